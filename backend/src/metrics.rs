@@ -1,0 +1,116 @@
+//! The metric math of docs/metrics.md: the counts kept per campaign, day and segment, and the
+//! one place rates are computed from them.
+
+use std::ops::AddAssign;
+
+/// The additive counts of one campaign, day and member segment (or any sum of them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Messages with a `sent` event on the day.
+    pub sent: i64,
+    /// Messages delivered on the day (impressions).
+    pub impressions: i64,
+    /// Distinct members with a message delivered on the day (additive over segments and
+    /// campaigns of one day only when a member is in one of them; see docs/metrics.md).
+    pub reach: i64,
+    /// Messages with a `bounced` event on the day.
+    pub bounces: i64,
+    /// Delivered messages whose first human open is on the day.
+    pub opens: i64,
+    /// Delivered messages whose first machine (privacy proxy) open is on the day.
+    pub machine_opens: i64,
+    /// Delivered messages whose first click is on the day.
+    pub clicks: i64,
+    /// Delivered messages whose first engagement is on the day.
+    pub engaged: i64,
+    /// Members whose first conversion in the campaign is on the day.
+    pub conversions: i64,
+    /// Members whose first opt-out in the campaign is on the day.
+    pub opt_outs: i64,
+}
+
+impl AddAssign for Counts {
+    fn add_assign(&mut self, other: Counts) {
+        self.sent += other.sent;
+        self.impressions += other.impressions;
+        self.reach += other.reach;
+        self.bounces += other.bounces;
+        self.opens += other.opens;
+        self.machine_opens += other.machine_opens;
+        self.clicks += other.clicks;
+        self.engaged += other.engaged;
+        self.conversions += other.conversions;
+        self.opt_outs += other.opt_outs;
+    }
+}
+
+impl Counts {
+    /// Whether every count is zero.
+    pub fn is_empty(&self) -> bool {
+        *self == Counts::default()
+    }
+
+    /// engaged / impressions.
+    pub fn engagement_rate(&self) -> Option<f64> {
+        rate(self.engaged, self.impressions)
+    }
+
+    /// conversions / impressions.
+    pub fn conversion_rate(&self) -> Option<f64> {
+        rate(self.conversions, self.impressions)
+    }
+
+    /// opt_outs / impressions.
+    pub fn opt_out_rate(&self) -> Option<f64> {
+        rate(self.opt_outs, self.impressions)
+    }
+
+    /// impressions / sent.
+    pub fn delivery_rate(&self) -> Option<f64> {
+        rate(self.impressions, self.sent)
+    }
+}
+
+/// A ratio of summed counts; no value when the denominator is zero.
+pub fn rate(numerator: i64, denominator: i64) -> Option<f64> {
+    (denominator > 0).then(|| numerator as f64 / denominator as f64)
+}
+
+/// The ratio stored in a daily row: as [`rate`], and also no value when above 1, which happens
+/// when engagement falls on a later day than its delivery (the schema keeps rates in [0, 1]).
+pub fn daily_rate(value: Option<f64>) -> Option<f64> {
+    value.filter(|ratio| *ratio <= 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_ratios_of_sums_and_null_on_zero() {
+        let mut total = Counts {
+            impressions: 100,
+            engaged: 10,
+            sent: 110,
+            ..Counts::default()
+        };
+        total += Counts {
+            impressions: 300,
+            engaged: 90,
+            sent: 290,
+            ..Counts::default()
+        };
+        // (10 + 90) / (100 + 300), not the mean of 0.1 and 0.3.
+        assert_eq!(total.engagement_rate(), Some(0.25));
+        assert_eq!(total.delivery_rate(), Some(1.0));
+        assert_eq!(Counts::default().opt_out_rate(), None);
+        assert_eq!(rate(0, 5), Some(0.0));
+    }
+
+    #[test]
+    fn daily_rates_above_one_are_not_stored() {
+        assert_eq!(daily_rate(rate(3, 2)), None);
+        assert_eq!(daily_rate(rate(2, 2)), Some(1.0));
+        assert_eq!(daily_rate(None), None);
+    }
+}

@@ -1,0 +1,410 @@
+//! Writing into the dashboard database (PostgreSQL): COPY into staging tables, then upsert, all
+//! inside the run's one transaction. Rows are updated only when they differ, so a rerun leaves
+//! the tables (surrogate ids included) exactly as they were.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use outreach_backend::metrics::daily_rate;
+use outreach_backend::reach::Sketch;
+use outreach_model::Channel;
+use sqlx::{PgConnection, Row};
+use time::Date;
+
+use crate::EtlError;
+use crate::aggregates::{Aggregates, CampaignDay};
+use crate::pushdown::Scope;
+use crate::source::Campaign;
+
+/// Rows in PostgreSQL's COPY text format.
+#[derive(Debug, Default)]
+pub struct CopyRows {
+    buffer: String,
+    fields_in_row: usize,
+}
+
+impl CopyRows {
+    fn separator(&mut self) {
+        if self.fields_in_row > 0 {
+            self.buffer.push('\t');
+        }
+        self.fields_in_row += 1;
+    }
+
+    /// A value whose Display form needs no escaping (numbers, uuids, dates).
+    pub fn plain(&mut self, value: impl std::fmt::Display) -> &mut Self {
+        self.separator();
+        let _ = write!(self.buffer, "{value}");
+        self
+    }
+
+    /// A value or NULL.
+    pub fn optional(&mut self, value: Option<impl std::fmt::Display>) -> &mut Self {
+        match value {
+            Some(value) => self.plain(value),
+            None => {
+                self.separator();
+                self.buffer.push_str("\\N");
+                self
+            }
+        }
+    }
+
+    /// An instant, as RFC 3339.
+    pub fn instant(&mut self, value: time::OffsetDateTime) -> &mut Self {
+        let formatted = value
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        self.plain(formatted)
+    }
+
+    /// Free text, escaped.
+    pub fn text(&mut self, value: &str) -> &mut Self {
+        self.separator();
+        for c in value.chars() {
+            match c {
+                '\\' => self.buffer.push_str("\\\\"),
+                '\t' => self.buffer.push_str("\\t"),
+                '\n' => self.buffer.push_str("\\n"),
+                '\r' => self.buffer.push_str("\\r"),
+                other => self.buffer.push(other),
+            }
+        }
+        self
+    }
+
+    /// Free text or NULL.
+    pub fn optional_text(&mut self, value: Option<&str>) -> &mut Self {
+        match value {
+            Some(value) => self.text(value),
+            None => self.optional(None::<&str>),
+        }
+    }
+
+    /// Bytes, as bytea hex.
+    pub fn bytes(&mut self, value: &[u8]) -> &mut Self {
+        self.separator();
+        self.buffer.push_str("\\\\x");
+        for byte in value {
+            let _ = write!(self.buffer, "{byte:02x}");
+        }
+        self
+    }
+
+    /// Ends the current row.
+    pub fn end_row(&mut self) {
+        self.buffer.push('\n');
+        self.fields_in_row = 0;
+    }
+
+    /// The rows as bytes, to send through an open COPY.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.buffer.into_bytes()
+    }
+
+    /// Sends the rows with `COPY <statement> FROM STDIN`.
+    pub async fn copy_into(
+        self,
+        conn: &mut PgConnection,
+        statement: &'static str,
+    ) -> Result<(), sqlx::Error> {
+        let mut copy = conn.copy_in_raw(statement).await?;
+        // Send in pieces so a large load never holds one giant frame.
+        for chunk in self.buffer.as_bytes().chunks(1 << 20) {
+            copy.send(chunk).await?;
+        }
+        copy.finish().await?;
+        Ok(())
+    }
+}
+
+const STAGING: &str = r#"
+CREATE TEMP TABLE stage_campaigns (
+    campaign_id uuid, campaign_name text, campaign_type text, start_date date, end_date date,
+    status text, channel text, updated_at timestamptz
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_keys (campaign_id uuid, day date) ON COMMIT DROP;
+CREATE TEMP TABLE stage_daily (
+    campaign_id uuid, metric_date date, total_reach integer, total_impressions integer,
+    total_opens integer, total_clicks integer, total_conversions integer, total_opt_outs integer,
+    total_sent integer, total_bounces integer, total_machine_opens integer, total_engaged integer,
+    engagement_rate double precision, conversion_rate double precision,
+    opt_out_rate double precision, delivery_rate double precision
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_interactions (
+    campaign_id uuid, member_segment text, interaction_date date, interaction_type text, count integer
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_sketches (campaign_id uuid, metric_date date, sketch bytea) ON COMMIT DROP;
+CREATE TEMP TABLE stage_channel_sketches (channel text, metric_date date, sketch bytea) ON COMMIT DROP;
+"#;
+
+/// Creates the staging tables of this transaction.
+pub async fn create_staging(tx: &mut PgConnection) -> Result<(), EtlError> {
+    sqlx::raw_sql(STAGING)
+        .execute(&mut *tx)
+        .await
+        .map_err(EtlError::dashboard("creating staging tables"))?;
+    Ok(())
+}
+
+/// Makes `campaigns` equal the warehouse's campaigns.
+pub async fn campaigns(tx: &mut PgConnection, campaigns: &[Campaign]) -> Result<(), EtlError> {
+    let mut rows = CopyRows::default();
+    for c in campaigns {
+        rows.plain(c.campaign_id)
+            .text(&c.campaign_name)
+            .text(&c.campaign_type)
+            .plain(c.start_date)
+            .optional(c.end_date)
+            .plain(c.status)
+            .plain(c.channel)
+            .instant(c.updated_at);
+        rows.end_row();
+    }
+    rows.copy_into(tx, "COPY stage_campaigns FROM STDIN")
+        .await
+        .map_err(EtlError::dashboard("staging campaigns"))?;
+    sqlx::raw_sql(
+        r#"
+INSERT INTO campaigns (campaign_id, campaign_name, campaign_type, start_date, end_date, status, channel, updated_at)
+SELECT campaign_id, campaign_name, campaign_type, start_date, end_date, status, channel, updated_at
+FROM stage_campaigns
+ON CONFLICT (campaign_id) DO UPDATE SET
+    campaign_name = EXCLUDED.campaign_name, campaign_type = EXCLUDED.campaign_type,
+    start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date, status = EXCLUDED.status,
+    channel = EXCLUDED.channel, updated_at = EXCLUDED.updated_at
+WHERE (campaigns.campaign_name, campaigns.campaign_type, campaigns.start_date, campaigns.end_date,
+       campaigns.status, campaigns.channel, campaigns.updated_at)
+      IS DISTINCT FROM
+      (EXCLUDED.campaign_name, EXCLUDED.campaign_type, EXCLUDED.start_date, EXCLUDED.end_date,
+       EXCLUDED.status, EXCLUDED.channel, EXCLUDED.updated_at);
+DELETE FROM campaigns c WHERE NOT EXISTS (SELECT 1 FROM stage_campaigns s WHERE s.campaign_id = c.campaign_id);
+"#,
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(EtlError::dashboard("writing campaigns"))?;
+    Ok(())
+}
+
+/// Rows written by [`metrics`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Written {
+    /// Rows of campaign_metrics_daily in scope.
+    pub campaign_days: usize,
+    /// Rows of member_interactions in scope.
+    pub interactions: usize,
+}
+
+/// Replaces the daily metrics, interactions and sketches of the scope with `aggregates`, then
+/// rebuilds the channel rollups of the days touched.
+pub async fn metrics(
+    tx: &mut PgConnection,
+    aggregates: &Aggregates,
+    scope: &Scope,
+) -> Result<Written, EtlError> {
+    let full = matches!(scope, Scope::Full);
+    if let Scope::Keys(keys) = scope {
+        let mut rows = CopyRows::default();
+        for (campaign, day) in keys {
+            rows.plain(campaign).plain(day);
+            rows.end_row();
+        }
+        rows.copy_into(tx, "COPY stage_keys FROM STDIN")
+            .await
+            .map_err(EtlError::dashboard("staging the campaign-days in scope"))?;
+    }
+
+    let daily = aggregates.daily_rows();
+    let mut rows = CopyRows::default();
+    for row in &daily {
+        let c = &row.counts;
+        rows.plain(row.campaign_id).plain(row.metric_date);
+        for count in [c.reach, c.impressions, c.opens, c.clicks, c.conversions, c.opt_outs, c.sent, c.bounces, c.machine_opens, c.engaged] {
+            rows.plain(count);
+        }
+        rows.optional(daily_rate(c.engagement_rate()))
+            .optional(daily_rate(c.conversion_rate()))
+            .optional(daily_rate(c.opt_out_rate()))
+            .optional(daily_rate(c.delivery_rate()));
+        rows.end_row();
+    }
+    rows.copy_into(tx, "COPY stage_daily FROM STDIN")
+        .await
+        .map_err(EtlError::dashboard("staging daily metrics"))?;
+
+    let interactions = aggregates.interaction_rows();
+    let mut rows = CopyRows::default();
+    for row in &interactions {
+        rows.plain(row.campaign_id)
+            .text(&row.member_segment)
+            .plain(row.interaction_date)
+            .plain(row.interaction_type)
+            .plain(row.count);
+        rows.end_row();
+    }
+    rows.copy_into(tx, "COPY stage_interactions FROM STDIN")
+        .await
+        .map_err(EtlError::dashboard("staging member interactions"))?;
+
+    let mut rows = CopyRows::default();
+    for ((campaign, day), sketch) in &aggregates.sketches {
+        rows.plain(campaign).plain(day).bytes(&sketch.to_bytes());
+        rows.end_row();
+    }
+    rows.copy_into(tx, "COPY stage_sketches FROM STDIN")
+        .await
+        .map_err(EtlError::dashboard("staging reach sketches"))?;
+
+    for (context, statement) in UPSERTS {
+        sqlx::query(*statement)
+            .bind(full)
+            .execute(&mut *tx)
+            .await
+            .map_err(EtlError::dashboard(context))?;
+    }
+
+    let days: BTreeSet<Date> = match scope {
+        Scope::Full => BTreeSet::new(),
+        Scope::Keys(keys) => keys.iter().map(|(_, day)| *day).collect(),
+    };
+    channel_rollups(tx, full, &days).await?;
+    Ok(Written {
+        campaign_days: daily.len(),
+        interactions: interactions.len(),
+    })
+}
+
+/// In scope: every row when $1, else the staged campaign-days.
+const UPSERTS: &[(&str, &str)] = &[
+    (
+        "replacing daily metrics",
+        r#"
+WITH gone AS (
+    DELETE FROM campaign_metrics_daily d
+    WHERE ($1 OR EXISTS (SELECT 1 FROM stage_keys k WHERE k.campaign_id = d.campaign_id AND k.day = d.metric_date))
+      AND NOT EXISTS (SELECT 1 FROM stage_daily s WHERE s.campaign_id = d.campaign_id AND s.metric_date = d.metric_date)
+)
+INSERT INTO campaign_metrics_daily (campaign_id, metric_date, total_reach, total_impressions, total_opens,
+    total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens,
+    total_engaged, engagement_rate, conversion_rate, opt_out_rate, delivery_rate)
+SELECT * FROM stage_daily
+ON CONFLICT (campaign_id, metric_date) DO UPDATE SET
+    total_reach = EXCLUDED.total_reach, total_impressions = EXCLUDED.total_impressions,
+    total_opens = EXCLUDED.total_opens, total_clicks = EXCLUDED.total_clicks,
+    total_conversions = EXCLUDED.total_conversions, total_opt_outs = EXCLUDED.total_opt_outs,
+    total_sent = EXCLUDED.total_sent, total_bounces = EXCLUDED.total_bounces,
+    total_machine_opens = EXCLUDED.total_machine_opens, total_engaged = EXCLUDED.total_engaged,
+    engagement_rate = EXCLUDED.engagement_rate, conversion_rate = EXCLUDED.conversion_rate,
+    opt_out_rate = EXCLUDED.opt_out_rate, delivery_rate = EXCLUDED.delivery_rate
+WHERE (campaign_metrics_daily.total_reach, campaign_metrics_daily.total_impressions,
+       campaign_metrics_daily.total_opens, campaign_metrics_daily.total_clicks,
+       campaign_metrics_daily.total_conversions, campaign_metrics_daily.total_opt_outs,
+       campaign_metrics_daily.total_sent, campaign_metrics_daily.total_bounces,
+       campaign_metrics_daily.total_machine_opens, campaign_metrics_daily.total_engaged,
+       campaign_metrics_daily.engagement_rate, campaign_metrics_daily.conversion_rate,
+       campaign_metrics_daily.opt_out_rate, campaign_metrics_daily.delivery_rate)
+      IS DISTINCT FROM
+      (EXCLUDED.total_reach, EXCLUDED.total_impressions, EXCLUDED.total_opens, EXCLUDED.total_clicks,
+       EXCLUDED.total_conversions, EXCLUDED.total_opt_outs, EXCLUDED.total_sent, EXCLUDED.total_bounces,
+       EXCLUDED.total_machine_opens, EXCLUDED.total_engaged, EXCLUDED.engagement_rate,
+       EXCLUDED.conversion_rate, EXCLUDED.opt_out_rate, EXCLUDED.delivery_rate)
+"#,
+    ),
+    (
+        "replacing member interactions",
+        r#"
+WITH gone AS (
+    DELETE FROM member_interactions i
+    WHERE ($1 OR EXISTS (SELECT 1 FROM stage_keys k WHERE k.campaign_id = i.campaign_id AND k.day = i.interaction_date))
+      AND NOT EXISTS (SELECT 1 FROM stage_interactions s
+                      WHERE s.campaign_id = i.campaign_id AND s.member_segment = i.member_segment
+                        AND s.interaction_date = i.interaction_date AND s.interaction_type = i.interaction_type)
+)
+INSERT INTO member_interactions (campaign_id, member_segment, interaction_date, interaction_type, count)
+SELECT * FROM stage_interactions
+ON CONFLICT (campaign_id, member_segment, interaction_date, interaction_type) DO UPDATE SET count = EXCLUDED.count
+WHERE member_interactions.count IS DISTINCT FROM EXCLUDED.count
+"#,
+    ),
+    (
+        "replacing reach sketches",
+        r#"
+WITH gone AS (
+    DELETE FROM campaign_reach_sketches r
+    WHERE ($1 OR EXISTS (SELECT 1 FROM stage_keys k WHERE k.campaign_id = r.campaign_id AND k.day = r.metric_date))
+      AND NOT EXISTS (SELECT 1 FROM stage_sketches s WHERE s.campaign_id = r.campaign_id AND s.metric_date = r.metric_date)
+)
+INSERT INTO campaign_reach_sketches (campaign_id, metric_date, sketch)
+SELECT * FROM stage_sketches
+ON CONFLICT (campaign_id, metric_date) DO UPDATE SET sketch = EXCLUDED.sketch
+WHERE campaign_reach_sketches.sketch IS DISTINCT FROM EXCLUDED.sketch
+"#,
+    ),
+];
+
+/// Rebuilds the per-channel reach sketches of `days` (every day when `full`) from the stored
+/// campaign sketches, so rollups always agree with what they roll up.
+async fn channel_rollups(tx: &mut PgConnection, full: bool, days: &BTreeSet<Date>) -> Result<(), EtlError> {
+    let days: Vec<Date> = days.iter().copied().collect();
+    let rows = sqlx::query(
+        "SELECT c.channel, s.metric_date, s.sketch
+         FROM campaign_reach_sketches s JOIN campaigns c USING (campaign_id)
+         WHERE $1 OR s.metric_date = ANY($2)",
+    )
+    .bind(full)
+    .bind(&days)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(EtlError::dashboard("reading campaign sketches for the channel rollups"))?;
+    let mut rollups: BTreeMap<(Channel, Date), Sketch> = BTreeMap::new();
+    for row in rows {
+        let read = || -> Result<(Channel, Date, Vec<u8>), sqlx::Error> {
+            let channel: String = row.try_get(0)?;
+            let channel = channel.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            Ok((channel, row.try_get(1)?, row.try_get(2)?))
+        };
+        let (channel, day, bytes) = read().map_err(EtlError::dashboard("reading campaign sketches"))?;
+        let sketch = Sketch::from_bytes(&bytes)
+            .map_err(|err| EtlError::Dashboard {
+                context: "reading campaign sketches",
+                source: sqlx::Error::Decode(Box::new(err)),
+            })?;
+        rollups.entry((channel, day)).or_default().merge(&sketch);
+    }
+    let mut copy = CopyRows::default();
+    for ((channel, day), sketch) in &rollups {
+        copy.plain(channel).plain(day).bytes(&sketch.to_bytes());
+        copy.end_row();
+    }
+    copy.copy_into(tx, "COPY stage_channel_sketches FROM STDIN")
+        .await
+        .map_err(EtlError::dashboard("staging channel rollups"))?;
+    sqlx::query(
+        r#"
+WITH gone AS (
+    DELETE FROM channel_reach_sketches r
+    WHERE ($1 OR r.metric_date = ANY($2))
+      AND NOT EXISTS (SELECT 1 FROM stage_channel_sketches s WHERE s.channel = r.channel AND s.metric_date = r.metric_date)
+)
+INSERT INTO channel_reach_sketches (channel, metric_date, sketch)
+SELECT * FROM stage_channel_sketches
+ON CONFLICT (channel, metric_date) DO UPDATE SET sketch = EXCLUDED.sketch
+WHERE channel_reach_sketches.sketch IS DISTINCT FROM EXCLUDED.sketch
+"#,
+    )
+    .bind(full)
+    .bind(&days)
+    .execute(&mut *tx)
+    .await
+    .map_err(EtlError::dashboard("writing channel rollups"))?;
+    Ok(())
+}
+
+/// The earliest and latest day of a set of campaign-days.
+pub fn date_span<'a>(keys: impl IntoIterator<Item = &'a CampaignDay>) -> Option<(Date, Date)> {
+    keys.into_iter().fold(None, |span, (_, day)| match span {
+        None => Some((*day, *day)),
+        Some((start, end)) => Some((start.min(*day), end.max(*day))),
+    })
+}

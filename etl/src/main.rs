@@ -1,0 +1,217 @@
+//! `outreach-etl`: loads the dashboard database from the warehouse, and makes synthetic
+//! warehouses and the embedded demo database.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use outreach_etl::generate::{self, GenerateOptions, Mode};
+use outreach_etl::{ReportingZone, RunOptions};
+use time::{Date, OffsetDateTime};
+
+#[derive(Debug, Parser)]
+#[command(name = "outreach-etl", version, about = "Warehouse -> Outreach Dashboard database")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load the dashboard database from the warehouse (incremental unless --full).
+    Run {
+        /// Warehouse URL (postgres://…).
+        #[arg(long, env = "OUTREACH_WAREHOUSE_URL", hide_env_values = true)]
+        warehouse: String,
+        /// Dashboard database URL (postgres://…).
+        #[arg(long, env = "OUTREACH_DATABASE_URL", hide_env_values = true)]
+        dashboard: String,
+        /// Rebuild every day instead of those that changed.
+        #[arg(long)]
+        full: bool,
+        /// Reporting time zone (IANA name); changing it rebuilds every day. Default: the
+        /// dashboard database's, UTC when new.
+        #[arg(long)]
+        timezone: Option<String>,
+        /// Re-read events loaded up to this many minutes before the last watermark.
+        #[arg(long, default_value_t = 60)]
+        overlap_minutes: u64,
+    },
+    /// Create or migrate the dashboard schema, and nothing else.
+    Migrate {
+        /// Dashboard database URL (postgres://…).
+        #[arg(long, env = "OUTREACH_DATABASE_URL", hide_env_values = true)]
+        dashboard: String,
+    },
+    /// Fill a warehouse with realistic synthetic data (deterministic for a seed).
+    Generate {
+        /// Warehouse URL (postgres://…).
+        #[arg(long, env = "OUTREACH_WAREHOUSE_URL", hide_env_values = true)]
+        warehouse: String,
+        #[command(flatten)]
+        size: Size,
+        /// Drop an existing synthetic warehouse first.
+        #[arg(long, conflicts_with = "append")]
+        replace: bool,
+        /// Add the events that landed after the warehouse's latest loaded_at, up to --as-of.
+        #[arg(long)]
+        append: bool,
+    },
+    /// Build the embedded demo database (SQLite) with no server at all.
+    Demo {
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        size: Size,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct Size {
+    /// Members in the CRM.
+    #[arg(long, default_value_t = 20_000)]
+    members: u32,
+    /// Campaigns.
+    #[arg(long, default_value_t = 60)]
+    campaigns: u32,
+    /// Days of history.
+    #[arg(long, default_value_t = 180)]
+    days: u32,
+    /// Random seed.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// Last day of the history, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_parser = parse_date)]
+    end_date: Option<Date>,
+    /// Only events that landed by this instant (RFC 3339; default: the end of --end-date).
+    #[arg(long, value_parser = parse_instant)]
+    as_of: Option<OffsetDateTime>,
+}
+
+impl Size {
+    fn options(&self) -> GenerateOptions {
+        let end_date = self.end_date.unwrap_or_else(|| OffsetDateTime::now_utc().date());
+        GenerateOptions {
+            members: self.members,
+            campaigns: self.campaigns,
+            days: self.days,
+            seed: self.seed,
+            end_date,
+            as_of: self
+                .as_of
+                .unwrap_or_else(|| OffsetDateTime::new_utc(end_date, time::Time::MIDNIGHT) + time::Duration::days(1)),
+        }
+    }
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("{text:?} is not a date; write it as YYYY-MM-DD"))
+}
+
+fn parse_instant(text: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| format!("{text:?} is not an instant; write it as RFC 3339, e.g. 2026-11-28T00:00:00Z"))
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("OUTREACH_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match execute(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("outreach-etl: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Run { warehouse, dashboard, full, timezone, overlap_minutes } => {
+            let zone = timezone.as_deref().map(ReportingZone::new).transpose()?;
+            let options = RunOptions {
+                full,
+                zone,
+                overlap: Duration::from_secs(overlap_minutes * 60),
+            };
+            let report = outreach_etl::run(&warehouse, &dashboard, &options, &progress_bar()).await?;
+            tracing::info!(
+                run_id = report.run_id,
+                mode = if report.full { "full" } else { "incremental" },
+                events_read = report.events_read,
+                duplicate_events = report.duplicate_events,
+                undelivered_events = report.undelivered_events,
+                campaign_days = report.campaign_days,
+                interactions = report.interactions,
+                duration_ms = report.duration.as_millis() as u64,
+                "run committed"
+            );
+            println!(
+                "run {}: {} in {:.1} s, {} events read ({} repeated, {} of undelivered messages), {} campaign-days{}",
+                report.run_id,
+                if report.full { "full" } else { "incremental" },
+                report.duration.as_secs_f64(),
+                report.events_read,
+                report.duplicate_events,
+                report.undelivered_events,
+                report.campaign_days,
+                report.affected.map(|(a, b)| format!(" from {a} to {b}")).unwrap_or_default(),
+            );
+        }
+        Command::Migrate { dashboard } => {
+            let mut conn = outreach_etl::connect("dashboard", &dashboard).await?;
+            outreach_etl::schema::migrate(&mut conn).await?;
+            println!("dashboard schema at version {}", outreach_backend::schema::version());
+        }
+        Command::Generate { warehouse, size, replace, append } => {
+            let mode = if append { Mode::Append } else if replace { Mode::Replace } else { Mode::Create };
+            let started = std::time::Instant::now();
+            let generated = generate::to_warehouse(&warehouse, &size.options(), mode, &progress_bar()).await?;
+            println!(
+                "generated {} events, {} members, {} campaigns in {:.1} s",
+                generated.events,
+                generated.members,
+                generated.campaigns,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Demo { out, size } => {
+            if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).with_context(|| format!("while creating {}", parent.display()))?;
+            }
+            let summary = outreach_etl::demo::build(&out, &size.options()).await?;
+            println!(
+                "demo database {}: {} campaigns, {} events aggregated into {} campaign-days and {} segment rows",
+                out.display(),
+                summary.campaigns,
+                summary.events,
+                summary.campaign_days,
+                summary.interactions
+            );
+            print!("{}", outreach_etl::demo::describe(&out).await?);
+        }
+    }
+    Ok(())
+}
