@@ -163,7 +163,7 @@ pub async fn check_members(warehouse: &mut PgConnection) -> Result<(), EtlError>
 pub struct EventWindow {
     /// Rows read (copies included).
     pub events_read: i64,
-    /// Rows whose event_id appears earlier in the window.
+    /// Rows whose event_id was already read, in this window or before it.
     pub duplicate_events: i64,
     /// The latest loaded_at read; the next run's watermark.
     pub latest_loaded_at: Option<OffsetDateTime>,
@@ -177,7 +177,12 @@ pub async fn check_events(
 ) -> Result<EventWindow, EtlError> {
     let row = sqlx::query(
         "SELECT count(*) AS events_read,
-                count(*) - count(DISTINCT event_id) AS duplicate_events,
+                count(*) - count(DISTINCT event_id)
+                    + (SELECT count(DISTINCT w.event_id)
+                       FROM warehouse.outreach_events w
+                       WHERE $1::timestamptz IS NOT NULL AND w.loaded_at > $1
+                         AND EXISTS (SELECT 1 FROM warehouse.outreach_events o
+                                     WHERE o.event_id = w.event_id AND o.loaded_at <= $1)) AS duplicate_events,
                 max(loaded_at) AS latest_loaded_at,
                 count(*) FILTER (WHERE event_id IS NULL OR campaign_id IS NULL OR member_id IS NULL
                                  OR message_id IS NULL OR event_type IS NULL OR event_ts IS NULL

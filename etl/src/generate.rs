@@ -114,8 +114,12 @@ pub fn world(options: &GenerateOptions) -> World {
     let mut plans = Vec::new();
     let mut anomalies = Vec::new();
     let span = i64::from(options.days) + 50;
+    let mut qualifying = 0u32;
     for index in 0..options.campaigns {
         let mut rng = rng_for(options.seed, 1000 + u64::from(index));
+        // Every draw comes first and unconditionally, so a campaign is the same whatever the
+        // as-of instant; only its status and which events have landed depend on it.
+        let campaign_id = uuid_from(&mut rng);
         let channel = match rng.random_range(0..100) {
             0..45 => Channel::Email,
             45..80 => Channel::Sms,
@@ -126,28 +130,39 @@ pub fn world(options: &GenerateOptions) -> World {
         let first_day = start - Duration::days(30) + Duration::days(rng.random_range(0..span));
         let length = rng.random_range(14..=120);
         let last_day = first_day + Duration::days(length - 1);
-        let roll = rng.random_range(0..100);
-        let (status, end_date, stop) = if first_day > today {
-            (if roll < 70 { CampaignStatus::Scheduled } else { CampaignStatus::Draft }, Some(last_day), None)
-        } else if last_day < today {
-            if roll < 88 {
-                (CampaignStatus::Completed, Some(last_day), Some(last_day))
-            } else {
-                let stopped = first_day + Duration::days(rng.random_range(0..length));
-                (CampaignStatus::Cancelled, Some(last_day), Some(stopped))
-            }
-        } else if roll < 80 {
-            let open_ended = rng.random_range(0..5) == 0;
-            (CampaignStatus::Active, (!open_ended).then_some(last_day), Some(today.min(last_day)))
+        let fate_roll = rng.random_range(0..100);
+        let stop_day = first_day + Duration::days(rng.random_range(0..length));
+        let open_ended = rng.random_range(0..5) == 0;
+        let audience_share = rng.random_range(0.01..0.08);
+        let messages_per_member = rng.random_range(1..=3);
+        let appeal = rng.random_range(0.6..1.5);
+
+        // The campaign's fate in this world, then its status as of today.
+        let (last_send, draft) = if first_day > options.end_date && fate_roll < 30 {
+            (None, true)
+        } else if fate_roll < 18 {
+            (Some(stop_day), false)
         } else {
-            let paused = first_day + Duration::days(rng.random_range(0..=(today - first_day).whole_days()));
-            (CampaignStatus::Paused, Some(last_day), Some(paused))
+            (Some(last_day), false)
         };
-        let send_days = stop
+        let (status, changed) = if draft {
+            (CampaignStatus::Draft, first_day - Duration::days(7))
+        } else if first_day > today {
+            (CampaignStatus::Scheduled, first_day - Duration::days(7))
+        } else if fate_roll < 10 && stop_day < today {
+            (CampaignStatus::Cancelled, stop_day)
+        } else if fate_roll < 18 && stop_day <= today {
+            (CampaignStatus::Paused, stop_day)
+        } else if last_day < today {
+            (CampaignStatus::Completed, last_day + Duration::days(1))
+        } else {
+            (CampaignStatus::Active, first_day)
+        };
+        let end_date = (!(open_ended && status == CampaignStatus::Active)).then_some(last_day);
+        let send_days = last_send
             .map(|stop| (first_day.max(start), stop.min(options.end_date)))
             .filter(|(from, to)| from <= to);
         let quarter = (first_day.month() as u8 - 1) / 3 + 1;
-        let campaign_id = uuid_from(&mut rng);
         campaigns.push(Campaign {
             campaign_id,
             campaign_name: format!("{topic} ({channel}, Q{quarter} {})", first_day.year()),
@@ -156,22 +171,26 @@ pub fn world(options: &GenerateOptions) -> World {
             start_date: first_day,
             end_date,
             status,
-            updated_at: OffsetDateTime::new_utc(first_day - Duration::days(7), Time::MIDNIGHT),
+            updated_at: OffsetDateTime::new_utc(changed, Time::MIDNIGHT),
         });
-        let audience_share = rng.random_range(0.01..0.08);
         plans.push(CampaignPlan {
             send_days,
             audience: ((f64::from(options.members) * audience_share) as u32).max(1),
-            messages_per_member: rng.random_range(1..=3),
-            appeal: rng.random_range(0.6..1.5),
+            messages_per_member,
+            appeal,
         });
-        // About one campaign in forty that sends for a week or more carries an anomaly.
+        // One campaign in twenty of those that send for a week or more carries an anomaly.
+        let qualifies = send_days.is_some_and(|(from, to)| (to - from).whole_days() >= 7);
+        if qualifies {
+            qualifying += 1;
+        }
         if let Some((from, to)) = send_days
-            && (to - from).whole_days() >= 7
-            && rng.random_range(0..40) == 0
+            && qualifies
+            && qualifying % 20 == 1
         {
             let anomaly_start = from + Duration::days(rng.random_range(0..=(to - from).whole_days() - 3));
-            let anomaly_type = ["delivery_collapse", "opt_out_spike", "conversion_drop"][rng.random_range(0..3)];
+            // Round-robin, so every kind is present once a few campaigns carry one.
+            let anomaly_type = ["delivery_collapse", "opt_out_spike", "conversion_drop"][anomalies.len() % 3];
             anomalies.push(InjectedAnomaly {
                 campaign_id,
                 anomaly_type,

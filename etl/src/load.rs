@@ -178,6 +178,7 @@ WHERE (campaigns.campaign_name, campaigns.campaign_type, campaigns.start_date, c
       IS DISTINCT FROM
       (EXCLUDED.campaign_name, EXCLUDED.campaign_type, EXCLUDED.start_date, EXCLUDED.end_date,
        EXCLUDED.status, EXCLUDED.channel, EXCLUDED.updated_at);
+DELETE FROM member_interactions i WHERE NOT EXISTS (SELECT 1 FROM stage_campaigns s WHERE s.campaign_id = i.campaign_id);
 DELETE FROM campaigns c WHERE NOT EXISTS (SELECT 1 FROM stage_campaigns s WHERE s.campaign_id = c.campaign_id);
 "#,
     )
@@ -256,6 +257,12 @@ pub async fn metrics(
         .await
         .map_err(EtlError::dashboard("staging reach sketches"))?;
 
+    // Temp tables have no statistics until analyzed; without them the anti-joins below plan
+    // as nested loops.
+    sqlx::raw_sql("ANALYZE stage_keys; ANALYZE stage_daily; ANALYZE stage_interactions; ANALYZE stage_sketches")
+        .execute(&mut *tx)
+        .await
+        .map_err(EtlError::dashboard("analyzing staging tables"))?;
     for (context, statement) in UPSERTS {
         sqlx::query(*statement)
             .bind(full)

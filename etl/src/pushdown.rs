@@ -110,28 +110,37 @@ wanted AS (
     SELECT * FROM facts f
     WHERE $5 OR (f.campaign_id, f.day) IN (SELECT campaign_id, day FROM keys)
 ),
+people AS (
+    SELECT mb.member_id, mb.plan_type, mb.risk_tier, coalesce(r.region, 'Unknown') AS region,
+        -- The days a member turns 18, 35, 50 and 65; a 29 February birthday turns on 1 March
+        -- in other years (28 February plus one day).
+        make_date(b.y + 18, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_18,
+        make_date(b.y + 35, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_35,
+        make_date(b.y + 50, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_50,
+        make_date(b.y + 65, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_65
+    FROM warehouse.members mb
+    CROSS JOIN LATERAL (
+        SELECT date_part('year', mb.date_of_birth)::int AS y,
+               date_part('month', mb.date_of_birth)::int AS m,
+               date_part('day', mb.date_of_birth)::int AS d
+    ) AS b
+    LEFT JOIN unnest($3::text[], $4::text[]) AS r(state, region) ON r.state = mb.state
+),
 seg AS (
     SELECT w.campaign_id, w.day, w.measure,
         CASE
-            WHEN mb.member_id IS NULL THEN 'Unknown'
-            ELSE CASE
-                WHEN a.age < 18 THEN 'Under 18'
-                WHEN a.age < 35 THEN '18-34'
-                WHEN a.age < 50 THEN '35-49'
-                WHEN a.age < 65 THEN '50-64'
-                ELSE '65+'
-            END
+            WHEN p.member_id IS NULL THEN 'Unknown'
+            WHEN w.day < p.turns_18 THEN 'Under 18'
+            WHEN w.day < p.turns_35 THEN '18-34'
+            WHEN w.day < p.turns_50 THEN '35-49'
+            WHEN w.day < p.turns_65 THEN '50-64'
+            ELSE '65+'
         END AS age_band,
-        coalesce(mb.plan_type, 'Unknown') AS plan_type,
-        coalesce(mb.risk_tier, 'Unknown') AS risk_tier,
-        coalesce(r.region, 'Unknown') AS region
+        coalesce(p.plan_type, 'Unknown') AS plan_type,
+        coalesce(p.risk_tier, 'Unknown') AS risk_tier,
+        coalesce(p.region, 'Unknown') AS region
     FROM wanted w
-    LEFT JOIN warehouse.members mb ON mb.member_id = w.member_id
-    LEFT JOIN unnest($3::text[], $4::text[]) AS r(state, region) ON r.state = mb.state
-    CROSS JOIN LATERAL (
-        SELECT extract(year FROM w.day)::int - extract(year FROM mb.date_of_birth)::int
-             - CASE WHEN to_char(w.day, 'MMDD') < to_char(mb.date_of_birth, 'MMDD') THEN 1 ELSE 0 END AS age
-    ) AS a
+    LEFT JOIN people p ON p.member_id = w.member_id
 ),
 registers AS (
     SELECT campaign_id, day, substring(h FROM 1 FOR 15)::integer AS register,

@@ -163,6 +163,7 @@ CREATE TABLE IF NOT EXISTS warehouse.injected_anomalies (
 /// columnar warehouse needs none; the generator creates these after loading.
 pub const WAREHOUSE_INDEXES: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS outreach_events_loaded_at ON warehouse.outreach_events (loaded_at)",
+    "CREATE INDEX IF NOT EXISTS outreach_events_event_id ON warehouse.outreach_events (event_id)",
     "CREATE INDEX IF NOT EXISTS outreach_events_campaign_ts ON warehouse.outreach_events (campaign_id, event_ts)",
     "CREATE INDEX IF NOT EXISTS outreach_events_campaign_member ON warehouse.outreach_events (campaign_id, member_id)",
 ];

@@ -60,8 +60,8 @@ CROSS JOIN (SELECT column1 AS g FROM (VALUES ('Northeast'), ('Midwest'), ('South
 
 CREATE TABLE member_interactions (
     interaction_id   INTEGER PRIMARY KEY,
-    campaign_id      TEXT    NOT NULL REFERENCES campaigns ON DELETE CASCADE,
-    member_segment   TEXT    NOT NULL REFERENCES member_segments,
+    campaign_id      TEXT    NOT NULL,
+    member_segment   TEXT    NOT NULL,
     interaction_date TEXT    NOT NULL,
     interaction_type TEXT    NOT NULL,
     count            INTEGER NOT NULL CHECK (count >= 0),
@@ -70,7 +70,6 @@ CREATE TABLE member_interactions (
     CONSTRAINT member_interactions_one_per_key
         UNIQUE (campaign_id, member_segment, interaction_date, interaction_type)
 ) STRICT;
-CREATE INDEX member_interactions_by_date ON member_interactions (interaction_date);
 
 CREATE TABLE campaign_reach_sketches (
     campaign_id TEXT NOT NULL REFERENCES campaigns ON DELETE CASCADE,

@@ -1,1 +1,147 @@
-//! stub
+//! outreach-testkit: what every integration suite needs to talk to real parts. Today a real
+//! PostgreSQL: `DATABASE_URL` when set, else the server on 127.0.0.1:5432 when one answers,
+//! else a throwaway cluster made with Debian's server binaries on a free loopback port. Each
+//! test gets fresh, uniquely named databases that are dropped when it ends.
+
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use sqlx::{ConnectOptions, Connection, Executor};
+
+static SERVER: OnceLock<String> = OnceLock::new();
+
+/// The URL of a PostgreSQL server a test may create databases on (its maintenance database).
+pub fn server_url() -> &'static str {
+    SERVER.get_or_init(|| {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            return url;
+        }
+        let local = "postgres://postgres@127.0.0.1:5432/postgres".to_owned();
+        if answers(&local) {
+            return local;
+        }
+        start_throwaway_cluster()
+    })
+}
+
+fn answers(url: &str) -> bool {
+    let url = url.to_owned();
+    std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return false;
+        };
+        runtime.block_on(async {
+            let Ok(options) = url.parse::<sqlx::postgres::PgConnectOptions>() else {
+                return false;
+            };
+            tokio::time::timeout(Duration::from_secs(3), options.connect())
+                .await
+                .is_ok_and(|conn| conn.is_ok())
+        })
+    })
+    .join()
+    .unwrap_or(false)
+}
+
+/// initdb + pg_ctl on a free port, as the postgres user when running as root; a watchdog stops
+/// the cluster and removes it when this test process exits.
+fn start_throwaway_cluster() -> String {
+    let bindir = Command::new("pg_config")
+        .arg("--bindir")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            // Debian keeps the server binaries out of PATH.
+            std::fs::read_dir("/usr/lib/postgresql")
+                .ok()
+                .and_then(|dirs| dirs.filter_map(Result::ok).map(|d| d.path()).max())
+                .map(|p| p.join("bin").display().to_string())
+                .unwrap_or_default()
+        });
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port for a throwaway PostgreSQL");
+    let dir = std::env::temp_dir().join(format!("outreach-pg-{}", uuid::Uuid::new_v4()));
+    let as_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let script = format!(
+        "set -e; mkdir -p {dir}; {chown} \
+         {run} {bin}/initdb -D {dir}/data -U postgres -A trust >/dev/null; \
+         {run} {bin}/pg_ctl -D {dir}/data -o '-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off' -l {dir}/log -w start >/dev/null; \
+         (while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
+          {run} {bin}/pg_ctl -D {dir}/data -m immediate stop >/dev/null 2>&1; rm -rf {dir}) >/dev/null 2>&1 &",
+        dir = dir.display(),
+        chown = if as_root { format!("chown postgres {};", dir.display()) } else { String::new() },
+        run = if as_root { "runuser -u postgres --" } else { "" },
+        bin = bindir,
+        port = port,
+        pid = std::process::id(),
+    );
+    let status = Command::new("sh").arg("-c").arg(&script).status();
+    assert!(
+        status.is_ok_and(|s| s.success()),
+        "no PostgreSQL: set DATABASE_URL, start a server on 127.0.0.1:5432, or install postgresql (initdb)"
+    );
+    format!("postgres://postgres@127.0.0.1:{port}/postgres")
+}
+
+/// A database made for one test and dropped when it is dropped.
+#[derive(Debug)]
+pub struct TestDb {
+    name: String,
+    url: String,
+}
+
+impl TestDb {
+    /// Creates an empty database named after `purpose`.
+    pub async fn new(purpose: &str) -> TestDb {
+        let name = format!("outreach_test_{purpose}_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(server_url())
+            .await
+            .expect("connect to the test PostgreSQL server");
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await
+            .expect("create a test database");
+        let base = server_url();
+        let url = match base.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => format!("{base}/{name}"),
+        };
+        TestDb { name, url }
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A new connection to it.
+    pub async fn connect(&self) -> sqlx::PgConnection {
+        sqlx::PgConnection::connect(&self.url)
+            .await
+            .expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs outside async code; a short-lived runtime of its own does the work.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(server_url()).await.ok()?;
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+    }
+}
