@@ -221,7 +221,10 @@ mod tests {
         for n in [1u32, 2, 10, 100, 1000] {
             let count = sketch_of(0..n).count() as f64;
             // Small sets err only by register collisions: a handful at most.
-            assert!((count - f64::from(n)).abs() <= (f64::from(n) * 0.02).max(2.0), "{n}: {count}");
+            assert!(
+                (count - f64::from(n)).abs() <= (f64::from(n) * 0.02).max(2.0),
+                "{n}: {count}"
+            );
         }
     }
 
@@ -262,7 +265,13 @@ mod tests {
 
     #[test]
     fn corrupt_bytes_are_refused_with_advice() {
-        for bad in [&[][..], &[9u8][..], &[SPARSE, 0, 1][..], &[DENSE, 1, 2][..], &[SPARSE, 0xff, 0xff, 3][..]] {
+        for bad in [
+            &[][..],
+            &[9u8][..],
+            &[SPARSE, 0, 1][..],
+            &[DENSE, 1, 2][..],
+            &[SPARSE, 0xff, 0xff, 3][..],
+        ] {
             let err = Sketch::from_bytes(bad).expect_err("corrupt");
             assert!(err.to_string().contains("--full"));
         }

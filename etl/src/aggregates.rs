@@ -62,6 +62,19 @@ pub struct InteractionRow {
 }
 
 impl Aggregates {
+    /// Adds the aggregates of another part of the members (counts add, sketches merge).
+    pub fn add(&mut self, other: Aggregates) {
+        for (key, counts) in other.cells {
+            *self.cells.entry(key).or_default() += counts;
+        }
+        for (key, sketch) in other.sketches {
+            self.sketches.entry(key).or_default().merge(&sketch);
+        }
+        self.quality.events_read += other.quality.events_read;
+        self.quality.duplicate_events += other.quality.duplicate_events;
+        self.quality.undelivered_events += other.quality.undelivered_events;
+    }
+
     /// The campaign-days that have any count or sketch.
     pub fn campaign_days(&self) -> BTreeSet<CampaignDay> {
         self.cells

@@ -123,10 +123,15 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
         .await
         .map_err(sqlite)?;
     }
-    let mut rollups: std::collections::BTreeMap<(outreach_model::Channel, time::Date), outreach_backend::reach::Sketch> =
-        Default::default();
-    let channels: std::collections::HashMap<uuid::Uuid, outreach_model::Channel> =
-        world.campaigns.iter().map(|c| (c.campaign_id, c.channel)).collect();
+    let mut rollups: std::collections::BTreeMap<
+        (outreach_model::Channel, time::Date),
+        outreach_backend::reach::Sketch,
+    > = Default::default();
+    let channels: std::collections::HashMap<uuid::Uuid, outreach_model::Channel> = world
+        .campaigns
+        .iter()
+        .map(|c| (c.campaign_id, c.channel))
+        .collect();
     for ((campaign, day), sketch) in &aggregates.sketches {
         sqlx::query("INSERT INTO campaign_reach_sketches (campaign_id, metric_date, sketch) VALUES (?, ?, ?)")
             .bind(campaign.to_string())
@@ -140,16 +145,25 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
         }
     }
     for ((channel, day), sketch) in &rollups {
-        sqlx::query("INSERT INTO channel_reach_sketches (channel, metric_date, sketch) VALUES (?, ?, ?)")
-            .bind(channel.as_str())
-            .bind(day.to_string())
-            .bind(sketch.to_bytes())
-            .execute(&mut *tx)
-            .await
-            .map_err(sqlite)?;
+        sqlx::query(
+            "INSERT INTO channel_reach_sketches (channel, metric_date, sketch) VALUES (?, ?, ?)",
+        )
+        .bind(channel.as_str())
+        .bind(day.to_string())
+        .bind(sketch.to_bytes())
+        .execute(&mut *tx)
+        .await
+        .map_err(sqlite)?;
     }
     let watermark = events.iter().map(|e| e.loaded_at).max();
-    let span = crate::load::date_span(aggregates.daily_rows().iter().map(|r| (r.campaign_id, r.metric_date)).collect::<Vec<_>>().iter());
+    let span = crate::load::date_span(
+        aggregates
+            .daily_rows()
+            .iter()
+            .map(|r| (r.campaign_id, r.metric_date))
+            .collect::<Vec<_>>()
+            .iter(),
+    );
     sqlx::query(
         "INSERT INTO etl_runs (started_at, finished_at, status, mode, reporting_time_zone, watermark,
             events_read, duplicate_events, undelivered_events, campaign_days_written, interaction_rows_written,
@@ -213,10 +227,11 @@ pub async fn describe(path: &Path) -> Result<String, EtlError> {
         .await
         .map_err(sqlite)?;
     let mut out = String::new();
-    let statuses = sqlx::query("SELECT status, count(*) FROM campaigns GROUP BY status ORDER BY status")
-        .fetch_all(&mut conn)
-        .await
-        .map_err(sqlite)?;
+    let statuses =
+        sqlx::query("SELECT status, count(*) FROM campaigns GROUP BY status ORDER BY status")
+            .fetch_all(&mut conn)
+            .await
+            .map_err(sqlite)?;
     let statuses: Vec<String> = statuses
         .iter()
         .map(|r| format!("{} {}", r.get::<i64, _>(1), r.get::<String, _>(0)))

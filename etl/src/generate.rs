@@ -71,33 +71,192 @@ fn uuid_from(rng: &mut ChaCha8Rng) -> Uuid {
 }
 
 const FIRST_NAMES: &[&str] = &[
-    "Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Sophia", "Elijah", "Charlotte", "James",
-    "Isabella", "William", "Mia", "Benjamin", "Evelyn", "Lucas", "Harper", "Henry", "Camila", "Theodore",
-    "Gianna", "Mateo", "Abigail", "Levi", "Luna", "Sebastian", "Ella", "Daniel", "Elizabeth", "Jack",
-    "Priya", "Wei", "Fatima", "Mohammed", "Aaliyah", "Jose", "Mariana", "Hiroshi", "Kwame", "Svetlana",
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Amelia",
+    "Oliver",
+    "Sophia",
+    "Elijah",
+    "Charlotte",
+    "James",
+    "Isabella",
+    "William",
+    "Mia",
+    "Benjamin",
+    "Evelyn",
+    "Lucas",
+    "Harper",
+    "Henry",
+    "Camila",
+    "Theodore",
+    "Gianna",
+    "Mateo",
+    "Abigail",
+    "Levi",
+    "Luna",
+    "Sebastian",
+    "Ella",
+    "Daniel",
+    "Elizabeth",
+    "Jack",
+    "Priya",
+    "Wei",
+    "Fatima",
+    "Mohammed",
+    "Aaliyah",
+    "Jose",
+    "Mariana",
+    "Hiroshi",
+    "Kwame",
+    "Svetlana",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
-    "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin",
-    "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson",
-    "Nguyen", "Patel", "Kim", "Chen", "Okafor", "Kowalski", "Haddad", "Yamamoto", "Schmidt", "Ivanova",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Nguyen",
+    "Patel",
+    "Kim",
+    "Chen",
+    "Okafor",
+    "Kowalski",
+    "Haddad",
+    "Yamamoto",
+    "Schmidt",
+    "Ivanova",
 ];
 /// Relative populations, roughly, so regions are realistically uneven.
 const STATE_WEIGHTS: &[(&str, u32)] = &[
-    ("CA", 39), ("TX", 30), ("FL", 22), ("NY", 20), ("PA", 13), ("IL", 13), ("OH", 12), ("GA", 11),
-    ("NC", 11), ("MI", 10), ("NJ", 9), ("VA", 9), ("WA", 8), ("AZ", 7), ("MA", 7), ("TN", 7),
-    ("IN", 7), ("MO", 6), ("MD", 6), ("WI", 6), ("CO", 6), ("MN", 6), ("SC", 5), ("AL", 5),
-    ("LA", 5), ("KY", 5), ("OR", 4), ("OK", 4), ("CT", 4), ("UT", 3), ("IA", 3), ("NV", 3),
-    ("AR", 3), ("MS", 3), ("KS", 3), ("NM", 2), ("NE", 2), ("ID", 2), ("WV", 2), ("HI", 1),
-    ("NH", 1), ("ME", 1), ("MT", 1), ("RI", 1), ("DE", 1), ("SD", 1), ("ND", 1), ("AK", 1),
-    ("DC", 1), ("VT", 1), ("WY", 1), ("PR", 3), ("GU", 1),
+    ("CA", 39),
+    ("TX", 30),
+    ("FL", 22),
+    ("NY", 20),
+    ("PA", 13),
+    ("IL", 13),
+    ("OH", 12),
+    ("GA", 11),
+    ("NC", 11),
+    ("MI", 10),
+    ("NJ", 9),
+    ("VA", 9),
+    ("WA", 8),
+    ("AZ", 7),
+    ("MA", 7),
+    ("TN", 7),
+    ("IN", 7),
+    ("MO", 6),
+    ("MD", 6),
+    ("WI", 6),
+    ("CO", 6),
+    ("MN", 6),
+    ("SC", 5),
+    ("AL", 5),
+    ("LA", 5),
+    ("KY", 5),
+    ("OR", 4),
+    ("OK", 4),
+    ("CT", 4),
+    ("UT", 3),
+    ("IA", 3),
+    ("NV", 3),
+    ("AR", 3),
+    ("MS", 3),
+    ("KS", 3),
+    ("NM", 2),
+    ("NE", 2),
+    ("ID", 2),
+    ("WV", 2),
+    ("HI", 1),
+    ("NH", 1),
+    ("ME", 1),
+    ("MT", 1),
+    ("RI", 1),
+    ("DE", 1),
+    ("SD", 1),
+    ("ND", 1),
+    ("AK", 1),
+    ("DC", 1),
+    ("VT", 1),
+    ("WY", 1),
+    ("PR", 3),
+    ("GU", 1),
 ];
 const CAMPAIGN_TYPES: &[(&str, &[&str])] = &[
-    ("Care Gap Closure", &["Colorectal cancer screening", "Diabetic eye exam", "A1c test reminder", "Breast cancer screening", "Annual wellness visit"]),
-    ("Medication Adherence", &["Statin refill", "Blood pressure medication refill", "90-day supply switch", "Mail-order pharmacy"]),
-    ("Preventive Screening", &["Flu shot", "COVID-19 booster", "Bone density scan", "Cervical cancer screening"]),
-    ("Enrollment", &["Open enrollment", "Auto-renewal notice", "Medicaid redetermination", "Paperless billing"]),
-    ("Wellness", &["Step challenge", "Smoking cessation", "Healthy eating webinar", "Mental health resources"]),
+    (
+        "Care Gap Closure",
+        &[
+            "Colorectal cancer screening",
+            "Diabetic eye exam",
+            "A1c test reminder",
+            "Breast cancer screening",
+            "Annual wellness visit",
+        ],
+    ),
+    (
+        "Medication Adherence",
+        &[
+            "Statin refill",
+            "Blood pressure medication refill",
+            "90-day supply switch",
+            "Mail-order pharmacy",
+        ],
+    ),
+    (
+        "Preventive Screening",
+        &[
+            "Flu shot",
+            "COVID-19 booster",
+            "Bone density scan",
+            "Cervical cancer screening",
+        ],
+    ),
+    (
+        "Enrollment",
+        &[
+            "Open enrollment",
+            "Auto-renewal notice",
+            "Medicaid redetermination",
+            "Paperless billing",
+        ],
+    ),
+    (
+        "Wellness",
+        &[
+            "Step challenge",
+            "Smoking cessation",
+            "Healthy eating webinar",
+            "Mental health resources",
+        ],
+    ),
 ];
 
 /// Builds the campaigns, members and the plan of each campaign.
@@ -105,9 +264,15 @@ pub fn world(options: &GenerateOptions) -> World {
     let mut rng = rng_for(options.seed, 1);
     let today = options.as_of.date();
     let start = options.start_date();
-    let members: Vec<Member> = (0..options.members).map(|index| member(&mut rng, index, options.end_date)).collect();
+    let members: Vec<Member> = (0..options.members)
+        .map(|index| member(&mut rng, index, options.end_date))
+        .collect();
     let total_weight: u32 = STATE_WEIGHTS.iter().map(|(_, w)| w).sum();
-    debug_assert!(STATE_WEIGHTS.iter().all(|(s, _)| STATE_REGIONS.iter().any(|(code, _)| code == s)));
+    debug_assert!(
+        STATE_WEIGHTS
+            .iter()
+            .all(|(s, _)| STATE_REGIONS.iter().any(|(code, _)| code == s))
+    );
     let _ = total_weight;
 
     let mut campaigns = Vec::new();
@@ -188,9 +353,11 @@ pub fn world(options: &GenerateOptions) -> World {
             && qualifies
             && qualifying % 20 == 1
         {
-            let anomaly_start = from + Duration::days(rng.random_range(0..=(to - from).whole_days() - 3));
+            let anomaly_start =
+                from + Duration::days(rng.random_range(0..=(to - from).whole_days() - 3));
             // Round-robin, so every kind is present once a few campaigns carry one.
-            let anomaly_type = ["delivery_collapse", "opt_out_spike", "conversion_drop"][anomalies.len() % 3];
+            let anomaly_type =
+                ["delivery_collapse", "opt_out_spike", "conversion_drop"][anomalies.len() % 3];
             anomalies.push(InjectedAnomaly {
                 campaign_id,
                 anomaly_type,
@@ -243,8 +410,17 @@ fn member(rng: &mut ChaCha8Rng, index: u32, end_date: Date) -> Member {
         member_id: format!("M{:09}", 104_729 * u64::from(index) % 1_000_000_007),
         first_name: first.to_owned(),
         last_name: last.to_owned(),
-        email: format!("{}.{}{}@example.org", first.to_lowercase(), last.to_lowercase(), index),
-        phone: format!("+1-{}-555-{:04}", rng.random_range(201..990), index % 10_000),
+        email: format!(
+            "{}.{}{}@example.org",
+            first.to_lowercase(),
+            last.to_lowercase(),
+            index
+        ),
+        phone: format!(
+            "+1-{}-555-{:04}",
+            rng.random_range(201..990),
+            index % 10_000
+        ),
         date_of_birth,
         gender: ["F", "M", "X"][rng.random_range(0..3)].to_owned(),
         state: state.to_owned(),
@@ -254,9 +430,30 @@ fn member(rng: &mut ChaCha8Rng, index: u32, end_date: Date) -> Member {
 }
 
 /// Non-opt-out replies and opt-out replies as members really type them.
-const REPLIES: &[&str] = &["YES", "Y", "Thanks!", "ok", "What is this?", "C", "Call me", "Already done"];
+const REPLIES: &[&str] = &[
+    "YES",
+    "Y",
+    "Thanks!",
+    "ok",
+    "What is this?",
+    "C",
+    "Call me",
+    "Already done",
+];
 const OPT_OUT_SPELLINGS: &[&str] = &[
-    "STOP", "stop", " Stop ", "STOP ", "Unsubscribe", "QUIT", "end", "Cancel", "OPT-OUT", "optout", "Remove", "STOPALL", "\tstop\n",
+    "STOP",
+    "stop",
+    " Stop ",
+    "STOP ",
+    "Unsubscribe",
+    "QUIT",
+    "end",
+    "Cancel",
+    "OPT-OUT",
+    "optout",
+    "Remove",
+    "STOPALL",
+    "\tstop\n",
 ];
 
 /// Calls `emit` with every event of campaign `index` that landed in (`since`, `as_of`]. Events
@@ -278,17 +475,29 @@ pub fn campaign_events(
         return;
     }
     let mut rng = rng_for(options.seed, 1_000_000 + index as u64);
-    let anomaly = world.anomalies.iter().find(|a| a.campaign_id == campaign.campaign_id);
+    let anomaly = world
+        .anomalies
+        .iter()
+        .find(|a| a.campaign_id == campaign.campaign_id);
     let send_span = (last_day - first_day).whole_days() + 1;
-    let landed = |loaded_at: OffsetDateTime| loaded_at <= options.as_of && since.is_none_or(|s| loaded_at > s);
+    let landed = |loaded_at: OffsetDateTime| {
+        loaded_at <= options.as_of && since.is_none_or(|s| loaded_at > s)
+    };
 
     for _ in 0..plan.audience {
         let member = &world.members[rng.random_range(0..world.members.len())];
         for _ in 0..plan.messages_per_member {
             let mut day = first_day + Duration::days(rng.random_range(0..send_span));
             // Fewer sends at weekends: most weekend sends move to Monday, if the campaign still runs.
-            if matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) && rng.random_range(0..10) < 7 {
-                let monday = day + Duration::days(if day.weekday() == Weekday::Saturday { 2 } else { 1 });
+            if matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday)
+                && rng.random_range(0..10) < 7
+            {
+                let monday = day
+                    + Duration::days(if day.weekday() == Weekday::Saturday {
+                        2
+                    } else {
+                        1
+                    });
                 if monday <= last_day {
                     day = monday;
                 }
@@ -297,34 +506,58 @@ pub fn campaign_events(
             let sent_at = OffsetDateTime::new_utc(day, Time::MIDNIGHT)
                 + Duration::seconds(rng.random_range(13 * 3600..23 * 3600));
             let in_anomaly = |kind: &str| {
-                anomaly.is_some_and(|a| a.anomaly_type == kind && a.start_date <= day && day <= a.end_date)
+                anomaly.is_some_and(|a| {
+                    a.anomaly_type == kind && a.start_date <= day && day <= a.end_date
+                })
             };
             let weekend = matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday);
             let appeal = plan.appeal * if weekend { 0.8 } else { 1.0 };
             let message_id = uuid_from(&mut rng);
-            let mut events: Vec<(String, OffsetDateTime, bool, Option<String>)> = Vec::with_capacity(6);
+            let mut events: Vec<(String, OffsetDateTime, bool, Option<String>)> =
+                Vec::with_capacity(6);
             events.push(("sent".into(), sent_at, false, None));
             let bounce_probability: f64 = match campaign.channel {
                 Channel::Email => 0.04,
                 Channel::Sms => 0.03,
                 Channel::Push => 0.09,
-            } + if in_anomaly("delivery_collapse") { 0.6 } else { 0.0 };
+            } + if in_anomaly("delivery_collapse") {
+                0.6
+            } else {
+                0.0
+            };
             let after = |rng: &mut ChaCha8Rng, from: OffsetDateTime, mean_minutes: f64| {
                 // Exponential delay, capped at five days.
                 let u: f64 = rng.random_range(0.0001..1.0);
-                from + Duration::seconds(((-u.ln() * mean_minutes * 60.0) as i64).min(5 * 86_400) + 1)
+                from + Duration::seconds(
+                    ((-u.ln() * mean_minutes * 60.0) as i64).min(5 * 86_400) + 1,
+                )
             };
             if rng.random_bool(bounce_probability.min(0.95)) {
-                events.push(("bounced".into(), sent_at + Duration::seconds(rng.random_range(1..600)), false, None));
+                events.push((
+                    "bounced".into(),
+                    sent_at + Duration::seconds(rng.random_range(1..600)),
+                    false,
+                    None,
+                ));
             } else {
                 let delivered_at = sent_at + Duration::seconds(rng.random_range(1..300));
                 events.push(("delivered".into(), delivered_at, false, None));
-                let conversion = 0.012 * appeal * if in_anomaly("conversion_drop") { 0.1 } else { 1.0 };
+                let conversion = 0.012
+                    * appeal
+                    * if in_anomaly("conversion_drop") {
+                        0.1
+                    } else {
+                        1.0
+                    };
                 let opt_out = match campaign.channel {
                     Channel::Email => 0.002,
                     Channel::Sms => 0.004,
                     Channel::Push => 0.003,
-                } * if in_anomaly("opt_out_spike") { 15.0 } else { 1.0 };
+                } * if in_anomaly("opt_out_spike") {
+                    15.0
+                } else {
+                    1.0
+                };
                 let mut engaged_at = None;
                 match campaign.channel {
                     Channel::Email => {
@@ -338,14 +571,29 @@ pub fn campaign_events(
                             events.push(("opened".into(), at, false, None));
                             engaged_at = Some(at);
                             if rng.random_bool(0.05) {
-                                events.push(("opened".into(), after(&mut rng, at, 600.0), false, None));
+                                events.push((
+                                    "opened".into(),
+                                    after(&mut rng, at, 600.0),
+                                    false,
+                                    None,
+                                ));
                             }
                             if rng.random_bool(0.16) {
-                                events.push(("clicked".into(), after(&mut rng, at, 5.0), false, None));
+                                events.push((
+                                    "clicked".into(),
+                                    after(&mut rng, at, 5.0),
+                                    false,
+                                    None,
+                                ));
                             }
                         }
                         if rng.random_bool(opt_out) {
-                            events.push(("unsubscribed".into(), after(&mut rng, delivered_at, 300.0), false, None));
+                            events.push((
+                                "unsubscribed".into(),
+                                after(&mut rng, delivered_at, 300.0),
+                                false,
+                                None,
+                            ));
                         }
                     }
                     Channel::Sms => {
@@ -356,11 +604,22 @@ pub fn campaign_events(
                         }
                         if rng.random_bool(0.03) {
                             let text = REPLIES[rng.random_range(0..REPLIES.len())];
-                            events.push(("responded".into(), after(&mut rng, delivered_at, 20.0), false, Some(text.into())));
+                            events.push((
+                                "responded".into(),
+                                after(&mut rng, delivered_at, 20.0),
+                                false,
+                                Some(text.into()),
+                            ));
                         }
                         if rng.random_bool(opt_out * 2.0) {
-                            let text = OPT_OUT_SPELLINGS[rng.random_range(0..OPT_OUT_SPELLINGS.len())];
-                            events.push(("responded".into(), after(&mut rng, delivered_at, 15.0), false, Some(text.into())));
+                            let text =
+                                OPT_OUT_SPELLINGS[rng.random_range(0..OPT_OUT_SPELLINGS.len())];
+                            events.push((
+                                "responded".into(),
+                                after(&mut rng, delivered_at, 15.0),
+                                false,
+                                Some(text.into()),
+                            ));
                         }
                     }
                     Channel::Push => {
@@ -369,11 +628,21 @@ pub fn campaign_events(
                             events.push(("opened".into(), at, false, None));
                             engaged_at = Some(at);
                             if rng.random_bool(0.3) {
-                                events.push(("clicked".into(), after(&mut rng, at, 2.0), false, None));
+                                events.push((
+                                    "clicked".into(),
+                                    after(&mut rng, at, 2.0),
+                                    false,
+                                    None,
+                                ));
                             }
                         }
                         if rng.random_bool(opt_out) {
-                            events.push(("unsubscribed".into(), after(&mut rng, delivered_at, 600.0), false, None));
+                            events.push((
+                                "unsubscribed".into(),
+                                after(&mut rng, delivered_at, 600.0),
+                                false,
+                                None,
+                            ));
                         }
                     }
                 }
@@ -383,7 +652,12 @@ pub fn campaign_events(
                 };
                 if rng.random_bool(converts.min(0.9)) {
                     let from = engaged_at.unwrap_or(delivered_at);
-                    events.push(("converted".into(), from + Duration::seconds(rng.random_range(600..7 * 86_400)), false, None));
+                    events.push((
+                        "converted".into(),
+                        from + Duration::seconds(rng.random_range(600..7 * 86_400)),
+                        false,
+                        None,
+                    ));
                 }
             }
             for (event_type, event_ts, is_machine_open, reply_text) in events {
@@ -425,10 +699,16 @@ pub fn campaign_events(
 }
 
 /// Every event of the world that landed in (`since`, `as_of`], campaign by campaign.
-pub fn all_events(world: &World, options: &GenerateOptions, since: Option<OffsetDateTime>) -> Vec<Event> {
+pub fn all_events(
+    world: &World,
+    options: &GenerateOptions,
+    since: Option<OffsetDateTime>,
+) -> Vec<Event> {
     let mut events = Vec::new();
     for index in 0..world.campaigns.len() {
-        campaign_events(world, options, index, since, &mut |event| events.push(event));
+        campaign_events(world, options, index, since, &mut |event| {
+            events.push(event)
+        });
     }
     events
 }
@@ -481,7 +761,9 @@ pub async fn to_warehouse(
             ));
         }
         Mode::Append if !has_events => {
-            return Err(EtlError::Data("there is no warehouse to append to; generate one first".into()));
+            return Err(EtlError::Data(
+                "there is no warehouse to append to; generate one first".into(),
+            ));
         }
         Mode::Replace => {
             sqlx::raw_sql("DROP SCHEMA IF EXISTS warehouse CASCADE")
@@ -511,8 +793,16 @@ pub async fn to_warehouse(
     if mode != Mode::Append {
         let mut rows = CopyRows::default();
         for m in &world.members {
-            rows.text(&m.member_id).text(&m.first_name).text(&m.last_name).text(&m.email).text(&m.phone)
-                .plain(m.date_of_birth).text(&m.gender).text(&m.state).text(&m.plan_type).text(&m.risk_tier)
+            rows.text(&m.member_id)
+                .text(&m.first_name)
+                .text(&m.last_name)
+                .text(&m.email)
+                .text(&m.phone)
+                .plain(m.date_of_birth)
+                .text(&m.gender)
+                .text(&m.state)
+                .text(&m.plan_type)
+                .text(&m.risk_tier)
                 .instant(options.as_of);
             rows.end_row();
         }
@@ -526,8 +816,14 @@ pub async fn to_warehouse(
         .map_err(EtlError::warehouse("clearing campaigns"))?;
     let mut rows = CopyRows::default();
     for c in &world.campaigns {
-        rows.plain(c.campaign_id).text(&c.campaign_name).text(&c.campaign_type).plain(c.channel)
-            .plain(c.start_date).optional(c.end_date).plain(c.status).instant(c.updated_at);
+        rows.plain(c.campaign_id)
+            .text(&c.campaign_name)
+            .text(&c.campaign_type)
+            .plain(c.channel)
+            .plain(c.start_date)
+            .optional(c.end_date)
+            .plain(c.status)
+            .instant(c.updated_at);
         rows.end_row();
     }
     rows.copy_into(&mut tx, "COPY warehouse.campaigns FROM STDIN")
@@ -535,7 +831,10 @@ pub async fn to_warehouse(
         .map_err(EtlError::warehouse("writing campaigns"))?;
     let mut rows = CopyRows::default();
     for a in &world.anomalies {
-        rows.plain(a.campaign_id).plain(a.anomaly_type).plain(a.start_date).plain(a.end_date);
+        rows.plain(a.campaign_id)
+            .plain(a.anomaly_type)
+            .plain(a.start_date)
+            .plain(a.end_date);
         rows.end_row();
     }
     rows.copy_into(&mut tx, "COPY warehouse.injected_anomalies FROM STDIN")
@@ -551,8 +850,14 @@ pub async fn to_warehouse(
             let mut rows = CopyRows::default();
             let mut count = 0u64;
             campaign_events(&producer_world, &producer_options, index, since, &mut |e| {
-                rows.plain(e.event_id).plain(e.campaign_id).text(&e.member_id).plain(e.message_id)
-                    .text(&e.event_type).instant(e.event_ts).instant(e.loaded_at).plain(e.is_machine_open)
+                rows.plain(e.event_id)
+                    .plain(e.campaign_id)
+                    .text(&e.member_id)
+                    .plain(e.message_id)
+                    .text(&e.event_type)
+                    .instant(e.event_ts)
+                    .instant(e.loaded_at)
+                    .plain(e.is_machine_open)
                     .optional_text(e.reply_text.as_deref());
                 rows.end_row();
                 count += 1;
@@ -575,9 +880,13 @@ pub async fn to_warehouse(
         events += count;
         progress.inc(1);
     }
-    copy.finish().await.map_err(EtlError::warehouse("writing events"))?;
+    copy.finish()
+        .await
+        .map_err(EtlError::warehouse("writing events"))?;
     let _ = producer.join();
-    tx.commit().await.map_err(EtlError::warehouse("committing the warehouse"))?;
+    tx.commit()
+        .await
+        .map_err(EtlError::warehouse("committing the warehouse"))?;
 
     if mode != Mode::Append {
         progress.set_message("indexing");
@@ -588,14 +897,20 @@ pub async fn to_warehouse(
                 .map_err(EtlError::warehouse("indexing events"))?;
         }
     }
-    sqlx::raw_sql("ANALYZE warehouse.outreach_events; ANALYZE warehouse.members; ANALYZE warehouse.campaigns")
-        .execute(&mut conn)
-        .await
-        .map_err(EtlError::warehouse("analyzing the warehouse"))?;
+    sqlx::raw_sql(
+        "ANALYZE warehouse.outreach_events; ANALYZE warehouse.members; ANALYZE warehouse.campaigns",
+    )
+    .execute(&mut conn)
+    .await
+    .map_err(EtlError::warehouse("analyzing the warehouse"))?;
     progress.finish_and_clear();
     Ok(Generated {
         events,
-        members: if mode == Mode::Append { 0 } else { world.members.len() },
+        members: if mode == Mode::Append {
+            0
+        } else {
+            world.members.len()
+        },
         campaigns: world.campaigns.len(),
     })
 }

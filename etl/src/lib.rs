@@ -23,7 +23,9 @@ pub use zone::ReportingZone;
 #[derive(Debug, thiserror::Error)]
 pub enum EtlError {
     /// A database could not be reached.
-    #[error("cannot connect to the {which} database ({reason}); check its URL and that the server is running")]
+    #[error(
+        "cannot connect to the {which} database ({reason}); check its URL and that the server is running"
+    )]
     Connect {
         /// "warehouse" or "dashboard".
         which: &'static str,
@@ -34,7 +36,9 @@ pub enum EtlError {
     #[error("the warehouse does not hold to its contract (docs/warehouse-contract.md): {0}")]
     Contract(String),
     /// The warehouse holds values the contract forbids.
-    #[error("the warehouse holds bad data: {0}; fix it at the source and run again (the dashboard database was not changed)")]
+    #[error(
+        "the warehouse holds bad data: {0}; fix it at the source and run again (the dashboard database was not changed)"
+    )]
     Data(String),
     /// A warehouse query failed.
     #[error("the warehouse failed while {context}: {source}")]
@@ -59,7 +63,9 @@ pub enum EtlError {
     #[error(transparent)]
     Zone(#[from] zone::UnknownZone),
     /// Another run holds the dashboard database.
-    #[error("another outreach-etl run is loading this dashboard database; wait for it to finish and run again")]
+    #[error(
+        "another outreach-etl run is loading this dashboard database; wait for it to finish and run again"
+    )]
     Busy,
 }
 

@@ -221,7 +221,18 @@ pub async fn metrics(
     for row in &daily {
         let c = &row.counts;
         rows.plain(row.campaign_id).plain(row.metric_date);
-        for count in [c.reach, c.impressions, c.opens, c.clicks, c.conversions, c.opt_outs, c.sent, c.bounces, c.machine_opens, c.engaged] {
+        for count in [
+            c.reach,
+            c.impressions,
+            c.opens,
+            c.clicks,
+            c.conversions,
+            c.opt_outs,
+            c.sent,
+            c.bounces,
+            c.machine_opens,
+            c.engaged,
+        ] {
             rows.plain(count);
         }
         rows.optional(daily_rate(c.engagement_rate()))
@@ -230,9 +241,7 @@ pub async fn metrics(
             .optional(daily_rate(c.delivery_rate()));
         rows.end_row();
     }
-    rows.copy_into(tx, "COPY stage_daily FROM STDIN")
-        .await
-        .map_err(EtlError::dashboard("staging daily metrics"))?;
+    let daily_rows = rows;
 
     let interactions = aggregates.interaction_rows();
     let mut rows = CopyRows::default();
@@ -244,31 +253,66 @@ pub async fn metrics(
             .plain(row.count);
         rows.end_row();
     }
-    rows.copy_into(tx, "COPY stage_interactions FROM STDIN")
-        .await
-        .map_err(EtlError::dashboard("staging member interactions"))?;
+    let interaction_rows = rows;
 
     let mut rows = CopyRows::default();
     for ((campaign, day), sketch) in &aggregates.sketches {
         rows.plain(campaign).plain(day).bytes(&sketch.to_bytes());
         rows.end_row();
     }
-    rows.copy_into(tx, "COPY stage_sketches FROM STDIN")
-        .await
-        .map_err(EtlError::dashboard("staging reach sketches"))?;
+    let sketch_rows = rows;
 
-    // Temp tables have no statistics until analyzed; without them the anti-joins below plan
-    // as nested loops.
-    sqlx::raw_sql("ANALYZE stage_keys; ANALYZE stage_daily; ANALYZE stage_interactions; ANALYZE stage_sketches")
+    if full {
+        // Everything is rebuilt: empty the tables and COPY straight into them, in a
+        // deterministic order, so identity values restart and a rerun gives identical rows.
+        // (TRUNCATE holds readers off until the commit, for the seconds the load takes.)
+        sqlx::raw_sql(
+            "TRUNCATE campaign_metrics_daily, member_interactions, campaign_reach_sketches RESTART IDENTITY",
+        )
         .execute(&mut *tx)
         .await
-        .map_err(EtlError::dashboard("analyzing staging tables"))?;
-    for (context, statement) in UPSERTS {
-        sqlx::query(*statement)
-            .bind(full)
+        .map_err(EtlError::dashboard("emptying the tables for a full load"))?;
+        daily_rows
+            .copy_into(tx, "COPY campaign_metrics_daily (campaign_id, metric_date, total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged, engagement_rate, conversion_rate, opt_out_rate, delivery_rate) FROM STDIN")
+            .await
+            .map_err(EtlError::dashboard("loading daily metrics"))?;
+        interaction_rows
+            .copy_into(tx, "COPY member_interactions (campaign_id, member_segment, interaction_date, interaction_type, count) FROM STDIN")
+            .await
+            .map_err(EtlError::dashboard("loading member interactions"))?;
+        sketch_rows
+            .copy_into(
+                tx,
+                "COPY campaign_reach_sketches (campaign_id, metric_date, sketch) FROM STDIN",
+            )
+            .await
+            .map_err(EtlError::dashboard("loading reach sketches"))?;
+    } else {
+        daily_rows
+            .copy_into(tx, "COPY stage_daily FROM STDIN")
+            .await
+            .map_err(EtlError::dashboard("staging daily metrics"))?;
+        interaction_rows
+            .copy_into(tx, "COPY stage_interactions FROM STDIN")
+            .await
+            .map_err(EtlError::dashboard("staging member interactions"))?;
+        sketch_rows
+            .copy_into(tx, "COPY stage_sketches FROM STDIN")
+            .await
+            .map_err(EtlError::dashboard("staging reach sketches"))?;
+        // Temp tables have no statistics until analyzed; without them the anti-joins below
+        // plan as nested loops.
+        sqlx::raw_sql("ANALYZE stage_keys; ANALYZE stage_daily; ANALYZE stage_interactions; ANALYZE stage_sketches")
             .execute(&mut *tx)
             .await
-            .map_err(EtlError::dashboard(context))?;
+            .map_err(EtlError::dashboard("analyzing staging tables"))?;
+        for (context, statement) in UPSERTS {
+            sqlx::query(*statement)
+                .bind(full)
+                .execute(&mut *tx)
+                .await
+                .map_err(EtlError::dashboard(context))?;
+        }
     }
 
     let days: BTreeSet<Date> = match scope {
@@ -352,7 +396,11 @@ WHERE campaign_reach_sketches.sketch IS DISTINCT FROM EXCLUDED.sketch
 
 /// Rebuilds the per-channel reach sketches of `days` (every day when `full`) from the stored
 /// campaign sketches, so rollups always agree with what they roll up.
-async fn channel_rollups(tx: &mut PgConnection, full: bool, days: &BTreeSet<Date>) -> Result<(), EtlError> {
+async fn channel_rollups(
+    tx: &mut PgConnection,
+    full: bool,
+    days: &BTreeSet<Date>,
+) -> Result<(), EtlError> {
     let days: Vec<Date> = days.iter().copied().collect();
     let rows = sqlx::query(
         "SELECT c.channel, s.metric_date, s.sketch
@@ -363,20 +411,24 @@ async fn channel_rollups(tx: &mut PgConnection, full: bool, days: &BTreeSet<Date
     .bind(&days)
     .fetch_all(&mut *tx)
     .await
-    .map_err(EtlError::dashboard("reading campaign sketches for the channel rollups"))?;
+    .map_err(EtlError::dashboard(
+        "reading campaign sketches for the channel rollups",
+    ))?;
     let mut rollups: BTreeMap<(Channel, Date), Sketch> = BTreeMap::new();
     for row in rows {
         let read = || -> Result<(Channel, Date, Vec<u8>), sqlx::Error> {
             let channel: String = row.try_get(0)?;
-            let channel = channel.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            let channel = channel
+                .parse()
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
             Ok((channel, row.try_get(1)?, row.try_get(2)?))
         };
-        let (channel, day, bytes) = read().map_err(EtlError::dashboard("reading campaign sketches"))?;
-        let sketch = Sketch::from_bytes(&bytes)
-            .map_err(|err| EtlError::Dashboard {
-                context: "reading campaign sketches",
-                source: sqlx::Error::Decode(Box::new(err)),
-            })?;
+        let (channel, day, bytes) =
+            read().map_err(EtlError::dashboard("reading campaign sketches"))?;
+        let sketch = Sketch::from_bytes(&bytes).map_err(|err| EtlError::Dashboard {
+            context: "reading campaign sketches",
+            source: sqlx::Error::Decode(Box::new(err)),
+        })?;
         rollups.entry((channel, day)).or_default().merge(&sketch);
     }
     let mut copy = CopyRows::default();

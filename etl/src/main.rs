@@ -13,7 +13,11 @@ use outreach_etl::{ReportingZone, RunOptions};
 use time::{Date, OffsetDateTime};
 
 #[derive(Debug, Parser)]
-#[command(name = "outreach-etl", version, about = "Warehouse -> Outreach Dashboard database")]
+#[command(
+    name = "outreach-etl",
+    version,
+    about = "Warehouse -> Outreach Dashboard database"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -39,6 +43,9 @@ enum Command {
         /// Re-read events loaded up to this many minutes before the last watermark.
         #[arg(long, default_value_t = 60)]
         overlap_minutes: u64,
+        /// Warehouse connections that aggregate at once, each over a part of the members.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+        parallel: u16,
     },
     /// Create or migrate the dashboard schema, and nothing else.
     Migrate {
@@ -59,6 +66,14 @@ enum Command {
         /// Add the events that landed after the warehouse's latest loaded_at, up to --as-of.
         #[arg(long)]
         append: bool,
+    },
+    /// Print the full aggregation as a psql script (PREPARE and EXECUTE), to time the warehouse
+    /// alone: bench/etl.sh compares it with a whole run.
+    #[command(hide = true)]
+    AggregationSql {
+        /// Reporting time zone.
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
     },
     /// Build the embedded demo database (SQLite) with no server at all.
     Demo {
@@ -94,28 +109,34 @@ struct Size {
 
 impl Size {
     fn options(&self) -> GenerateOptions {
-        let end_date = self.end_date.unwrap_or_else(|| OffsetDateTime::now_utc().date());
+        let end_date = self
+            .end_date
+            .unwrap_or_else(|| OffsetDateTime::now_utc().date());
         GenerateOptions {
             members: self.members,
             campaigns: self.campaigns,
             days: self.days,
             seed: self.seed,
             end_date,
-            as_of: self
-                .as_of
-                .unwrap_or_else(|| OffsetDateTime::new_utc(end_date, time::Time::MIDNIGHT) + time::Duration::days(1)),
+            as_of: self.as_of.unwrap_or_else(|| {
+                OffsetDateTime::new_utc(end_date, time::Time::MIDNIGHT) + time::Duration::days(1)
+            }),
         }
     }
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| format!("{text:?} is not a date; write it as YYYY-MM-DD"))
+    Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| format!("{text:?} is not a date; write it as YYYY-MM-DD"))
 }
 
 fn parse_instant(text: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| format!("{text:?} is not an instant; write it as RFC 3339, e.g. 2026-11-28T00:00:00Z"))
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).map_err(|_| {
+        format!("{text:?} is not an instant; write it as RFC 3339, e.g. 2026-11-28T00:00:00Z")
+    })
 }
 
 fn progress_bar() -> ProgressBar {
@@ -132,8 +153,9 @@ fn progress_bar() -> ProgressBar {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("OUTREACH_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sqlx::query=off")),
+            tracing_subscriber::EnvFilter::try_from_env("OUTREACH_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sqlx=warn,sqlx::query=off")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -149,14 +171,23 @@ async fn main() -> ExitCode {
 
 async fn execute(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Run { warehouse, dashboard, full, timezone, overlap_minutes } => {
+        Command::Run {
+            warehouse,
+            dashboard,
+            full,
+            timezone,
+            overlap_minutes,
+            parallel,
+        } => {
             let zone = timezone.as_deref().map(ReportingZone::new).transpose()?;
             let options = RunOptions {
                 full,
                 zone,
                 overlap: Duration::from_secs(overlap_minutes * 60),
+                parallelism: parallel,
             };
-            let report = outreach_etl::run(&warehouse, &dashboard, &options, &progress_bar()).await?;
+            let report =
+                outreach_etl::run(&warehouse, &dashboard, &options, &progress_bar()).await?;
             tracing::info!(
                 run_id = report.run_id,
                 mode = if report.full { "full" } else { "incremental" },
@@ -177,18 +208,36 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 report.duplicate_events,
                 report.undelivered_events,
                 report.campaign_days,
-                report.affected.map(|(a, b)| format!(" from {a} to {b}")).unwrap_or_default(),
+                report
+                    .affected
+                    .map(|(a, b)| format!(" from {a} to {b}"))
+                    .unwrap_or_default(),
             );
         }
         Command::Migrate { dashboard } => {
             let mut conn = outreach_etl::connect("dashboard", &dashboard).await?;
             outreach_etl::schema::migrate(&mut conn).await?;
-            println!("dashboard schema at version {}", outreach_backend::schema::version());
+            println!(
+                "dashboard schema at version {}",
+                outreach_backend::schema::version()
+            );
         }
-        Command::Generate { warehouse, size, replace, append } => {
-            let mode = if append { Mode::Append } else if replace { Mode::Replace } else { Mode::Create };
+        Command::Generate {
+            warehouse,
+            size,
+            replace,
+            append,
+        } => {
+            let mode = if append {
+                Mode::Append
+            } else if replace {
+                Mode::Replace
+            } else {
+                Mode::Create
+            };
             let started = std::time::Instant::now();
-            let generated = generate::to_warehouse(&warehouse, &size.options(), mode, &progress_bar()).await?;
+            let generated =
+                generate::to_warehouse(&warehouse, &size.options(), mode, &progress_bar()).await?;
             println!(
                 "generated {} events, {} members, {} campaigns in {:.1} s",
                 generated.events,
@@ -197,9 +246,14 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
+        Command::AggregationSql { timezone } => {
+            let zone = ReportingZone::new(&timezone)?;
+            print!("{}", outreach_etl::pushdown::psql_script(&zone));
+        }
         Command::Demo { out, size } => {
             if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).with_context(|| format!("while creating {}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("while creating {}", parent.display()))?;
             }
             let summary = outreach_etl::demo::build(&out, &size.options()).await?;
             println!(

@@ -10,21 +10,22 @@
 use std::collections::BTreeSet;
 
 use outreach_backend::reach::Sketch;
-use outreach_model::{STATE_REGIONS, Segment};
+use outreach_model::{AgeBand, PlanType, Region, RiskTier, STATE_REGIONS, Segment};
 use sqlx::{PgConnection, Row};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::EtlError;
 use crate::aggregates::{Aggregates, CampaignDay};
 use crate::source::OPT_OUT_REPLIES;
 use crate::zone::ReportingZone;
-use crate::EtlError;
 
 macro_rules! full_head {
     () => {
         r#"
 WITH keys AS (
     SELECT k.campaign_id, k.day FROM unnest($6::uuid[], $7::date[]) AS k(campaign_id, day)
+    WHERE $1::text IS NOT NULL
 ),
 ev AS (
     SELECT e.event_id, e.campaign_id, e.message_id, e.member_id, e.event_type, e.event_ts,
@@ -32,6 +33,7 @@ ev AS (
            coalesce(e.event_type = 'responded'
                AND lower(btrim(e.reply_text, E' \t\n\r\x0B\x0C')) = ANY($2), false) AS is_opt_out_reply
     FROM warehouse.outreach_events e
+    WHERE ($10::text IS NULL OR e.member_id >= $10) AND ($11::text IS NULL OR e.member_id < $11)
 ),"#
     };
 }
@@ -41,14 +43,15 @@ macro_rules! incremental_head {
         r#"
 WITH keys AS (
     SELECT DISTINCT k.campaign_id, k.day FROM unnest($6::uuid[], $7::date[]) AS k(campaign_id, day)
+    WHERE $1::text IS NOT NULL
 ),
 scope AS (
     SELECT DISTINCT e.campaign_id, e.member_id
     FROM keys k
     JOIN warehouse.outreach_events e
       ON e.campaign_id = k.campaign_id
-     AND e.event_ts >= (k.day::timestamp AT TIME ZONE $1)
-     AND e.event_ts < ((k.day + 1)::timestamp AT TIME ZONE $1)
+     AND e.event_ts >= k.day::timestamptz
+     AND e.event_ts < (k.day + 1)::timestamptz
 ),
 ev AS (
     SELECT e.event_id, e.campaign_id, e.message_id, e.member_id, e.event_type, e.event_ts,
@@ -57,6 +60,7 @@ ev AS (
                AND lower(btrim(e.reply_text, E' \t\n\r\x0B\x0C')) = ANY($2), false) AS is_opt_out_reply
     FROM scope s
     JOIN warehouse.outreach_events e ON e.campaign_id = s.campaign_id AND e.member_id = s.member_id
+    WHERE ($10::text IS NULL OR s.member_id >= $10) AND ($11::text IS NULL OR s.member_id < $11)
 ),"#
     };
 }
@@ -64,8 +68,36 @@ ev AS (
 macro_rules! body {
     () => {
         r#"
-msg AS MATERIALIZED (
-    SELECT campaign_id, message_id, min(member_id) AS member_id,
+people AS (
+    -- Each member's segment as a number: age band (from the day, below) * 120 + plan * 24
+    -- + risk tier * 6 + region, each the 0-based position in the model's lists; the days the
+    -- member turns 18, 35, 50 and 65 (a 29 February birthday turns on 1 March in other years:
+    -- 28 February plus one day); and the member's HyperLogLog register (top 15 bits of MD5)
+    -- and rank (1 + leading zeros of the other 49 bits).
+    SELECT mb.member_id,
+        (coalesce(array_position($8::text[], mb.plan_type), 5) - 1) * 24
+            + (coalesce(array_position($9::text[], mb.risk_tier), 4) - 1) * 6
+            + coalesce(r.region, 5) AS plan_tier_region,
+        make_date(b.y + 18, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_18,
+        make_date(b.y + 35, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_35,
+        make_date(b.y + 50, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_50,
+        make_date(b.y + 65, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_65,
+        substring(h.bits FROM 1 FOR 15)::integer AS register,
+        coalesce(nullif(position(B'1' IN substring(h.bits FROM 16)), 0), 50) AS rank
+    FROM warehouse.members mb
+    CROSS JOIN LATERAL (
+        SELECT date_part('year', mb.date_of_birth)::int AS y,
+               date_part('month', mb.date_of_birth)::int AS m,
+               date_part('day', mb.date_of_birth)::int AS d
+    ) AS b
+    CROSS JOIN LATERAL (SELECT ('x' || substr(md5(mb.member_id), 1, 16))::bit(64) AS bits) AS h
+    LEFT JOIN unnest($3::text[], $4::int[]) AS r(state, region) ON r.state = mb.state
+    WHERE ($10::text IS NULL OR mb.member_id >= $10) AND ($11::text IS NULL OR mb.member_id < $11)
+),
+firsts AS (
+    -- The first instant of each kind of event of each message (copies of an event cannot
+    -- change a first, so they need no removing here).
+    SELECT campaign_id, member_id, message_id,
         min(event_ts) FILTER (WHERE event_type = 'sent') AS sent_at,
         min(event_ts) FILTER (WHERE event_type = 'delivered') AS delivered_at,
         min(event_ts) FILTER (WHERE event_type = 'bounced') AS bounced_at,
@@ -78,81 +110,81 @@ msg AS MATERIALIZED (
         min(event_ts) FILTER (WHERE event_type = 'converted') AS converted_at,
         min(event_ts) FILTER (WHERE event_type = 'unsubscribed' OR is_opt_out_reply) AS opt_out_at
     FROM ev
-    GROUP BY campaign_id, message_id
+    GROUP BY campaign_id, member_id, message_id
+),
+msg AS MATERIALIZED (
+    SELECT f.*, p.member_id IS NOT NULL AS known, p.plan_tier_region,
+        p.turns_18, p.turns_35, p.turns_50, p.turns_65,
+        coalesce(p.register, substring(('x' || substr(md5(f.member_id), 1, 16))::bit(64) FROM 1 FOR 15)::integer) AS register,
+        coalesce(p.rank, nullif(position(B'1' IN substring(('x' || substr(md5(f.member_id), 1, 16))::bit(64) FROM 16)), 0), 50) AS rank
+    FROM firsts f
+    LEFT JOIN people p ON p.member_id = f.member_id
 ),
 mem AS (
-    SELECT campaign_id, member_id, min(converted_at) AS converted_at, min(opt_out_at) AS opt_out_at
+    SELECT campaign_id, member_id, known, plan_tier_region, turns_18, turns_35, turns_50, turns_65,
+        min(converted_at) AS converted_at, min(opt_out_at) AS opt_out_at
     FROM msg
     WHERE delivered_at IS NOT NULL AND (converted_at IS NOT NULL OR opt_out_at IS NOT NULL)
-    GROUP BY campaign_id, member_id
+    GROUP BY campaign_id, member_id, known, plan_tier_region, turns_18, turns_35, turns_50, turns_65
 ),
-reached AS (
-    SELECT DISTINCT campaign_id, member_id, (delivered_at AT TIME ZONE $1)::date AS day
+reached AS MATERIALIZED (
+    SELECT DISTINCT campaign_id, member_id, delivered_at::date AS day,
+        known, plan_tier_region, turns_18, turns_35, turns_50, turns_65, register, rank
     FROM msg
     WHERE delivered_at IS NOT NULL
 ),
 facts AS (
-    SELECT m.campaign_id, m.member_id, (f.at AT TIME ZONE $1)::date AS day, f.measure
-    FROM msg m
-    CROSS JOIN LATERAL (VALUES
-        (m.sent_at, 1), (m.bounced_at, 2), (m.delivered_at, 3), (m.human_open_at, 4),
-        (m.machine_open_at, 5), (m.click_at, 6), (m.engaged_at, 7)
-    ) AS f(at, measure)
-    WHERE f.at IS NOT NULL AND (m.delivered_at IS NOT NULL OR f.measure IN (1, 2))
+    -- Days are calendar days of the session's TimeZone, set to the reporting time zone.
+    SELECT m.campaign_id, d.day, 1 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
+    FROM msg m CROSS JOIN LATERAL (SELECT m.sent_at::date AS day) AS d
+    WHERE m.sent_at IS NOT NULL
     UNION ALL
-    SELECT campaign_id, member_id, (converted_at AT TIME ZONE $1)::date, 8 FROM mem WHERE converted_at IS NOT NULL
+    SELECT m.campaign_id, d.day, 2 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
+    FROM msg m CROSS JOIN LATERAL (SELECT m.bounced_at::date AS day) AS d
+    WHERE m.bounced_at IS NOT NULL
     UNION ALL
-    SELECT campaign_id, member_id, (opt_out_at AT TIME ZONE $1)::date, 9 FROM mem WHERE opt_out_at IS NOT NULL
+    SELECT m.campaign_id, d.day, 3 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
+    FROM msg m CROSS JOIN LATERAL (SELECT m.delivered_at::date AS day) AS d
+    WHERE m.delivered_at IS NOT NULL
     UNION ALL
-    SELECT campaign_id, member_id, day, 10 FROM reached
+    SELECT m.campaign_id, d.day, 4 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
+    FROM msg m CROSS JOIN LATERAL (SELECT m.human_open_at::date AS day) AS d
+    WHERE m.human_open_at IS NOT NULL AND m.delivered_at IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, d.day, 5 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
+    FROM msg m CROSS JOIN LATERAL (SELECT m.machine_open_at::date AS day) AS d
+    WHERE m.machine_open_at IS NOT NULL AND m.delivered_at IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, d.day, 6 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
+    FROM msg m CROSS JOIN LATERAL (SELECT m.click_at::date AS day) AS d
+    WHERE m.click_at IS NOT NULL AND m.delivered_at IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, d.day, 7 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
+    FROM msg m CROSS JOIN LATERAL (SELECT m.engaged_at::date AS day) AS d
+    WHERE m.engaged_at IS NOT NULL AND m.delivered_at IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, d.day, 8, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0)
+    FROM mem m CROSS JOIN LATERAL (SELECT m.converted_at::date AS day) AS d
+    WHERE m.converted_at IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, d.day, 9, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0)
+    FROM mem m CROSS JOIN LATERAL (SELECT m.opt_out_at::date AS day) AS d
+    WHERE m.opt_out_at IS NOT NULL
+    UNION ALL
+    SELECT r.campaign_id, r.day, 10, CASE WHEN NOT r.known THEN 719 WHEN r.day < r.turns_18 THEN 0 WHEN r.day < r.turns_35 THEN 120 WHEN r.day < r.turns_50 THEN 240 WHEN r.day < r.turns_65 THEN 360 ELSE 480 END + coalesce(r.plan_tier_region, 0)
+    FROM reached r
 ),
 wanted AS (
     SELECT * FROM facts f
     WHERE $5 OR (f.campaign_id, f.day) IN (SELECT campaign_id, day FROM keys)
 ),
-people AS (
-    SELECT mb.member_id, mb.plan_type, mb.risk_tier, coalesce(r.region, 'Unknown') AS region,
-        -- The days a member turns 18, 35, 50 and 65; a 29 February birthday turns on 1 March
-        -- in other years (28 February plus one day).
-        make_date(b.y + 18, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_18,
-        make_date(b.y + 35, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_35,
-        make_date(b.y + 50, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_50,
-        make_date(b.y + 65, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_65
-    FROM warehouse.members mb
-    CROSS JOIN LATERAL (
-        SELECT date_part('year', mb.date_of_birth)::int AS y,
-               date_part('month', mb.date_of_birth)::int AS m,
-               date_part('day', mb.date_of_birth)::int AS d
-    ) AS b
-    LEFT JOIN unnest($3::text[], $4::text[]) AS r(state, region) ON r.state = mb.state
-),
-seg AS (
-    SELECT w.campaign_id, w.day, w.measure,
-        CASE
-            WHEN p.member_id IS NULL THEN 'Unknown'
-            WHEN w.day < p.turns_18 THEN 'Under 18'
-            WHEN w.day < p.turns_35 THEN '18-34'
-            WHEN w.day < p.turns_50 THEN '35-49'
-            WHEN w.day < p.turns_65 THEN '50-64'
-            ELSE '65+'
-        END AS age_band,
-        coalesce(p.plan_type, 'Unknown') AS plan_type,
-        coalesce(p.risk_tier, 'Unknown') AS risk_tier,
-        coalesce(p.region, 'Unknown') AS region
-    FROM wanted w
-    LEFT JOIN people p ON p.member_id = w.member_id
-),
 registers AS (
-    SELECT campaign_id, day, substring(h FROM 1 FOR 15)::integer AS register,
-           max(coalesce(nullif(position(B'1' IN substring(h FROM 16)), 0), 50)) AS rank
-    FROM (
-        SELECT campaign_id, day, ('x' || substr(md5(member_id), 1, 16))::bit(64) AS h
-        FROM reached
-        WHERE $5 OR (campaign_id, day) IN (SELECT campaign_id, day FROM keys)
-    ) AS hashed
+    SELECT campaign_id, day, register, max(rank) AS rank
+    FROM reached
+    WHERE $5 OR (campaign_id, day) IN (SELECT campaign_id, day FROM keys)
     GROUP BY campaign_id, day, register
 )
-SELECT 'cell' AS kind, campaign_id, day, age_band, plan_type, risk_tier, region,
+SELECT 'cell' AS kind, campaign_id, day, segment,
     count(*) FILTER (WHERE measure = 1) AS sent,
     count(*) FILTER (WHERE measure = 3) AS impressions,
     count(*) FILTER (WHERE measure = 10) AS reach,
@@ -164,15 +196,14 @@ SELECT 'cell' AS kind, campaign_id, day, age_band, plan_type, risk_tier, region,
     count(*) FILTER (WHERE measure = 8) AS conversions,
     count(*) FILTER (WHERE measure = 9) AS opt_outs,
     NULL::integer[] AS registers, NULL::integer[] AS ranks
-FROM seg
-GROUP BY campaign_id, day, age_band, plan_type, risk_tier, region
+FROM wanted
+GROUP BY campaign_id, day, segment
 UNION ALL
-SELECT 'sketch', campaign_id, day, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    array_agg(register ORDER BY register), array_agg(rank ORDER BY register)
+SELECT 'sketch', campaign_id, day, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, array_agg(register), array_agg(rank)
 FROM registers
 GROUP BY campaign_id, day
 UNION ALL
-SELECT 'quality', NULL, NULL, NULL, NULL, NULL, NULL,
+SELECT 'quality', NULL, NULL, NULL,
     (SELECT count(DISTINCT e.event_id)
      FROM msg u
      JOIN warehouse.outreach_events e
@@ -183,23 +214,147 @@ SELECT 'quality', NULL, NULL, NULL, NULL, NULL, NULL,
     };
 }
 
+// The SQL above numbers segments with these constants; they must match the model's lists.
+const _: () = {
+    assert!(AgeBand::ALL.len() == 6 && PlanType::ALL.len() == 5);
+    assert!(RiskTier::ALL.len() == 4 && Region::ALL.len() == 6);
+    assert!(Segment::COUNT == 720);
+};
+
+/// Memory the warehouse may use for each sort or hash of the aggregation.
+pub const WORK_MEM: &str = "1GB";
+
+/// Session settings of the ETL's warehouse transactions: memory for the big sorts and hashes;
+/// no JIT, whose compile time (seconds for this statement) outweighed its gain; no parallel
+/// workers inside a statement, since the ETL runs its own parts on their own connections; and the
+/// reporting time zone as the session's, so `timestamptz::date` is the reporting day (a third
+/// of the cost of `AT TIME ZONE` per row).
+pub async fn configure(warehouse: &mut PgConnection, zone: &ReportingZone) -> Result<(), EtlError> {
+    sqlx::query(
+        "SELECT set_config('work_mem', $1, true), set_config('jit', 'off', true),
+                set_config('TimeZone', $2, true), set_config('max_parallel_workers_per_gather', '0', true)",
+    )
+    .bind(WORK_MEM)
+    .bind(zone.name())
+        .execute(&mut *warehouse)
+        .await
+        .map_err(EtlError::warehouse("configuring the session"))?;
+    Ok(())
+}
+
 /// Every event of the warehouse.
 pub const FULL_AGGREGATION: &str = concat!(full_head!(), body!());
 /// Only the events the affected campaign-days depend on.
 pub const INCREMENTAL_AGGREGATION: &str = concat!(incremental_head!(), body!());
 
-/// The campaign-days whose counts can change because of events loaded after `since`: every day
-/// with an event of a (campaign, member) pair that has a new event.
+/// The campaign-days whose counts can change because of events loaded after `since`: the days
+/// of every event of a message with a new event (its firsts of each kind can move), and the days
+/// of the conversions and opt-outs of a (campaign, member) pair with a new event (the member's
+/// first conversion or opt-out can move, or count once a message is delivered).
 pub const AFFECTED_KEYS: &str = r#"
 WITH changed AS (
-    SELECT DISTINCT campaign_id, member_id
+    SELECT DISTINCT campaign_id, member_id, message_id
     FROM warehouse.outreach_events
     WHERE loaded_at > $2
 )
 SELECT DISTINCT e.campaign_id, (e.event_ts AT TIME ZONE $1)::date AS day
 FROM changed c
 JOIN warehouse.outreach_events e ON e.campaign_id = c.campaign_id AND e.member_id = c.member_id
+WHERE e.message_id = c.message_id OR e.event_type IN ('converted', 'unsubscribed', 'responded')
 "#;
+
+/// The full aggregation as a psql script with this run's binds written out, so the warehouse's
+/// own time for it can be measured apart from ours.
+pub fn psql_script(zone: &ReportingZone) -> String {
+    let quote = |text: &str| format!("'{}'", text.replace('\'', "''"));
+    let texts = |items: &[&str]| {
+        format!(
+            "ARRAY[{}]::text[]",
+            items
+                .iter()
+                .map(|i| quote(i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let binds = Binds::new();
+    let regions: Vec<String> = binds.regions.iter().map(i32::to_string).collect();
+    format!(
+        "SET work_mem = '{WORK_MEM}';\nSET jit = off;\nSET TimeZone = {};\n\
+         PREPARE aggregation(text, text[], text[], int[], boolean, uuid[], date[], text[], text[], text, text) AS {FULL_AGGREGATION};\n\
+         EXECUTE aggregation({}, {}, {}, ARRAY[{}]::int[], true, ARRAY[]::uuid[], ARRAY[]::date[], {}, {}, NULL, NULL);\n",
+        quote(zone.name()),
+        quote(zone.name()),
+        texts(OPT_OUT_REPLIES),
+        texts(&binds.states),
+        regions.join(", "),
+        texts(&binds.plans),
+        texts(&binds.tiers),
+    )
+}
+
+/// The lists the SQL maps names to segment numbers with, from the model.
+struct Binds {
+    states: Vec<&'static str>,
+    regions: Vec<i32>,
+    plans: Vec<&'static str>,
+    tiers: Vec<&'static str>,
+}
+
+impl Binds {
+    fn new() -> Self {
+        let region_position =
+            |region: Region| Region::ALL.iter().position(|r| *r == region).unwrap_or(0) as i32;
+        Binds {
+            states: STATE_REGIONS.iter().map(|(state, _)| *state).collect(),
+            regions: STATE_REGIONS
+                .iter()
+                .map(|(_, region)| region_position(*region))
+                .collect(),
+            plans: PlanType::ALL.iter().map(|p| p.as_str()).collect(),
+            tiers: RiskTier::ALL.iter().map(|r| r.as_str()).collect(),
+        }
+    }
+}
+
+/// Member ids from `from` (inclusive) up to `to` (exclusive); none means unbounded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberRange {
+    /// Lower bound, inclusive.
+    pub from: Option<String>,
+    /// Upper bound, exclusive.
+    pub to: Option<String>,
+}
+
+/// Splits all member ids into `parts` ranges of about as many CRM members each.
+pub async fn member_ranges(
+    warehouse: &mut PgConnection,
+    parts: u16,
+) -> Result<Vec<MemberRange>, EtlError> {
+    let fractions: Vec<f64> = (1..parts)
+        .map(|i| f64::from(i) / f64::from(parts))
+        .collect();
+    let bounds: Option<Vec<String>> = sqlx::query_scalar(
+        "SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY member_id) FROM warehouse.members",
+    )
+    .bind(&fractions)
+    .fetch_one(&mut *warehouse)
+    .await
+    .map_err(EtlError::warehouse("splitting members into parts"))?;
+    let mut bounds = bounds.unwrap_or_default();
+    bounds.dedup();
+    let mut ranges = Vec::with_capacity(bounds.len() + 1);
+    let mut from = None;
+    for bound in bounds {
+        ranges.push(MemberRange {
+            from: from.take(),
+            to: Some(bound.clone()),
+        });
+        from = Some(bound);
+    }
+    ranges.push(MemberRange { from, to: None });
+    Ok(ranges)
+}
 
 /// What to aggregate.
 #[derive(Debug, Clone)]
@@ -221,36 +376,45 @@ pub async fn affected_keys(
         .bind(since)
         .fetch_all(&mut *warehouse)
         .await
-        .map_err(EtlError::warehouse("finding the campaign-days that changed"))?;
+        .map_err(EtlError::warehouse(
+            "finding the campaign-days that changed",
+        ))?;
     rows.iter()
         .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
         .collect::<Result<_, sqlx::Error>>()
-        .map_err(EtlError::warehouse("reading the campaign-days that changed"))
+        .map_err(EtlError::warehouse(
+            "reading the campaign-days that changed",
+        ))
 }
 
-/// Runs the aggregation in the warehouse and reads its result.
+/// Runs the aggregation over the members whose id is in `members` (a range, so that the
+/// planner's histograms estimate it well) and reads its result. Every count, first and sketch
+/// register of a member comes from that member's events alone, so parts over disjoint ranges
+/// run on their own connections, sharing one snapshot, and [`Aggregates::add`] sums them.
 pub async fn aggregate(
     warehouse: &mut PgConnection,
     zone: &ReportingZone,
     scope: &Scope,
+    members: &MemberRange,
 ) -> Result<Aggregates, EtlError> {
     let (sql, full, keys) = match scope {
         Scope::Full => (FULL_AGGREGATION, true, BTreeSet::new()),
         Scope::Keys(keys) => (INCREMENTAL_AGGREGATION, false, keys.clone()),
     };
     let (key_campaigns, key_days): (Vec<Uuid>, Vec<Date>) = keys.into_iter().unzip();
-    let (states, regions): (Vec<&str>, Vec<&str>) = STATE_REGIONS
-        .iter()
-        .map(|(state, region)| (*state, region.as_str()))
-        .unzip();
+    let binds = Binds::new();
     let rows = sqlx::query(sql)
         .bind(zone.name())
         .bind(OPT_OUT_REPLIES)
-        .bind(states)
-        .bind(regions)
+        .bind(&binds.states)
+        .bind(&binds.regions)
         .bind(full)
         .bind(key_campaigns)
         .bind(key_days)
+        .bind(&binds.plans)
+        .bind(&binds.tiers)
+        .bind(members.from.as_deref())
+        .bind(members.to.as_deref())
         .fetch_all(&mut *warehouse)
         .await
         .map_err(EtlError::warehouse("aggregating events in the warehouse"))?;
@@ -267,16 +431,13 @@ fn read_row(row: &sqlx::postgres::PgRow, aggregates: &mut Aggregates) -> Result<
     let kind: &str = row.try_get("kind")?;
     match kind {
         "cell" => {
-            let segment_key = format!(
-                "{}/{}/{}/{}",
-                row.try_get::<&str, _>("age_band")?,
-                row.try_get::<&str, _>("plan_type")?,
-                row.try_get::<&str, _>("risk_tier")?,
-                row.try_get::<&str, _>("region")?
-            );
-            let segment: Segment = segment_key
-                .parse()
-                .map_err(|err| sqlx::Error::Decode(Box::new(err)))?;
+            let number: i32 = row.try_get("segment")?;
+            let segment = u16::try_from(number)
+                .ok()
+                .and_then(Segment::from_index)
+                .ok_or_else(|| {
+                    sqlx::Error::Decode(format!("segment number {number} out of range").into())
+                })?;
             let counts = outreach_backend::metrics::Counts {
                 sent: row.try_get("sent")?,
                 impressions: row.try_get("impressions")?,
@@ -289,10 +450,10 @@ fn read_row(row: &sqlx::postgres::PgRow, aggregates: &mut Aggregates) -> Result<
                 conversions: row.try_get("conversions")?,
                 opt_outs: row.try_get("opt_outs")?,
             };
-            aggregates.cells.insert(
-                (row.try_get("campaign_id")?, row.try_get("day")?, segment),
-                counts,
-            );
+            *aggregates
+                .cells
+                .entry((row.try_get("campaign_id")?, row.try_get("day")?, segment))
+                .or_default() += counts;
         }
         "sketch" => {
             let registers: Vec<i32> = row.try_get("registers")?;
@@ -312,9 +473,11 @@ fn read_row(row: &sqlx::postgres::PgRow, aggregates: &mut Aggregates) -> Result<
             }
             aggregates
                 .sketches
-                .insert((row.try_get("campaign_id")?, row.try_get("day")?), sketch);
+                .entry((row.try_get("campaign_id")?, row.try_get("day")?))
+                .or_default()
+                .merge(&sketch);
         }
-        _ => aggregates.quality.undelivered_events = row.try_get("sent")?,
+        _ => aggregates.quality.undelivered_events += row.try_get::<i64, _>("sent")?,
     }
     Ok(())
 }

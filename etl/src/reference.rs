@@ -45,21 +45,24 @@ pub fn aggregate(events: &[Event], members: &[Member], zone: &ReportingZone) -> 
 
     // Repeated event_ids are one event.
     let mut seen = HashSet::with_capacity(events.len());
-    let mut messages: HashMap<(Uuid, Uuid), Message<'_>> = HashMap::new();
+    // A message is one send to one member; were a message's events to name two members, each
+    // member's events would count as a message of their own (as in the warehouse SQL).
+    let mut messages: HashMap<(Uuid, &str, Uuid), Message<'_>> = HashMap::new();
     for event in events {
         if !seen.insert(event.event_id) {
             quality.duplicate_events += 1;
             continue;
         }
         let message = messages
-            .entry((event.campaign_id, event.message_id))
+            .entry((
+                event.campaign_id,
+                event.member_id.as_str(),
+                event.message_id,
+            ))
             .or_insert_with(|| Message {
                 member_id: &event.member_id,
                 ..Message::default()
             });
-        if event.member_id.as_str() < message.member_id {
-            message.member_id = &event.member_id;
-        }
         let at = event.event_ts;
         match event.event_type.as_str() {
             "sent" => keep_first(&mut message.sent, at),
@@ -106,7 +109,7 @@ pub fn aggregate(events: &[Event], members: &[Member], zone: &ReportingZone) -> 
     let mut reached: HashSet<(Uuid, &str, Date)> = HashSet::new();
     let mut sketches: BTreeMap<(Uuid, Date), Vec<&str>> = BTreeMap::new();
 
-    for ((campaign, _), message) in &messages {
+    for ((campaign, _, _), message) in &messages {
         let campaign = *campaign;
         let member = message.member_id;
         if let Some(at) = message.sent {
@@ -123,7 +126,10 @@ pub fn aggregate(events: &[Event], members: &[Member], zone: &ReportingZone) -> 
         cell(campaign, member, delivered_day, |c| c.impressions += 1);
         if reached.insert((campaign, member, delivered_day)) {
             cell(campaign, member, delivered_day, |c| c.reach += 1);
-            sketches.entry((campaign, delivered_day)).or_default().push(member);
+            sketches
+                .entry((campaign, delivered_day))
+                .or_default()
+                .push(member);
         }
         if let Some(at) = message.human_open {
             cell(campaign, member, zone.day_of(at), |c| c.opens += 1);

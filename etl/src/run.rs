@@ -29,6 +29,8 @@ pub struct RunOptions {
     /// Events loaded up to this long before the last watermark are read again, so that rows
     /// committed late with an earlier loaded_at, or sharing the boundary instant, are not lost.
     pub overlap: Duration,
+    /// Connections that aggregate in the warehouse at once, each over a part of the members.
+    pub parallelism: u16,
 }
 
 impl Default for RunOptions {
@@ -37,6 +39,7 @@ impl Default for RunOptions {
             full: false,
             zone: None,
             overlap: Duration::from_secs(3600),
+            parallelism: 2,
         }
     }
 }
@@ -101,10 +104,11 @@ pub async fn run(
         .await
         .map_err(EtlError::dashboard("closing interrupted runs"))?;
     let last = last_run(&mut dashboard).await?;
-    let stored_zone: String = sqlx::query_scalar("SELECT reporting_time_zone FROM dashboard_settings")
-        .fetch_one(&mut dashboard)
-        .await
-        .map_err(EtlError::dashboard("reading the reporting time zone"))?;
+    let stored_zone: String =
+        sqlx::query_scalar("SELECT reporting_time_zone FROM dashboard_settings")
+            .fetch_one(&mut dashboard)
+            .await
+            .map_err(EtlError::dashboard("reading the reporting time zone"))?;
     let zone = match &options.zone {
         Some(zone) => zone.clone(),
         None => ReportingZone::new(&stored_zone)?,
@@ -114,9 +118,10 @@ pub async fn run(
         tracing::info!(from = %stored_zone, to = zone.name(), "the reporting time zone changed: every day is rebuilt");
     }
     let since = match &last {
-        Some(LastRun { watermark: Some(watermark), .. }) if !options.full && !zone_changed => {
-            Some(*watermark - options.overlap)
-        }
+        Some(LastRun {
+            watermark: Some(watermark),
+            ..
+        }) if !options.full && !zone_changed => Some(*watermark - options.overlap),
         _ => None,
     };
 
@@ -124,14 +129,31 @@ pub async fn run(
         "INSERT INTO etl_runs (started_at, status, mode, reporting_time_zone, watermark_from)
          VALUES (now(), 'running', $1, $2, $3) RETURNING run_id",
     )
-    .bind(if since.is_some() { "incremental" } else { "full" })
+    .bind(if since.is_some() {
+        "incremental"
+    } else {
+        "full"
+    })
     .bind(zone.name())
     .bind(since)
     .fetch_one(&mut dashboard)
     .await
     .map_err(EtlError::dashboard("recording the run"))?;
 
-    let result = extract_and_load(&mut warehouse, &mut dashboard, &zone, since, last.and_then(|l| l.watermark), run_id, progress).await;
+    let result = extract_and_load(
+        Source {
+            conn: &mut warehouse,
+            url: warehouse_url,
+            parallelism: options.parallelism.max(1),
+        },
+        &mut dashboard,
+        &zone,
+        since,
+        last.and_then(|l| l.watermark),
+        run_id,
+        progress,
+    )
+    .await;
     let duration = started.elapsed();
     match result {
         Ok(mut report) => {
@@ -178,9 +200,19 @@ async fn last_run(dashboard: &mut PgConnection) -> Result<Option<LastRun>, EtlEr
     .map_err(EtlError::dashboard("reading the last run"))
 }
 
-#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename these
+/// Where the run reads from.
+struct Source<'a> {
+    conn: &'a mut PgConnection,
+    url: &'a str,
+    parallelism: u16,
+}
+
 async fn extract_and_load(
-    warehouse: &mut PgConnection,
+    Source {
+        conn: warehouse,
+        url: warehouse_url,
+        parallelism,
+    }: Source<'_>,
     dashboard: &mut PgConnection,
     zone: &ReportingZone,
     since: Option<OffsetDateTime>,
@@ -193,17 +225,17 @@ async fn extract_and_load(
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await
         .map_err(EtlError::warehouse("starting a read-only transaction"))?;
-    sqlx::query("SET LOCAL work_mem = '256MB'")
-        .execute(&mut *source)
-        .await
-        .map_err(EtlError::warehouse("setting work_mem"))?;
-    let zone_known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
-        .bind(zone.name())
-        .fetch_one(&mut *source)
-        .await
-        .map_err(EtlError::warehouse("checking the time zone"))?;
+    pushdown::configure(&mut source, zone).await?;
+    let zone_known: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
+            .bind(zone.name())
+            .fetch_one(&mut *source)
+            .await
+            .map_err(EtlError::warehouse("checking the time zone"))?;
     if !zone_known {
-        return Err(EtlError::Zone(crate::zone::UnknownZone(zone.name().to_owned())));
+        return Err(EtlError::Zone(crate::zone::UnknownZone(
+            zone.name().to_owned(),
+        )));
     }
 
     progress.set_message("checking the warehouse");
@@ -225,7 +257,7 @@ async fn extract_and_load(
     progress.set_message("aggregating in the warehouse");
     let aggregates = match &scope {
         Scope::Keys(keys) if keys.is_empty() => Default::default(),
-        _ => pushdown::aggregate(&mut source, zone, &scope).await?,
+        _ => aggregate_in_parts(&mut source, warehouse_url, zone, &scope, parallelism).await?,
     };
     source
         .commit()
@@ -308,6 +340,58 @@ async fn extract_and_load(
     })
 }
 
+/// Runs the aggregation in `parallelism` parts, the first on `source`, the others on connections
+/// of their own that import its snapshot, so all parts see the same warehouse.
+async fn aggregate_in_parts(
+    source: &mut PgConnection,
+    url: &str,
+    zone: &ReportingZone,
+    scope: &Scope,
+    parallelism: u16,
+) -> Result<crate::aggregates::Aggregates, EtlError> {
+    let ranges = pushdown::member_ranges(source, parallelism).await?;
+    if ranges.len() == 1 {
+        return pushdown::aggregate(source, zone, scope, &ranges[0]).await;
+    }
+    let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+        .fetch_one(&mut *source)
+        .await
+        .map_err(EtlError::warehouse("exporting the snapshot"))?;
+    // A snapshot id is hex digits and dashes; SET TRANSACTION SNAPSHOT takes no parameters.
+    if !snapshot.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(EtlError::Contract(format!(
+            "the warehouse returned an odd snapshot id {snapshot:?}"
+        )));
+    }
+    let mut helpers = Vec::new();
+    for _ in 1..ranges.len() {
+        let mut conn = crate::connect("warehouse", url).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{snapshot}'"
+        )))
+        .execute(&mut conn)
+        .await
+        .map_err(EtlError::warehouse("sharing the snapshot"))?;
+        pushdown::configure(&mut conn, zone).await?;
+        helpers.push(conn);
+    }
+    let first = pushdown::aggregate(source, zone, scope, &ranges[0]);
+    let others = futures_util::future::try_join_all(
+        helpers
+            .iter_mut()
+            .zip(&ranges[1..])
+            .map(|(conn, range)| pushdown::aggregate(conn, zone, scope, range)),
+    );
+    let (mut total, others) = futures_util::future::try_join(first, others).await?;
+    for part in others {
+        total.add(part);
+    }
+    for mut conn in helpers {
+        let _ = sqlx::raw_sql("COMMIT").execute(&mut conn).await;
+    }
+    Ok(total)
+}
+
 /// Whether a campaign the dashboard holds changed channel or is gone from the warehouse (its
 /// days then need rebuilding, and its channel's rollups with them).
 async fn campaigns_moved(
@@ -323,8 +407,12 @@ async fn campaigns_moved(
         .map(|c| (c.campaign_id, c.channel.as_str()))
         .collect();
     for row in rows {
-        let id: uuid::Uuid = row.try_get(0).map_err(EtlError::dashboard("reading campaigns"))?;
-        let channel: String = row.try_get(1).map_err(EtlError::dashboard("reading campaigns"))?;
+        let id: uuid::Uuid = row
+            .try_get(0)
+            .map_err(EtlError::dashboard("reading campaigns"))?;
+        let channel: String = row
+            .try_get(1)
+            .map_err(EtlError::dashboard("reading campaigns"))?;
         if current.get(&id) != Some(&channel.as_str()) {
             return Ok(true);
         }

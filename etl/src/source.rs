@@ -102,7 +102,15 @@ pub struct InjectedAnomaly {
 
 /// Replies that opt a member out, compared after trimming and case-folding (docs/metrics.md).
 pub const OPT_OUT_REPLIES: &[&str] = &[
-    "stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "opt-out", "remove",
+    "stop",
+    "stopall",
+    "unsubscribe",
+    "cancel",
+    "end",
+    "quit",
+    "optout",
+    "opt-out",
+    "remove",
 ];
 
 /// The whitespace trimmed from replies, the same set in SQL (`btrim`) and in Rust.
@@ -215,7 +223,19 @@ mod tests {
 
     #[test]
     fn every_opt_out_spelling_counts() {
-        for reply in ["STOP", " stop ", "Stop\n", "\tUnsubscribe", "cancel", "END", "quit", "OptOut", "OPT-OUT", "remove ", "StopAll"] {
+        for reply in [
+            "STOP",
+            " stop ",
+            "Stop\n",
+            "\tUnsubscribe",
+            "cancel",
+            "END",
+            "quit",
+            "OptOut",
+            "OPT-OUT",
+            "remove ",
+            "StopAll",
+        ] {
             assert!(is_opt_out_reply(reply), "{reply:?}");
         }
         for reply in ["YES", "stop it", "Thanks", "STOP!", "opt out", ""] {

@@ -11,7 +11,9 @@ pub struct ReportingZone {
 
 /// A name that is not an IANA time zone.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown time zone {0:?}: give an IANA name such as UTC, America/New_York or Europe/Berlin")]
+#[error(
+    "unknown time zone {0:?}: give an IANA name such as UTC, America/New_York or Europe/Berlin"
+)]
 pub struct UnknownZone(pub String);
 
 impl ReportingZone {
@@ -19,7 +21,12 @@ impl ReportingZone {
     pub fn new(name: &str) -> Result<Self, UnknownZone> {
         let trimmed = name.trim();
         // Fixed offsets and POSIX strings are not calendars a report can name; only IANA names.
-        if trimmed.is_empty() || trimmed.starts_with(['+', '-']) || trimmed.chars().any(|c| c.is_ascii_digit() && !trimmed.contains('/')) {
+        if trimmed.is_empty()
+            || trimmed.starts_with(['+', '-'])
+            || trimmed
+                .chars()
+                .any(|c| c.is_ascii_digit() && !trimmed.contains('/'))
+        {
             return Err(UnknownZone(name.to_owned()));
         }
         let zone = jiff::tz::db()
@@ -63,7 +70,10 @@ mod tests {
     #[test]
     fn days_follow_the_zone() {
         let late_evening_utc = datetime!(2026-03-10 03:30 UTC);
-        assert_eq!(ReportingZone::utc().day_of(late_evening_utc), date!(2026 - 03 - 10));
+        assert_eq!(
+            ReportingZone::utc().day_of(late_evening_utc),
+            date!(2026 - 03 - 10)
+        );
         let new_york = ReportingZone::new("America/New_York").expect("known zone");
         assert_eq!(new_york.day_of(late_evening_utc), date!(2026 - 03 - 09));
         assert_eq!(new_york.name(), "America/New_York");

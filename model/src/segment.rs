@@ -70,23 +70,62 @@ named_enum!(
 /// US state and territory codes and their Census region: the one table both the warehouse SQL
 /// (bound as arrays) and the Rust reference implementation use.
 pub const STATE_REGIONS: &[(&str, Region)] = &[
-    ("CT", Region::Northeast), ("ME", Region::Northeast), ("MA", Region::Northeast),
-    ("NH", Region::Northeast), ("RI", Region::Northeast), ("VT", Region::Northeast),
-    ("NJ", Region::Northeast), ("NY", Region::Northeast), ("PA", Region::Northeast),
-    ("IL", Region::Midwest), ("IN", Region::Midwest), ("MI", Region::Midwest), ("OH", Region::Midwest),
-    ("WI", Region::Midwest), ("IA", Region::Midwest), ("KS", Region::Midwest), ("MN", Region::Midwest),
-    ("MO", Region::Midwest), ("NE", Region::Midwest), ("ND", Region::Midwest), ("SD", Region::Midwest),
-    ("DE", Region::South), ("FL", Region::South), ("GA", Region::South), ("MD", Region::South),
-    ("NC", Region::South), ("SC", Region::South), ("VA", Region::South), ("DC", Region::South),
-    ("WV", Region::South), ("AL", Region::South), ("KY", Region::South), ("MS", Region::South),
-    ("TN", Region::South), ("AR", Region::South), ("LA", Region::South), ("OK", Region::South),
+    ("CT", Region::Northeast),
+    ("ME", Region::Northeast),
+    ("MA", Region::Northeast),
+    ("NH", Region::Northeast),
+    ("RI", Region::Northeast),
+    ("VT", Region::Northeast),
+    ("NJ", Region::Northeast),
+    ("NY", Region::Northeast),
+    ("PA", Region::Northeast),
+    ("IL", Region::Midwest),
+    ("IN", Region::Midwest),
+    ("MI", Region::Midwest),
+    ("OH", Region::Midwest),
+    ("WI", Region::Midwest),
+    ("IA", Region::Midwest),
+    ("KS", Region::Midwest),
+    ("MN", Region::Midwest),
+    ("MO", Region::Midwest),
+    ("NE", Region::Midwest),
+    ("ND", Region::Midwest),
+    ("SD", Region::Midwest),
+    ("DE", Region::South),
+    ("FL", Region::South),
+    ("GA", Region::South),
+    ("MD", Region::South),
+    ("NC", Region::South),
+    ("SC", Region::South),
+    ("VA", Region::South),
+    ("DC", Region::South),
+    ("WV", Region::South),
+    ("AL", Region::South),
+    ("KY", Region::South),
+    ("MS", Region::South),
+    ("TN", Region::South),
+    ("AR", Region::South),
+    ("LA", Region::South),
+    ("OK", Region::South),
     ("TX", Region::South),
-    ("AZ", Region::West), ("CO", Region::West), ("ID", Region::West), ("MT", Region::West),
-    ("NV", Region::West), ("NM", Region::West), ("UT", Region::West), ("WY", Region::West),
-    ("AK", Region::West), ("CA", Region::West), ("HI", Region::West), ("OR", Region::West),
+    ("AZ", Region::West),
+    ("CO", Region::West),
+    ("ID", Region::West),
+    ("MT", Region::West),
+    ("NV", Region::West),
+    ("NM", Region::West),
+    ("UT", Region::West),
+    ("WY", Region::West),
+    ("AK", Region::West),
+    ("CA", Region::West),
+    ("HI", Region::West),
+    ("OR", Region::West),
     ("WA", Region::West),
-    ("PR", Region::Territories), ("GU", Region::Territories), ("VI", Region::Territories),
-    ("AS", Region::Territories), ("MP", Region::Territories),
+    ("PR", Region::Territories),
+    ("GU", Region::Territories),
+    ("VI", Region::Territories),
+    ("AS", Region::Territories),
+    ("MP", Region::Territories),
 ];
 
 impl Region {
@@ -118,7 +157,9 @@ impl AgeBand {
 }
 
 /// One member segment: the anonymous combination of age band, plan, risk tier and region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Segment {
     /// Age at the date of the interaction.
     pub age_band: AgeBand,
@@ -145,6 +186,41 @@ impl Segment {
             "{}/{}/{}/{}",
             self.age_band, self.plan_type, self.risk_tier, self.region
         )
+    }
+
+    /// Number of distinct segments.
+    pub const COUNT: u16 =
+        (AgeBand::ALL.len() * PlanType::ALL.len() * RiskTier::ALL.len() * Region::ALL.len()) as u16;
+
+    /// A compact number for the segment, 0..[`Segment::COUNT`]: each part's position in its
+    /// list, age band most significant and region least.
+    pub fn index(&self) -> u16 {
+        let position = |found: Option<usize>| found.unwrap_or(0) as u16;
+        let age = position(AgeBand::ALL.iter().position(|a| *a == self.age_band));
+        let plan = position(PlanType::ALL.iter().position(|p| *p == self.plan_type));
+        let risk = position(RiskTier::ALL.iter().position(|r| *r == self.risk_tier));
+        let region = position(Region::ALL.iter().position(|g| *g == self.region));
+        ((age * PlanType::ALL.len() as u16 + plan) * RiskTier::ALL.len() as u16 + risk)
+            * Region::ALL.len() as u16
+            + region
+    }
+
+    /// The segment of a number made by [`Segment::index`].
+    pub fn from_index(index: u16) -> Option<Segment> {
+        let mut rest = usize::from(index);
+        let region = *Region::ALL.get(rest % Region::ALL.len())?;
+        rest /= Region::ALL.len();
+        let risk_tier = *RiskTier::ALL.get(rest % RiskTier::ALL.len())?;
+        rest /= RiskTier::ALL.len();
+        let plan_type = *PlanType::ALL.get(rest % PlanType::ALL.len())?;
+        rest /= PlanType::ALL.len();
+        let age_band = *AgeBand::ALL.get(rest)?;
+        Some(Segment {
+            age_band,
+            plan_type,
+            risk_tier,
+            region,
+        })
     }
 
     /// Every segment that can occur, in key order of its parts.
@@ -194,17 +270,35 @@ mod tests {
     #[test]
     fn age_band_counts_whole_years_at_the_event_date() {
         let born = date!(1990 - 06 - 15);
-        assert_eq!(AgeBand::on(born, date!(2025 - 06 - 14)), AgeBand::From18To34);
-        assert_eq!(AgeBand::on(born, date!(2025 - 06 - 15)), AgeBand::From35To49);
-        assert_eq!(AgeBand::on(date!(2010 - 01 - 01), date!(2026 - 01 - 01)), AgeBand::Under18);
-        assert_eq!(AgeBand::on(date!(1960 - 01 - 01), date!(2026 - 01 - 01)), AgeBand::From65);
+        assert_eq!(
+            AgeBand::on(born, date!(2025 - 06 - 14)),
+            AgeBand::From18To34
+        );
+        assert_eq!(
+            AgeBand::on(born, date!(2025 - 06 - 15)),
+            AgeBand::From35To49
+        );
+        assert_eq!(
+            AgeBand::on(date!(2010 - 01 - 01), date!(2026 - 01 - 01)),
+            AgeBand::Under18
+        );
+        assert_eq!(
+            AgeBand::on(date!(1960 - 01 - 01), date!(2026 - 01 - 01)),
+            AgeBand::From65
+        );
     }
 
     #[test]
     fn leap_day_birthdays_turn_over_on_the_first_of_march() {
         let born = date!(1992 - 02 - 29);
-        assert_eq!(AgeBand::on(born, date!(2027 - 02 - 28)), AgeBand::From18To34);
-        assert_eq!(AgeBand::on(born, date!(2027 - 03 - 01)), AgeBand::From35To49);
+        assert_eq!(
+            AgeBand::on(born, date!(2027 - 02 - 28)),
+            AgeBand::From18To34
+        );
+        assert_eq!(
+            AgeBand::on(born, date!(2027 - 03 - 01)),
+            AgeBand::From35To49
+        );
     }
 
     #[test]
@@ -216,6 +310,20 @@ mod tests {
         assert_eq!(Region::of_state("ny"), Region::Unknown);
         assert_eq!(Region::of_state("ZZ"), Region::Unknown);
         assert_eq!(STATE_REGIONS.len(), 51 + 5);
+    }
+
+    #[test]
+    fn segment_numbers_round_trip_and_are_dense() {
+        let mut seen = std::collections::BTreeSet::new();
+        for segment in Segment::all() {
+            let index = segment.index();
+            assert!(index < Segment::COUNT);
+            assert_eq!(Segment::from_index(index), Some(segment));
+            seen.insert(index);
+        }
+        assert_eq!(seen.len(), usize::from(Segment::COUNT));
+        assert_eq!(Segment::from_index(Segment::COUNT), None);
+        assert_eq!(Segment::UNKNOWN.index(), Segment::COUNT - 1);
     }
 
     #[test]

@@ -28,7 +28,10 @@ pub fn server_url() -> &'static str {
 fn answers(url: &str) -> bool {
     let url = url.to_owned();
     std::thread::spawn(move || {
-        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
             return false;
         };
         runtime.block_on(async {
@@ -67,7 +70,10 @@ fn start_throwaway_cluster() -> String {
         .map(|a| a.port())
         .expect("a free loopback port for a throwaway PostgreSQL");
     let dir = std::env::temp_dir().join(format!("outreach-pg-{}", uuid::Uuid::new_v4()));
-    let as_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
     let script = format!(
         "set -e; mkdir -p {dir}; {chown} \
          {run} {bin}/initdb -D {dir}/data -U postgres -A trust >/dev/null; \
@@ -75,8 +81,16 @@ fn start_throwaway_cluster() -> String {
          (while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
           {run} {bin}/pg_ctl -D {dir}/data -m immediate stop >/dev/null 2>&1; rm -rf {dir}) >/dev/null 2>&1 &",
         dir = dir.display(),
-        chown = if as_root { format!("chown postgres {};", dir.display()) } else { String::new() },
-        run = if as_root { "runuser -u postgres --" } else { "" },
+        chown = if as_root {
+            format!("chown postgres {};", dir.display())
+        } else {
+            String::new()
+        },
+        run = if as_root {
+            "runuser -u postgres --"
+        } else {
+            ""
+        },
         bin = bindir,
         port = port,
         pid = std::process::id(),
@@ -133,11 +147,16 @@ impl Drop for TestDb {
         let name = self.name.clone();
         // Drop runs outside async code; a short-lived runtime of its own does the work.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async {
                 let mut admin = sqlx::PgConnection::connect(server_url()).await.ok()?;
                 admin
-                    .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
                     .await
                     .ok()
             })

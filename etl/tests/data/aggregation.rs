@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use outreach_backend::metrics::{Counts, daily_rate};
+use outreach_etl::ReportingZone;
 use outreach_etl::aggregates::{Aggregates, InteractionRow};
 use outreach_etl::reference;
-use outreach_etl::ReportingZone;
 use outreach_model::{STATE_REGIONS, Segment};
 use outreach_testkit::TestDb;
 use sqlx::{PgConnection, Row};
@@ -33,19 +33,17 @@ WITH e AS (
     FROM warehouse.outreach_events
     ORDER BY event_id, loaded_at
 ),
-delivered AS (SELECT DISTINCT message_id FROM e WHERE kind = 'delivered'),
-message_member AS (SELECT message_id, min(member_id) AS member_id FROM e GROUP BY message_id),
+delivered AS (SELECT DISTINCT message_id, member_id FROM e WHERE kind = 'delivered'),
 ranked AS (
-    SELECT e.campaign_id, mm.member_id, e.kind, (e.event_ts AT TIME ZONE $1)::date AS day,
+    SELECT e.campaign_id, e.member_id, e.kind, (e.event_ts AT TIME ZONE $1)::date AS day,
         d.message_id IS NOT NULL AS is_delivered,
-        row_number() OVER (PARTITION BY e.message_id, e.kind ORDER BY e.event_ts) AS nth_of_kind,
-        row_number() OVER (PARTITION BY e.message_id, e.kind IN ('human_open', 'clicked', 'reply')
+        row_number() OVER (PARTITION BY e.message_id, e.member_id, e.kind ORDER BY e.event_ts) AS nth_of_kind,
+        row_number() OVER (PARTITION BY e.message_id, e.member_id, e.kind IN ('human_open', 'clicked', 'reply')
                            ORDER BY e.event_ts) AS nth_engagement,
-        row_number() OVER (PARTITION BY e.campaign_id, mm.member_id, e.kind, d.message_id IS NOT NULL
+        row_number() OVER (PARTITION BY e.campaign_id, e.member_id, e.kind, d.message_id IS NOT NULL
                            ORDER BY e.event_ts) AS nth_for_member
     FROM e
-    JOIN message_member mm USING (message_id)
-    LEFT JOIN delivered d USING (message_id)
+    LEFT JOIN delivered d USING (message_id, member_id)
 ),
 regions AS (SELECT * FROM unnest($2::text[], $3::text[]) AS r(state, region))
 SELECT r.campaign_id, r.day,
@@ -74,7 +72,10 @@ LEFT JOIN regions g ON g.state = m.state
 GROUP BY 1, 2, 3
 "#;
 
-async fn independent(warehouse: &mut PgConnection, zone: &str) -> BTreeMap<(Uuid, Date, Segment), Counts> {
+async fn independent(
+    warehouse: &mut PgConnection,
+    zone: &str,
+) -> BTreeMap<(Uuid, Date, Segment), Counts> {
     let (states, regions): (Vec<&str>, Vec<&str>) =
         STATE_REGIONS.iter().map(|(s, r)| (*s, r.as_str())).unzip();
     let rows = sqlx::query(INDEPENDENT_SQL)
@@ -99,7 +100,10 @@ async fn independent(warehouse: &mut PgConnection, zone: &str) -> BTreeMap<(Uuid
             opt_outs: row.get("opt_outs"),
         };
         if !counts.is_empty() {
-            let segment: Segment = row.get::<String, _>("segment").parse().expect("a segment key");
+            let segment: Segment = row
+                .get::<String, _>("segment")
+                .parse()
+                .expect("a segment key");
             cells.insert((row.get("campaign_id"), row.get("day"), segment), counts);
         }
     }
@@ -123,11 +127,16 @@ async fn check_agreement(zone: &str, seed: u64) {
     let mut wh = warehouse.connect().await;
     let events = read_events(&mut wh).await;
     let members = read_members(&mut wh).await;
-    let reference = reference::aggregate(&events, &members, &ReportingZone::new(zone).expect("zone"));
+    let reference =
+        reference::aggregate(&events, &members, &ReportingZone::new(zone).expect("zone"));
     let independent = as_aggregates(independent(&mut wh, zone).await);
     let mut db = dashboard.connect().await;
     let stored = dashboard_daily(&mut db).await;
-    assert!(stored.len() > 300, "a realistic number of campaign-days: {}", stored.len());
+    assert!(
+        stored.len() > 300,
+        "a realistic number of campaign-days: {}",
+        stored.len()
+    );
 
     // campaign_metrics_daily: every count and every stored rate.
     let expected: BTreeMap<(Uuid, Date), Counts> = reference
@@ -140,11 +149,24 @@ async fn check_agreement(zone: &str, seed: u64) {
         .into_iter()
         .map(|row| ((row.campaign_id, row.metric_date), row.counts))
         .collect();
-    let stored_counts: BTreeMap<(Uuid, Date), Counts> = stored.iter().map(|(k, (c, _))| (*k, *c)).collect();
-    assert_eq!(stored_counts.len(), expected.len(), "campaign-days: dashboard vs reference");
+    let stored_counts: BTreeMap<(Uuid, Date), Counts> =
+        stored.iter().map(|(k, (c, _))| (*k, *c)).collect();
+    assert_eq!(
+        stored_counts.len(),
+        expected.len(),
+        "campaign-days: dashboard vs reference"
+    );
     for (key, counts) in &expected {
-        assert_eq!(stored_counts.get(key), Some(counts), "{key:?}: dashboard vs reference");
-        assert_eq!(from_sql.get(key), Some(counts), "{key:?}: independent SQL vs reference");
+        assert_eq!(
+            stored_counts.get(key),
+            Some(counts),
+            "{key:?}: dashboard vs reference"
+        );
+        assert_eq!(
+            from_sql.get(key),
+            Some(counts),
+            "{key:?}: independent SQL vs reference"
+        );
         let (_, rates) = &stored[key];
         assert_eq!(
             rates,
@@ -157,7 +179,11 @@ async fn check_agreement(zone: &str, seed: u64) {
             "{key:?}: stored rates"
         );
     }
-    assert_eq!(from_sql.len(), expected.len(), "campaign-days: independent SQL vs reference");
+    assert_eq!(
+        from_sql.len(),
+        expected.len(),
+        "campaign-days: independent SQL vs reference"
+    );
 
     // member_interactions: every row.
     let mut expected_rows: Vec<InteractionRow> = reference.interaction_rows();
@@ -166,23 +192,37 @@ async fn check_agreement(zone: &str, seed: u64) {
     sql_rows.sort();
     let stored_rows = dashboard_interactions(&mut db).await;
     assert!(stored_rows.len() > 5_000, "{}", stored_rows.len());
-    assert_eq!(stored_rows, expected_rows, "member_interactions: dashboard vs reference");
-    assert_eq!(sql_rows, expected_rows, "member_interactions: independent SQL vs reference");
+    assert_eq!(
+        stored_rows, expected_rows,
+        "member_interactions: dashboard vs reference"
+    );
+    assert_eq!(
+        sql_rows, expected_rows,
+        "member_interactions: independent SQL vs reference"
+    );
 
     // Data quality figures of the run.
     assert_eq!(report.events_read, reference.quality.events_read);
     assert_eq!(report.duplicate_events, reference.quality.duplicate_events);
-    assert_eq!(report.undelivered_events, reference.quality.undelivered_events);
+    assert_eq!(
+        report.undelivered_events,
+        reference.quality.undelivered_events
+    );
     assert!(report.duplicate_events > 0 && report.undelivered_events > 0);
 
     // Reach sketches: stored sketch per campaign-day is the reference's.
-    let sketches: Vec<(Uuid, Date, Vec<u8>)> = sqlx::query_as("SELECT campaign_id, metric_date, sketch FROM campaign_reach_sketches")
-        .fetch_all(&mut db)
-        .await
-        .expect("read sketches");
+    let sketches: Vec<(Uuid, Date, Vec<u8>)> =
+        sqlx::query_as("SELECT campaign_id, metric_date, sketch FROM campaign_reach_sketches")
+            .fetch_all(&mut db)
+            .await
+            .expect("read sketches");
     assert_eq!(sketches.len(), reference.sketches.len());
     for (campaign, day, bytes) in sketches {
-        assert_eq!(bytes, reference.sketches[&(campaign, day)].to_bytes(), "sketch of {campaign} on {day}");
+        assert_eq!(
+            bytes,
+            reference.sketches[&(campaign, day)].to_bytes(),
+            "sketch of {campaign} on {day}"
+        );
     }
 }
 

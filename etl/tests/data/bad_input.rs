@@ -31,28 +31,48 @@ async fn refused(break_it: &str, expected: &[&str]) {
         .await
         .expect("break the warehouse");
     for full in [false, true] {
-        let mut args = vec!["run", "--warehouse", warehouse.url(), "--dashboard", dashboard.url()];
+        let mut args = vec![
+            "run",
+            "--warehouse",
+            warehouse.url(),
+            "--dashboard",
+            dashboard.url(),
+        ];
         if full {
             args.push("--full");
         }
         let outcome = run_binary(&args);
         assert_eq!(outcome.code, Some(1), "{}", outcome.stderr);
         for part in expected {
-            assert!(outcome.stderr.contains(part), "expected {part:?} in: {}", outcome.stderr);
+            assert!(
+                outcome.stderr.contains(part),
+                "expected {part:?} in: {}",
+                outcome.stderr
+            );
         }
         assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
-        assert_eq!(checksums(&mut db, true).await, before, "the dashboard is unchanged");
+        assert_eq!(
+            checksums(&mut db, true).await,
+            before,
+            "the dashboard is unchanged"
+        );
     }
-    let failed: i64 = sqlx::query_scalar("SELECT count(*) FROM etl_runs WHERE status = 'failed' AND error IS NOT NULL")
-        .fetch_one(&mut db)
-        .await
-        .expect("count failed runs");
+    let failed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM etl_runs WHERE status = 'failed' AND error IS NOT NULL",
+    )
+    .fetch_one(&mut db)
+    .await
+    .expect("count failed runs");
     assert_eq!(failed, 2, "failed runs are recorded with their error");
 }
 
 #[tokio::test]
 async fn a_missing_table_is_named() {
-    refused("DROP TABLE warehouse.members", &["warehouse.members is missing", "contract"]).await;
+    refused(
+        "DROP TABLE warehouse.members",
+        &["warehouse.members is missing", "contract"],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -114,10 +134,20 @@ async fn an_invalid_time_zone_is_refused_before_anything_is_touched() {
     let before = checksums(&mut db, true).await;
     for zone in ["Mars/Olympus_Mons", "+05:00", ""] {
         let outcome = run_binary(&[
-            "run", "--warehouse", warehouse.url(), "--dashboard", dashboard.url(), "--timezone", zone,
+            "run",
+            "--warehouse",
+            warehouse.url(),
+            "--dashboard",
+            dashboard.url(),
+            "--timezone",
+            zone,
         ]);
         assert_eq!(outcome.code, Some(1), "{}", outcome.stderr);
-        assert!(outcome.stderr.contains("unknown time zone"), "{}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains("unknown time zone"),
+            "{}",
+            outcome.stderr
+        );
         assert!(outcome.stderr.contains("IANA name"), "{}", outcome.stderr);
     }
     assert_eq!(checksums(&mut db, true).await, before);
@@ -132,19 +162,55 @@ async fn an_unreachable_database_is_named_without_its_password() {
         .expect("a free port");
     // Nothing listens on the port once the listener above is dropped.
     let unreachable = format!("postgres://etl:s3cret-password@127.0.0.1:{port}/warehouse");
-    let outcome = run_binary(&["run", "--warehouse", &unreachable, "--dashboard", dashboard.url()]);
+    let outcome = run_binary(&[
+        "run",
+        "--warehouse",
+        &unreachable,
+        "--dashboard",
+        dashboard.url(),
+    ]);
     assert_eq!(outcome.code, Some(1));
-    assert!(outcome.stderr.contains("cannot connect to the warehouse database"), "{}", outcome.stderr);
-    assert!(outcome.stderr.contains("check its URL"), "{}", outcome.stderr);
-    assert!(!outcome.stderr.contains("s3cret-password"), "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .contains("cannot connect to the warehouse database"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stderr.contains("check its URL"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        !outcome.stderr.contains("s3cret-password"),
+        "{}",
+        outcome.stderr
+    );
 
-    let outcome = run_binary(&["run", "--warehouse", "not a url", "--dashboard", dashboard.url()]);
+    let outcome = run_binary(&[
+        "run",
+        "--warehouse",
+        "not a url",
+        "--dashboard",
+        dashboard.url(),
+    ]);
     assert_eq!(outcome.code, Some(1));
-    assert!(outcome.stderr.contains("not a valid postgres:// URL"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("not a valid postgres:// URL"),
+        "{}",
+        outcome.stderr
+    );
 
     let outcome = run_binary(&["migrate", "--dashboard", &unreachable]);
     assert_eq!(outcome.code, Some(1));
-    assert!(outcome.stderr.contains("cannot connect to the dashboard database"), "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .contains("cannot connect to the dashboard database"),
+        "{}",
+        outcome.stderr
+    );
 }
 
 #[tokio::test]
@@ -159,6 +225,11 @@ async fn a_second_concurrent_run_is_refused() {
         .fetch_one(&mut holder)
         .await
         .expect("take the run lock");
-    let err = try_etl(&warehouse, &dashboard, false, None).await.expect_err("busy");
-    assert!(err.to_string().contains("another outreach-etl run"), "{err}");
+    let err = try_etl(&warehouse, &dashboard, false, None)
+        .await
+        .expect_err("busy");
+    assert!(
+        err.to_string().contains("another outreach-etl run"),
+        "{err}"
+    );
 }

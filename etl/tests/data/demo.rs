@@ -13,10 +13,23 @@ async fn the_demo_database_equals_the_etl_on_the_same_data() {
     let options = options(3_000, 24, 90, 2026);
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("demo.sqlite");
-    let summary = outreach_etl::demo::build(&path, &options).await.expect("build the demo");
-    assert!(summary.events > 5_000 && summary.campaign_days > 100, "{summary:?}");
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("list").filter_map(Result::ok).map(|e| e.file_name()).collect();
-    assert_eq!(leftovers, vec![std::ffi::OsString::from("demo.sqlite")], "only the finished file is left");
+    let summary = outreach_etl::demo::build(&path, &options)
+        .await
+        .expect("build the demo");
+    assert!(
+        summary.events > 5_000 && summary.campaign_days > 100,
+        "{summary:?}"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        leftovers,
+        vec![std::ffi::OsString::from("demo.sqlite")],
+        "only the finished file is left"
+    );
 
     let warehouse = warehouse(&options).await;
     let dashboard = TestDb::new("dashboard").await;
@@ -24,9 +37,10 @@ async fn the_demo_database_equals_the_etl_on_the_same_data() {
     let mut pg = dashboard.connect().await;
     let expected = dashboard_daily(&mut pg).await;
 
-    let mut sqlite = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display()))
-        .await
-        .expect("open the demo");
+    let mut sqlite =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display()))
+            .await
+            .expect("open the demo");
     let rows = sqlx::query(
         "SELECT campaign_id, metric_date, total_sent, total_impressions, total_reach, total_bounces, total_opens,
                 total_machine_opens, total_clicks, total_engaged, total_conversions, total_opt_outs,
@@ -40,7 +54,11 @@ async fn the_demo_database_equals_the_etl_on_the_same_data() {
     for row in rows {
         let id: String = row.get(0);
         let day: String = row.get(1);
-        let day = Date::parse(&day, time::macros::format_description!("[year]-[month]-[day]")).expect("a date");
+        let day = Date::parse(
+            &day,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .expect("a date");
         let counts = outreach_backend::metrics::Counts {
             sent: row.get(2),
             impressions: row.get(3),
@@ -61,17 +79,36 @@ async fn the_demo_database_equals_the_etl_on_the_same_data() {
         .fetch_one(&mut sqlite)
         .await
         .expect("count");
-    assert_eq!(interactions as usize, dashboard_interactions(&mut pg).await.len());
+    assert_eq!(
+        interactions as usize,
+        dashboard_interactions(&mut pg).await.len()
+    );
 
     // The command prints what the database holds.
     let out = dir.path().join("cli.sqlite");
     let output = etl_binary()
         .args(["demo", "--out"])
         .arg(&out)
-        .args(["--members", "500", "--campaigns", "6", "--days", "30", "--end-date", "2026-11-27"])
+        .args([
+            "--members",
+            "500",
+            "--campaigns",
+            "6",
+            "--days",
+            "30",
+            "--end-date",
+            "2026-11-27",
+        ])
         .output()
         .expect("run demo");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("6 campaigns") && stdout.contains("engagement"), "{stdout}");
+    assert!(
+        stdout.contains("6 campaigns") && stdout.contains("engagement"),
+        "{stdout}"
+    );
 }

@@ -37,8 +37,15 @@ pub async fn warehouse(options: &GenerateOptions) -> TestDb {
 }
 
 /// One ETL run through the library.
-pub async fn etl(warehouse: &TestDb, dashboard: &TestDb, full: bool, zone: Option<&str>) -> RunReport {
-    try_etl(warehouse, dashboard, full, zone).await.expect("the ETL run succeeds")
+pub async fn etl(
+    warehouse: &TestDb,
+    dashboard: &TestDb,
+    full: bool,
+    zone: Option<&str>,
+) -> RunReport {
+    try_etl(warehouse, dashboard, full, zone)
+        .await
+        .expect("the ETL run succeeds")
 }
 
 /// One ETL run through the library, which may fail.
@@ -53,13 +60,21 @@ pub async fn try_etl(
         zone: zone.map(|z| ReportingZone::new(z).expect("a known zone")),
         ..RunOptions::default()
     };
-    outreach_etl::run(warehouse.url(), dashboard.url(), &options, &ProgressBar::hidden()).await
+    outreach_etl::run(
+        warehouse.url(),
+        dashboard.url(),
+        &options,
+        &ProgressBar::hidden(),
+    )
+    .await
 }
 
 /// The `outreach-etl` binary, for exit codes and messages.
 pub fn etl_binary() -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_outreach-etl"));
-    command.env_remove("OUTREACH_WAREHOUSE_URL").env_remove("OUTREACH_DATABASE_URL");
+    command
+        .env_remove("OUTREACH_WAREHOUSE_URL")
+        .env_remove("OUTREACH_DATABASE_URL");
     command
 }
 
@@ -114,7 +129,9 @@ pub async fn read_members(warehouse: &mut PgConnection) -> Vec<Member> {
 }
 
 /// campaign_metrics_daily as counts, and its stored rates.
-pub async fn dashboard_daily(dashboard: &mut PgConnection) -> BTreeMap<(Uuid, Date), (Counts, [Option<f64>; 4])> {
+pub async fn dashboard_daily(
+    dashboard: &mut PgConnection,
+) -> BTreeMap<(Uuid, Date), (Counts, [Option<f64>; 4])> {
     sqlx::query(
         "SELECT campaign_id, metric_date, total_sent, total_impressions, total_reach, total_bounces,
                 total_opens, total_machine_opens, total_clicks, total_engaged, total_conversions,
@@ -174,7 +191,10 @@ pub async fn dashboard_interactions(dashboard: &mut PgConnection) -> Vec<Interac
 /// out when `with_ids` is false.
 pub async fn checksums(dashboard: &mut PgConnection, with_ids: bool) -> Vec<(String, String)> {
     let tables: &[(&str, &str)] = &[
-        ("campaigns", "campaign_id, campaign_name, campaign_type, start_date, end_date, status, channel, updated_at"),
+        (
+            "campaigns",
+            "campaign_id, campaign_name, campaign_type, start_date, end_date, status, channel, updated_at",
+        ),
         (
             "campaign_metrics_daily",
             if with_ids {
@@ -191,9 +211,15 @@ pub async fn checksums(dashboard: &mut PgConnection, with_ids: bool) -> Vec<(Str
                 "campaign_id, member_segment, interaction_date, interaction_type, count"
             },
         ),
-        ("campaign_reach_sketches", "campaign_id, metric_date, sketch"),
+        (
+            "campaign_reach_sketches",
+            "campaign_id, metric_date, sketch",
+        ),
         ("channel_reach_sketches", "channel, metric_date, sketch"),
-        ("member_segments", "member_segment, age_band, plan_type, risk_tier, region"),
+        (
+            "member_segments",
+            "member_segment, age_band, plan_type, risk_tier, region",
+        ),
         ("dashboard_settings", "reporting_time_zone"),
     ];
     let mut sums = Vec::new();

@@ -19,10 +19,18 @@ async fn a_rerun_gives_identical_tables() {
     let first = checksums(&mut db, true).await;
     let incremental = etl(&warehouse, &dashboard, false, None).await;
     assert!(!incremental.full);
-    assert_eq!(checksums(&mut db, true).await, first, "incremental rerun with nothing new");
+    assert_eq!(
+        checksums(&mut db, true).await,
+        first,
+        "incremental rerun with nothing new"
+    );
     let full = etl(&warehouse, &dashboard, true, None).await;
     assert!(full.full);
-    assert_eq!(checksums(&mut db, true).await, first, "full rerun, surrogate ids included");
+    assert_eq!(
+        checksums(&mut db, true).await,
+        first,
+        "full rerun, surrogate ids included"
+    );
 }
 
 /// A history up to 20 November, then the events that landed by 28 November.
@@ -33,9 +41,14 @@ async fn history_then_more(seed: u64) -> (TestDb, TestDb) {
     let dashboard = TestDb::new("dashboard").await;
     etl(&warehouse, &dashboard, false, None).await;
     let later = options(5_000, 30, 90, seed);
-    generate::to_warehouse(warehouse.url(), &later, Mode::Append, &indicatif::ProgressBar::hidden())
-        .await
-        .expect("append the next week");
+    generate::to_warehouse(
+        warehouse.url(),
+        &later,
+        Mode::Append,
+        &indicatif::ProgressBar::hidden(),
+    )
+    .await
+    .expect("append the next week");
     (warehouse, dashboard)
 }
 
@@ -62,10 +75,14 @@ async fn late_events_land_on_their_day_and_incremental_equals_full() {
     let changed_before_watermark = after
         .iter()
         .filter(|(key, (counts, _))| {
-            key.1 < time::macros::date!(2026 - 11 - 20) && before.get(key).map(|(b, _)| b) != Some(counts)
+            key.1 < time::macros::date!(2026 - 11 - 20)
+                && before.get(key).map(|(b, _)| b) != Some(counts)
         })
         .count();
-    assert!(changed_before_watermark > 0, "late events changed days before the first watermark");
+    assert!(
+        changed_before_watermark > 0,
+        "late events changed days before the first watermark"
+    );
     assert!(
         report.campaign_days < after.len(),
         "only the affected campaign-days were recomputed ({} of {})",
@@ -77,14 +94,19 @@ async fn late_events_land_on_their_day_and_incremental_equals_full() {
     let fresh = TestDb::new("dashboard").await;
     etl(&warehouse, &fresh, true, None).await;
     let mut fresh_db = fresh.connect().await;
-    assert_eq!(checksums(&mut db, false).await, checksums(&mut fresh_db, false).await);
+    assert_eq!(
+        checksums(&mut db, false).await,
+        checksums(&mut fresh_db, false).await
+    );
 }
 
 /// Takes a lock the ETL will wait on, waits until it waits, kills it, and returns.
 async fn kill_while_waiting(locked_db: &TestDb, lock: &str, run: &mut std::process::Command) {
     let mut holder = locked_db.connect().await;
     let mut tx = holder.begin().await.expect("begin");
-    tx.execute(sqlx::AssertSqlSafe(lock.to_owned())).await.expect("take the lock");
+    tx.execute(sqlx::AssertSqlSafe(lock.to_owned()))
+        .await
+        .expect("take the lock");
     let mut child = run.spawn().expect("start outreach-etl");
     let mut watcher = locked_db.connect().await;
     let mut waited = false;
@@ -117,21 +139,47 @@ async fn a_run_killed_at_any_point_leaves_the_previous_state_and_the_next_run_co
     let mut db = dashboard.connect().await;
     let before = checksums(&mut db, true).await;
     let mut run = etl_binary();
-    run.args(["run", "--warehouse", warehouse.url(), "--dashboard", dashboard.url()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+    run.args([
+        "run",
+        "--warehouse",
+        warehouse.url(),
+        "--dashboard",
+        dashboard.url(),
+    ])
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null());
 
     // Killed while reading the warehouse.
-    kill_while_waiting(&warehouse, "LOCK TABLE warehouse.outreach_events IN ACCESS EXCLUSIVE MODE", &mut run).await;
-    assert_eq!(checksums(&mut db, true).await, before, "killed while reading: nothing changed");
+    kill_while_waiting(
+        &warehouse,
+        "LOCK TABLE warehouse.outreach_events IN ACCESS EXCLUSIVE MODE",
+        &mut run,
+    )
+    .await;
+    assert_eq!(
+        checksums(&mut db, true).await,
+        before,
+        "killed while reading: nothing changed"
+    );
     // Killed in the middle of the load: campaigns and staging written, daily metrics next.
-    kill_while_waiting(&dashboard, "LOCK TABLE campaign_metrics_daily IN EXCLUSIVE MODE", &mut run).await;
-    assert_eq!(checksums(&mut db, true).await, before, "killed mid-load: nothing changed");
+    kill_while_waiting(
+        &dashboard,
+        "LOCK TABLE campaign_metrics_daily IN EXCLUSIVE MODE",
+        &mut run,
+    )
+    .await;
+    assert_eq!(
+        checksums(&mut db, true).await,
+        before,
+        "killed mid-load: nothing changed"
+    );
     // The second run marked the first as interrupted when it started; it was killed running.
-    let interrupted: i64 = sqlx::query_scalar("SELECT count(*) FROM etl_runs WHERE status IN ('running', 'interrupted')")
-        .fetch_one(&mut db)
-        .await
-        .expect("count runs");
+    let interrupted: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM etl_runs WHERE status IN ('running', 'interrupted')",
+    )
+    .fetch_one(&mut db)
+    .await
+    .expect("count runs");
     assert_eq!(interrupted, 2, "both killed runs are visible as unfinished");
 
     let report = etl(&warehouse, &dashboard, false, None).await;
@@ -140,13 +188,19 @@ async fn a_run_killed_at_any_point_leaves_the_previous_state_and_the_next_run_co
         .fetch_all(&mut db)
         .await
         .expect("read runs");
-    assert_eq!(statuses, ["succeeded", "interrupted", "interrupted", "succeeded"]);
+    assert_eq!(
+        statuses,
+        ["succeeded", "interrupted", "interrupted", "succeeded"]
+    );
 
     // An uninterrupted history: the same two runs.
     let (other_warehouse, uninterrupted) = history_then_more(41).await;
     etl(&other_warehouse, &uninterrupted, false, None).await;
     let mut other = uninterrupted.connect().await;
-    assert_eq!(checksums(&mut db, false).await, checksums(&mut other, false).await);
+    assert_eq!(
+        checksums(&mut db, false).await,
+        checksums(&mut other, false).await
+    );
 }
 
 /// A delivered message of a channel with no event of the given kinds, and its member.
@@ -237,8 +291,16 @@ async fn repeated_events_count_once() {
     .rows_affected();
     assert!(copied > 100);
     let report = etl(&warehouse, &dashboard, false, None).await;
-    assert!(report.duplicate_events >= copied as i64, "{} >= {copied}", report.duplicate_events);
-    assert_eq!(checksums(&mut db, true).await, before, "copies changed nothing");
+    assert!(
+        report.duplicate_events >= copied as i64,
+        "{} >= {copied}",
+        report.duplicate_events
+    );
+    assert_eq!(
+        checksums(&mut db, true).await,
+        before,
+        "copies changed nothing"
+    );
 }
 
 #[tokio::test]
@@ -254,13 +316,19 @@ async fn machine_opens_never_count_as_opens_or_engagement() {
     etl(&warehouse, &dashboard, false, None).await;
     let machine = campaign_totals(&dashboard, message.0).await;
     assert_eq!(machine.machine_opens, before.machine_opens + 1);
-    assert_eq!((machine.opens, machine.engaged), (before.opens, before.engaged));
+    assert_eq!(
+        (machine.opens, machine.engaged),
+        (before.opens, before.engaged)
+    );
     assert_eq!(machine.engagement_rate(), before.engagement_rate());
 
     add_event(&warehouse, message, "opened", false, None).await;
     etl(&warehouse, &dashboard, false, None).await;
     let human = campaign_totals(&dashboard, message.0).await;
-    assert_eq!((human.opens, human.engaged), (before.opens + 1, before.engaged + 1));
+    assert_eq!(
+        (human.opens, human.engaged),
+        (before.opens + 1, before.engaged + 1)
+    );
     assert_eq!(human.machine_opens, machine.machine_opens);
 }
 
@@ -270,8 +338,19 @@ async fn every_opt_out_spelling_counts_and_other_replies_engage() {
     let dashboard = TestDb::new("dashboard").await;
     etl(&warehouse, &dashboard, false, None).await;
     let spellings = [
-        "STOP", "stop", " Stop ", "StopAll", "UNSUBSCRIBE", "cancel", "End", "QUIT", "optout", "Opt-Out",
-        "REMOVE", "\tstop\n", "remove  ",
+        "STOP",
+        "stop",
+        " Stop ",
+        "StopAll",
+        "UNSUBSCRIBE",
+        "cancel",
+        "End",
+        "QUIT",
+        "optout",
+        "Opt-Out",
+        "REMOVE",
+        "\tstop\n",
+        "remove  ",
     ];
     let quiet = quiet_delivered_messages(
         &warehouse,
@@ -291,17 +370,30 @@ async fn every_opt_out_spelling_counts_and_other_replies_engage() {
     for (message, spelling) in quiet.iter().zip(spellings) {
         add_event(&warehouse, message, "responded", false, Some(spelling)).await;
     }
-    add_event(&warehouse, &quiet[spellings.len()], "responded", false, Some("stop it")).await;
+    add_event(
+        &warehouse,
+        &quiet[spellings.len()],
+        "responded",
+        false,
+        Some("stop it"),
+    )
+    .await;
     etl(&warehouse, &dashboard, false, None).await;
     let mut after = outreach_backend::metrics::Counts::default();
     for campaign in &campaigns {
         after += campaign_totals(&dashboard, *campaign).await;
     }
     // Distinct members: each quiet message belongs to a member with no opt-out yet.
-    let members: std::collections::BTreeSet<(Uuid, &str)> =
-        quiet[..spellings.len()].iter().map(|m| (m.0, m.2.as_str())).collect();
+    let members: std::collections::BTreeSet<(Uuid, &str)> = quiet[..spellings.len()]
+        .iter()
+        .map(|m| (m.0, m.2.as_str()))
+        .collect();
     assert_eq!(after.opt_outs, before.opt_outs + members.len() as i64);
-    assert_eq!(after.engaged, before.engaged + 1, "'stop it' is a reply, not an opt-out");
+    assert_eq!(
+        after.engaged,
+        before.engaged + 1,
+        "'stop it' is a reply, not an opt-out"
+    );
 }
 
 #[tokio::test]
@@ -309,15 +401,20 @@ async fn each_committed_run_notifies_listeners() {
     let warehouse = warehouse(&options(1_000, 8, 30, 81)).await;
     let dashboard = TestDb::new("dashboard").await;
     let mut db = dashboard.connect().await;
-    outreach_etl::schema::migrate(&mut db).await.expect("migrate");
-    let mut listener = sqlx::postgres::PgListener::connect(dashboard.url()).await.expect("listen");
+    outreach_etl::schema::migrate(&mut db)
+        .await
+        .expect("migrate");
+    let mut listener = sqlx::postgres::PgListener::connect(dashboard.url())
+        .await
+        .expect("listen");
     listener.listen("dashboard_updated").await.expect("listen");
     let report = etl(&warehouse, &dashboard, false, None).await;
     let notification = tokio::time::timeout(Duration::from_secs(10), listener.recv())
         .await
         .expect("a notification within seconds")
         .expect("a notification");
-    let payload: serde_json::Value = serde_json::from_str(notification.payload()).expect("JSON payload");
+    let payload: serde_json::Value =
+        serde_json::from_str(notification.payload()).expect("JSON payload");
     assert_eq!(payload["run_id"], report.run_id);
     let (start, end) = report.affected.expect("an affected range");
     assert_eq!(payload["affected_start"], start.to_string());

@@ -37,7 +37,8 @@ async fn no_name_email_phone_birth_date_or_member_id_reaches_the_dashboard() {
     .expect("list columns");
     let mut searched = 0;
     for column in &columns {
-        let (table, name, data_type): (String, String, String) = (column.get(0), column.get(1), column.get(2));
+        let (table, name, data_type): (String, String, String) =
+            (column.get(0), column.get(1), column.get(2));
         // A date column holds dates of events, not of births; a coinciding day identifies nobody.
         let (text, wholes) = match data_type.as_str() {
             "text" | "character varying" => (name.clone(), &whole),
@@ -61,11 +62,13 @@ async fn no_name_email_phone_birth_date_or_member_id_reaches_the_dashboard() {
     }
     assert!(searched > 40, "every column was searched: {searched}");
     // The search itself finds what it looks for.
-    let control: i64 = sqlx::query_scalar("SELECT count(*) FROM unnest($1::text[]) AS p(v) WHERE strpos('x ' || $2 || ' y', p.v) > 0")
-        .bind(&contained)
-        .bind(&members[0].email)
-        .fetch_one(&mut db)
-        .await
-        .expect("control search");
+    let control: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM unnest($1::text[]) AS p(v) WHERE strpos('x ' || $2 || ' y', p.v) > 0",
+    )
+    .bind(&contained)
+    .bind(&members[0].email)
+    .fetch_one(&mut db)
+    .await
+    .expect("control search");
     assert!(control >= 1);
 }

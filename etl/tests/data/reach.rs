@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use outreach_backend::reach::Sketch;
 use outreach_testkit::TestDb;
 use sqlx::PgConnection;
-use time::macros::date;
 use time::Date;
+use time::macros::date;
 use uuid::Uuid;
 
 use crate::helpers::*;
@@ -31,7 +31,12 @@ async fn true_reach(wh: &mut PgConnection, campaigns: &[Uuid], start: Date, end:
     .expect("true reach")
 }
 
-async fn campaign_sketch(db: &mut PgConnection, campaigns: &[Uuid], start: Date, end: Date) -> Sketch {
+async fn campaign_sketch(
+    db: &mut PgConnection,
+    campaigns: &[Uuid],
+    start: Date,
+    end: Date,
+) -> Sketch {
     let blobs: Vec<Vec<u8>> = sqlx::query_scalar(
         "SELECT sketch FROM campaign_reach_sketches WHERE campaign_id = ANY($1) AND metric_date BETWEEN $2 AND $3",
     )
@@ -44,7 +49,12 @@ async fn campaign_sketch(db: &mut PgConnection, campaigns: &[Uuid], start: Date,
     merged(&blobs)
 }
 
-async fn channel_sketch(db: &mut PgConnection, channels: &[&str], start: Date, end: Date) -> Sketch {
+async fn channel_sketch(
+    db: &mut PgConnection,
+    channels: &[&str],
+    start: Date,
+    end: Date,
+) -> Sketch {
     let blobs: Vec<Vec<u8>> = sqlx::query_scalar(
         "SELECT sketch FROM channel_reach_sketches WHERE channel = ANY($1) AND metric_date BETWEEN $2 AND $3",
     )
@@ -66,9 +76,16 @@ fn merged(blobs: &[Vec<u8>]) -> Sketch {
 }
 
 fn assert_close(what: &str, estimate: f64, truth: i64) {
-    assert!(truth > 300, "{what}: a range with enough members to mean something ({truth})");
+    assert!(
+        truth > 300,
+        "{what}: a range with enough members to mean something ({truth})"
+    );
     let error = (estimate - truth as f64).abs() / truth as f64;
-    assert!(error <= BOUND, "{what}: estimate {estimate:.0} vs {truth} ({:.2}%)", error * 100.0);
+    assert!(
+        error <= BOUND,
+        "{what}: estimate {estimate:.0} vs {truth} ({:.2}%)",
+        error * 100.0
+    );
 }
 
 #[tokio::test]
@@ -78,10 +95,11 @@ async fn range_reach_from_sketches_is_within_two_percent() {
     etl(&warehouse, &dashboard, false, None).await;
     let mut wh = warehouse.connect().await;
     let mut db = dashboard.connect().await;
-    let all: Vec<(Uuid, String)> = sqlx::query_as("SELECT campaign_id, channel FROM campaigns ORDER BY campaign_id")
-        .fetch_all(&mut db)
-        .await
-        .expect("campaigns");
+    let all: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT campaign_id, channel FROM campaigns ORDER BY campaign_id")
+            .fetch_all(&mut db)
+            .await
+            .expect("campaigns");
     let ids: Vec<Uuid> = all.iter().map(|c| c.0).collect();
     let sms: Vec<Uuid> = all.iter().filter(|c| c.1 == "SMS").map(|c| c.0).collect();
     let busiest: Uuid = sqlx::query_scalar(
@@ -95,10 +113,30 @@ async fn range_reach_from_sketches_is_within_two_percent() {
     let month = (date!(2026 - 10 - 28), date!(2026 - 11 - 27));
     let cases: Vec<(&str, Vec<Uuid>, Option<Vec<&str>>, (Date, Date))> = vec![
         ("one campaign, whole history", vec![busiest], None, whole),
-        ("all campaigns, last 30 days, from channel rollups", ids.clone(), Some(vec!["Email", "SMS", "Push"]), month),
-        ("SMS, whole history, from channel rollups", sms.clone(), Some(vec!["SMS"]), whole),
-        ("SMS campaigns, last 30 days, from campaign sketches", sms, None, month),
-        ("every campaign, two weeks", ids.clone(), None, (date!(2026 - 09 - 01), date!(2026 - 09 - 14))),
+        (
+            "all campaigns, last 30 days, from channel rollups",
+            ids.clone(),
+            Some(vec!["Email", "SMS", "Push"]),
+            month,
+        ),
+        (
+            "SMS, whole history, from channel rollups",
+            sms.clone(),
+            Some(vec!["SMS"]),
+            whole,
+        ),
+        (
+            "SMS campaigns, last 30 days, from campaign sketches",
+            sms,
+            None,
+            month,
+        ),
+        (
+            "every campaign, two weeks",
+            ids.clone(),
+            None,
+            (date!(2026 - 09 - 01), date!(2026 - 09 - 14)),
+        ),
     ];
     for (what, campaigns, channels, (start, end)) in cases {
         let truth = true_reach(&mut wh, &campaigns, start, end).await;
@@ -110,17 +148,25 @@ async fn range_reach_from_sketches_is_within_two_percent() {
     }
 
     // Why the sketches exist: summing daily reach counts a member once per day and campaign.
-    let summed: i64 = sqlx::query_scalar("SELECT sum(total_reach)::bigint FROM campaign_metrics_daily")
-        .fetch_one(&mut db)
-        .await
-        .expect("summed reach");
+    let summed: i64 =
+        sqlx::query_scalar("SELECT sum(total_reach)::bigint FROM campaign_metrics_daily")
+            .fetch_one(&mut db)
+            .await
+            .expect("summed reach");
     let distinct = true_reach(&mut wh, &ids, whole.0, whole.1).await;
-    assert!(summed > distinct * 11 / 10, "summed daily reach {summed} overcounts {distinct}");
+    assert!(
+        summed > distinct * 11 / 10,
+        "summed daily reach {summed} overcounts {distinct}"
+    );
     let days: BTreeSet<Date> = sqlx::query_scalar("SELECT metric_date FROM channel_reach_sketches")
         .fetch_all(&mut db)
         .await
         .expect("rollup days")
         .into_iter()
         .collect();
-    assert!(days.len() > 100, "a rollup for every day with deliveries: {}", days.len());
+    assert!(
+        days.len() > 100,
+        "a rollup for every day with deliveries: {}",
+        days.len()
+    );
 }

@@ -14,13 +14,20 @@ async fn migrated() -> (TestDb, sqlx::PgConnection) {
         .args(["migrate", "--dashboard", dashboard.url()])
         .output()
         .expect("run migrate");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let again = etl_binary()
         .args(["migrate", "--dashboard", dashboard.url()])
         .output()
         .expect("run migrate again");
     assert!(again.status.success(), "migrate is idempotent");
-    assert!(String::from_utf8_lossy(&again.stdout).contains(&outreach_backend::schema::version().to_string()));
+    assert!(
+        String::from_utf8_lossy(&again.stdout)
+            .contains(&outreach_backend::schema::version().to_string())
+    );
     let conn = dashboard.connect().await;
     (dashboard, conn)
 }
@@ -35,31 +42,69 @@ async fn constraints_refuse_what_the_data_can_never_be() {
     .await
     .expect("a valid campaign");
     let refused = [
-        ("unknown channel", "INSERT INTO campaigns VALUES (gen_random_uuid(), 'B', 'Wellness', '2026-01-01', NULL, 'Active', 'Fax', now())"),
-        ("unknown status", "INSERT INTO campaigns VALUES (gen_random_uuid(), 'B', 'Wellness', '2026-01-01', NULL, 'Live', 'SMS', now())"),
-        ("end before start", "INSERT INTO campaigns VALUES (gen_random_uuid(), 'B', 'Wellness', '2026-01-02', '2026-01-01', 'Active', 'SMS', now())"),
-        ("negative count", "INSERT INTO campaign_metrics_daily (campaign_id, metric_date, total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged) VALUES ('00000000-0000-4000-8000-000000000001', '2026-01-01', -1, 0, 0, 0, 0, 0, 0, 0, 0, 0)"),
-        ("rate above one", "INSERT INTO campaign_metrics_daily (campaign_id, metric_date, total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged, opt_out_rate) VALUES ('00000000-0000-4000-8000-000000000001', '2026-01-01', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.5)"),
-        ("unknown interaction type", "INSERT INTO member_interactions (campaign_id, member_segment, interaction_date, interaction_type, count) VALUES ('00000000-0000-4000-8000-000000000001', '18-34/Medicaid/Low/South', '2026-01-01', 'Viewed', 1)"),
-        ("negative interaction count", "INSERT INTO member_interactions (campaign_id, member_segment, interaction_date, interaction_type, count) VALUES ('00000000-0000-4000-8000-000000000001', '18-34/Medicaid/Low/South', '2026-01-01', 'Open', -3)"),
+        (
+            "unknown channel",
+            "INSERT INTO campaigns VALUES (gen_random_uuid(), 'B', 'Wellness', '2026-01-01', NULL, 'Active', 'Fax', now())",
+        ),
+        (
+            "unknown status",
+            "INSERT INTO campaigns VALUES (gen_random_uuid(), 'B', 'Wellness', '2026-01-01', NULL, 'Live', 'SMS', now())",
+        ),
+        (
+            "end before start",
+            "INSERT INTO campaigns VALUES (gen_random_uuid(), 'B', 'Wellness', '2026-01-02', '2026-01-01', 'Active', 'SMS', now())",
+        ),
+        (
+            "negative count",
+            "INSERT INTO campaign_metrics_daily (campaign_id, metric_date, total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged) VALUES ('00000000-0000-4000-8000-000000000001', '2026-01-01', -1, 0, 0, 0, 0, 0, 0, 0, 0, 0)",
+        ),
+        (
+            "rate above one",
+            "INSERT INTO campaign_metrics_daily (campaign_id, metric_date, total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged, opt_out_rate) VALUES ('00000000-0000-4000-8000-000000000001', '2026-01-01', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.5)",
+        ),
+        (
+            "unknown interaction type",
+            "INSERT INTO member_interactions (campaign_id, member_segment, interaction_date, interaction_type, count) VALUES ('00000000-0000-4000-8000-000000000001', '18-34/Medicaid/Low/South', '2026-01-01', 'Viewed', 1)",
+        ),
+        (
+            "negative interaction count",
+            "INSERT INTO member_interactions (campaign_id, member_segment, interaction_date, interaction_type, count) VALUES ('00000000-0000-4000-8000-000000000001', '18-34/Medicaid/Low/South', '2026-01-01', 'Open', -3)",
+        ),
     ];
     for (what, sql) in refused {
         assert!(db.execute(sql).await.is_err(), "{what} is refused");
     }
     let day = "INSERT INTO campaign_metrics_daily (campaign_id, metric_date, total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged) VALUES ('00000000-0000-4000-8000-000000000001', '2026-01-01', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)";
     db.execute(day).await.expect("one row per campaign-day");
-    assert!(db.execute(day).await.is_err(), "a second row for the same campaign-day is refused");
+    assert!(
+        db.execute(day).await.is_err(),
+        "a second row for the same campaign-day is refused"
+    );
     let interaction = "INSERT INTO member_interactions (campaign_id, member_segment, interaction_date, interaction_type, count) VALUES ('00000000-0000-4000-8000-000000000001', '18-34/Medicaid/Low/South', '2026-01-01', 'Open', 3)";
     db.execute(interaction).await.expect("one interaction row");
-    assert!(db.execute(interaction).await.is_err(), "one row per campaign, segment, day and type");
+    assert!(
+        db.execute(interaction).await.is_err(),
+        "one row per campaign, segment, day and type"
+    );
 }
 
 #[tokio::test]
 async fn the_reader_role_can_only_read_and_the_etl_role_can_write() {
     let (_dashboard, mut db) = migrated().await;
     let mut tx = db.begin().await.expect("begin");
-    tx.execute("SET LOCAL ROLE outreach_reader").await.expect("become the reader");
-    for table in ["campaigns", "campaign_metrics_daily", "member_interactions", "member_segments", "campaign_reach_sketches", "channel_reach_sketches", "etl_runs", "dashboard_settings"] {
+    tx.execute("SET LOCAL ROLE outreach_reader")
+        .await
+        .expect("become the reader");
+    for table in [
+        "campaigns",
+        "campaign_metrics_daily",
+        "member_interactions",
+        "member_segments",
+        "campaign_reach_sketches",
+        "channel_reach_sketches",
+        "etl_runs",
+        "dashboard_settings",
+    ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
             .fetch_one(&mut *tx)
             .await
@@ -73,11 +118,16 @@ async fn the_reader_role_can_only_read_and_the_etl_role_can_write() {
     tx.rollback().await.expect("rollback");
 
     let mut tx = db.begin().await.expect("begin");
-    tx.execute("SET LOCAL ROLE outreach_etl").await.expect("become the ETL");
+    tx.execute("SET LOCAL ROLE outreach_etl")
+        .await
+        .expect("become the ETL");
     tx.execute("INSERT INTO campaigns VALUES (gen_random_uuid(), 'X', 'Wellness', '2026-01-01', NULL, 'Active', 'SMS', now())")
         .await
         .expect("the ETL writes");
-    let denied = tx.execute("DROP TABLE campaigns").await.expect_err("the ETL role cannot drop tables");
+    let denied = tx
+        .execute("DROP TABLE campaigns")
+        .await
+        .expect_err("the ETL role cannot drop tables");
     assert!(denied.to_string().contains("must be owner"), "{denied}");
     tx.rollback().await.expect("rollback");
 }
@@ -105,27 +155,41 @@ async fn segments_and_columns_match_the_model_and_hold_no_pii() {
     .map(|r| (r.get(0), r.get(1)))
     .collect();
     for (table, column) in &columns {
-        for pii in ["first_name", "last_name", "email", "phone", "date_of_birth", "member_id", "reply_text"] {
+        for pii in [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "member_id",
+            "reply_text",
+        ] {
             assert_ne!(column, pii, "{table} has a PII column");
         }
     }
 
     // The SQLite twin has the same tables and columns.
     let file = tempfile::NamedTempFile::new().expect("temp file");
-    let mut sqlite = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.path().display()))
+    let mut sqlite =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.path().display()))
+            .await
+            .expect("open sqlite");
+    outreach_backend::schema::SQLITE
+        .run(&mut sqlite)
         .await
-        .expect("open sqlite");
-    outreach_backend::schema::SQLITE.run(&mut sqlite).await.expect("sqlite migrations");
+        .expect("sqlite migrations");
     let mut sqlite_columns = Vec::new();
     let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'")
         .fetch_all(&mut sqlite)
         .await
         .expect("sqlite tables");
     for table in tables {
-        let names: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT name FROM pragma_table_info('{table}')")))
-            .fetch_all(&mut sqlite)
-            .await
-            .expect("sqlite columns");
+        let names: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT name FROM pragma_table_info('{table}')"
+        )))
+        .fetch_all(&mut sqlite)
+        .await
+        .expect("sqlite columns");
         sqlite_columns.extend(names.into_iter().map(|c| (table.clone(), c)));
     }
     let postgres: BTreeSet<_> = columns.into_iter().collect();

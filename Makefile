@@ -1,0 +1,25 @@
+# The two commands of README.md. Both install what they need first (scripts/setup.sh).
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/outreach-target
+DEMO_DB ?= $(HOME)/.local/share/outreach-dashboard/demo.sqlite
+
+.PHONY: run test setup lint demo bench
+
+## Build the embedded demo database and show what it holds (the app arrives with issue 4).
+run: setup
+	cargo run -q -p outreach-etl -- demo --out "$(DEMO_DB)"
+
+## Lint, check the dependency rule, and run every test suite against a real PostgreSQL.
+test: setup lint
+	cargo test --workspace
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	bash scripts/check-dependencies.sh
+
+setup:
+	@bash scripts/setup.sh
+
+## The benchmarks of BENCHMARKS.md (minutes; needs a PostgreSQL server).
+bench: setup
+	bash bench/etl.sh

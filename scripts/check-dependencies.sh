@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The dependency rule is the architecture (ARCHITECTURE.md): this fails when a crate depends
+# on what it must not.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fail=0
+forbid() {
+  local crate=$1 pattern=$2
+  local found
+  found=$(cargo tree -q -p "$crate" -e normal --prefix none | awk '{print $1}' | grep -E "^($pattern)$" | sort -u || true)
+  if [ -n "$found" ]; then
+    echo "dependency rule: $crate must not depend on: $(echo "$found" | tr '\n' ' ')"
+    fail=1
+  fi
+}
+forbid outreach-model 'sqlx|sqlx-core|tokio|tauri|egui|eframe|outreach-backend|outreach-etl'
+forbid outreach-backend 'egui|eframe|tauri|outreach-etl|outreach-ui'
+forbid outreach-etl 'egui|eframe|tauri|outreach-ui'
+exit $fail
