@@ -237,11 +237,13 @@ pub struct EventWindow {
     pub latest_loaded_at: Option<OffsetDateTime>,
 }
 
-/// Checks the events loaded after `since` (all when none) and measures them. Fails on nulls
-/// the contract forbids, unknown event types and events of unknown campaigns.
+/// Checks the events loaded after `since` (all when none) and measures them, in one pass.
+/// Fails on nulls the contract forbids, unknown event types and events of campaigns other
+/// than `campaigns` (those of warehouse.campaigns).
 pub async fn check_events(
     warehouse: &mut PgConnection,
     since: Option<OffsetDateTime>,
+    campaigns: &[uuid::Uuid],
 ) -> Result<EventWindow, EtlError> {
     let row = sqlx::query(
         "SELECT count(*) AS events_read,
@@ -250,12 +252,14 @@ pub async fn check_events(
                                  OR message_id IS NULL OR event_type IS NULL OR event_ts IS NULL
                                  OR is_machine_open IS NULL) AS nulls,
                 count(*) FILTER (WHERE NOT (event_type = ANY($2))) AS bad_types,
+                min(campaign_id::text) FILTER (WHERE NOT (campaign_id = ANY($3))) AS orphan,
                 min(event_type) FILTER (WHERE NOT (event_type = ANY($2))) AS bad_type
          FROM warehouse.outreach_events
          WHERE $1::timestamptz IS NULL OR loaded_at > $1",
     )
     .bind(since)
     .bind(EVENT_TYPES)
+    .bind(campaigns)
     .fetch_one(&mut *warehouse)
     .await
     .map_err(EtlError::warehouse("checking warehouse.outreach_events"))?;
@@ -282,19 +286,7 @@ pub async fn check_events(
             EVENT_TYPES.join(", ")
         ));
     }
-    let orphan: Option<uuid::Uuid> = sqlx::query_scalar(
-        "SELECT e.campaign_id FROM (
-             SELECT DISTINCT campaign_id FROM warehouse.outreach_events
-             WHERE $1::timestamptz IS NULL OR loaded_at > $1
-         ) e
-         WHERE e.campaign_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM warehouse.campaigns c WHERE c.campaign_id = e.campaign_id)
-         LIMIT 1",
-    )
-    .bind(since)
-    .fetch_optional(&mut *warehouse)
-    .await
-    .map_err(EtlError::warehouse("checking event campaigns"))?;
+    let orphan: Option<String> = row.try_get("orphan").unwrap_or_default();
     if let Some(campaign) = orphan {
         problems.push(format!(
             "events refer to campaign {campaign}, which warehouse.campaigns does not have"

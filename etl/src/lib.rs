@@ -113,8 +113,24 @@ pub mod schema {
 
     use crate::EtlError;
 
-    /// Brings the dashboard database to this build's schema version.
+    /// Brings the dashboard database to this build's schema version. A database already there
+    /// is only read, so the ETL's role (which may not create tables) can run against it.
     pub async fn migrate(dashboard: &mut sqlx::PgConnection) -> Result<(), EtlError> {
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+            .fetch_one(&mut *dashboard)
+            .await
+            .map_err(EtlError::dashboard("reading the schema version"))?;
+        let applied: Option<i64> = if exists {
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&mut *dashboard)
+                .await
+                .map_err(EtlError::dashboard("reading the schema version"))?
+        } else {
+            None
+        };
+        if applied == Some(outreach_backend::schema::version()) {
+            return Ok(());
+        }
         outreach_backend::schema::POSTGRES.run(dashboard).await?;
         Ok(())
     }

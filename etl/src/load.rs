@@ -218,8 +218,11 @@ pub async fn metrics(
 
     let daily = aggregates.daily_rows();
     let mut rows = CopyRows::default();
-    for row in &daily {
+    for (id, row) in (1_i64..).zip(&daily) {
         let c = &row.counts;
+        if full {
+            rows.plain(id);
+        }
         rows.plain(row.campaign_id).plain(row.metric_date);
         for count in [
             c.reach,
@@ -245,7 +248,10 @@ pub async fn metrics(
 
     let interactions = aggregates.interaction_rows();
     let mut rows = CopyRows::default();
-    for row in &interactions {
+    for (id, row) in (1_i64..).zip(&interactions) {
+        if full {
+            rows.plain(id);
+        }
         rows.plain(row.campaign_id)
             .text(&row.member_segment)
             .plain(row.interaction_date)
@@ -263,21 +269,21 @@ pub async fn metrics(
     let sketch_rows = rows;
 
     if full {
-        // Everything is rebuilt: empty the tables and COPY straight into them, in a
-        // deterministic order, so identity values restart and a rerun gives identical rows.
-        // (TRUNCATE holds readers off until the commit, for the seconds the load takes.)
+        // Everything is rebuilt: empty the tables and COPY straight into them with ids 1..n
+        // in a deterministic order, so a rerun gives identical rows. (TRUNCATE holds readers
+        // off until the commit, for the seconds the load takes.)
         sqlx::raw_sql(
-            "TRUNCATE campaign_metrics_daily, member_interactions, campaign_reach_sketches RESTART IDENTITY",
+            "TRUNCATE campaign_metrics_daily, member_interactions, campaign_reach_sketches",
         )
         .execute(&mut *tx)
         .await
         .map_err(EtlError::dashboard("emptying the tables for a full load"))?;
         daily_rows
-            .copy_into(tx, "COPY campaign_metrics_daily (campaign_id, metric_date, total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged, engagement_rate, conversion_rate, opt_out_rate, delivery_rate) FROM STDIN")
+            .copy_into(tx, "COPY campaign_metrics_daily (metric_id, campaign_id, metric_date, total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged, engagement_rate, conversion_rate, opt_out_rate, delivery_rate) FROM STDIN")
             .await
             .map_err(EtlError::dashboard("loading daily metrics"))?;
         interaction_rows
-            .copy_into(tx, "COPY member_interactions (campaign_id, member_segment, interaction_date, interaction_type, count) FROM STDIN")
+            .copy_into(tx, "COPY member_interactions (interaction_id, campaign_id, member_segment, interaction_date, interaction_type, count) FROM STDIN")
             .await
             .map_err(EtlError::dashboard("loading member interactions"))?;
         sketch_rows
@@ -287,6 +293,16 @@ pub async fn metrics(
             )
             .await
             .map_err(EtlError::dashboard("loading reach sketches"))?;
+        // Later incremental inserts take ids after these.
+        sqlx::raw_sql(
+            "SELECT setval(pg_get_serial_sequence('campaign_metrics_daily', 'metric_id'),
+                           coalesce((SELECT max(metric_id) FROM campaign_metrics_daily), 0) + 1, false);
+             SELECT setval(pg_get_serial_sequence('member_interactions', 'interaction_id'),
+                           coalesce((SELECT max(interaction_id) FROM member_interactions), 0) + 1, false);",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(EtlError::dashboard("moving the id sequences on"))?;
     } else {
         daily_rows
             .copy_into(tx, "COPY stage_daily FROM STDIN")

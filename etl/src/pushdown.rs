@@ -46,12 +46,16 @@ WITH keys AS (
     WHERE $1::text IS NOT NULL
 ),
 scope AS (
-    SELECT DISTINCT e.campaign_id, e.member_id
+    -- LATERAL ... OFFSET 0 keeps these as index lookups per key instead of a hash join over
+    -- every event.
+    SELECT DISTINCT x.campaign_id, x.member_id
     FROM keys k
-    JOIN warehouse.outreach_events e
-      ON e.campaign_id = k.campaign_id
-     AND e.event_ts >= k.day::timestamptz
-     AND e.event_ts < (k.day + 1)::timestamptz
+    CROSS JOIN LATERAL (
+        SELECT e.campaign_id, e.member_id FROM warehouse.outreach_events e
+        WHERE e.campaign_id = k.campaign_id
+          AND e.event_ts >= k.day::timestamptz AND e.event_ts < (k.day + 1)::timestamptz
+        OFFSET 0
+    ) AS x
 ),
 ev AS (
     SELECT e.event_id, e.campaign_id, e.message_id, e.member_id, e.event_type, e.event_ts,
@@ -59,41 +63,19 @@ ev AS (
            coalesce(e.event_type = 'responded'
                AND lower(btrim(e.reply_text, E' \t\n\r\x0B\x0C')) = ANY($2), false) AS is_opt_out_reply
     FROM scope s
-    JOIN warehouse.outreach_events e ON e.campaign_id = s.campaign_id AND e.member_id = s.member_id
+    CROSS JOIN LATERAL (
+        SELECT * FROM warehouse.outreach_events o
+        WHERE o.campaign_id = s.campaign_id AND o.member_id = s.member_id
+        OFFSET 0
+    ) AS e
     WHERE ($10::text IS NULL OR s.member_id >= $10) AND ($11::text IS NULL OR s.member_id < $11)
 ),"#
     };
 }
 
-macro_rules! body {
+macro_rules! firsts {
     () => {
         r#"
-people AS (
-    -- Each member's segment as a number: age band (from the day, below) * 120 + plan * 24
-    -- + risk tier * 6 + region, each the 0-based position in the model's lists; the days the
-    -- member turns 18, 35, 50 and 65 (a 29 February birthday turns on 1 March in other years:
-    -- 28 February plus one day); and the member's HyperLogLog register (top 15 bits of MD5)
-    -- and rank (1 + leading zeros of the other 49 bits).
-    SELECT mb.member_id,
-        (coalesce(array_position($8::text[], mb.plan_type), 5) - 1) * 24
-            + (coalesce(array_position($9::text[], mb.risk_tier), 4) - 1) * 6
-            + coalesce(r.region, 5) AS plan_tier_region,
-        make_date(b.y + 18, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_18,
-        make_date(b.y + 35, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_35,
-        make_date(b.y + 50, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_50,
-        make_date(b.y + 65, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_65,
-        substring(h.bits FROM 1 FOR 15)::integer AS register,
-        coalesce(nullif(position(B'1' IN substring(h.bits FROM 16)), 0), 50) AS rank
-    FROM warehouse.members mb
-    CROSS JOIN LATERAL (
-        SELECT date_part('year', mb.date_of_birth)::int AS y,
-               date_part('month', mb.date_of_birth)::int AS m,
-               date_part('day', mb.date_of_birth)::int AS d
-    ) AS b
-    CROSS JOIN LATERAL (SELECT ('x' || substr(md5(mb.member_id), 1, 16))::bit(64) AS bits) AS h
-    LEFT JOIN unnest($3::text[], $4::int[]) AS r(state, region) ON r.state = mb.state
-    WHERE ($10::text IS NULL OR mb.member_id >= $10) AND ($11::text IS NULL OR mb.member_id < $11)
-),
 firsts AS (
     -- The first instant of each kind of event of each message (copies of an event cannot
     -- change a first, so they need no removing here).
@@ -112,6 +94,38 @@ firsts AS (
     FROM ev
     GROUP BY campaign_id, member_id, message_id
 ),
+"#
+    };
+}
+
+macro_rules! people_and_msg {
+    () => {
+        r#"
+people AS (
+    -- Each member's segment as a number: age band (from the day, below) * 120 + plan * 24
+    -- + risk tier * 6 + region, each the 0-based position in the model's lists; the days the
+    -- member turns 18, 35, 50 and 65 (a 29 February birthday turns on 1 March in other years:
+    -- 28 February plus one day); and the member's HyperLogLog register (top 15 bits of MD5)
+    -- and rank (1 + leading zeros of the other 49 bits).
+    SELECT mb.member_id,
+        (coalesce(array_position($8::text[], mb.plan_type), 5) - 1) * 24
+            + (coalesce(array_position($9::text[], mb.risk_tier), 4) - 1) * 6
+            + coalesce(($4::int[])[array_position($3::text[], mb.state)], 5) AS plan_tier_region,
+        make_date(b.y + 18, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_18,
+        make_date(b.y + 35, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_35,
+        make_date(b.y + 50, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_50,
+        make_date(b.y + 65, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_65,
+        substring(h.bits FROM 1 FOR 15)::integer AS register,
+        coalesce(nullif(position(B'1' IN substring(h.bits FROM 16)), 0), 50) AS rank
+    FROM warehouse.members mb
+    CROSS JOIN LATERAL (
+        SELECT date_part('year', mb.date_of_birth)::int AS y,
+               date_part('month', mb.date_of_birth)::int AS m,
+               date_part('day', mb.date_of_birth)::int AS d
+    ) AS b
+    CROSS JOIN LATERAL (SELECT ('x' || substr(md5(mb.member_id), 1, 16))::bit(64) AS bits) AS h
+    WHERE ($10::text IS NULL OR mb.member_id >= $10) AND ($11::text IS NULL OR mb.member_id < $11)
+),
 msg AS MATERIALIZED (
     SELECT f.*, p.member_id IS NOT NULL AS known, p.plan_tier_region,
         p.turns_18, p.turns_35, p.turns_50, p.turns_65,
@@ -120,6 +134,50 @@ msg AS MATERIALIZED (
     FROM firsts f
     LEFT JOIN people p ON p.member_id = f.member_id
 ),
+"#
+    };
+}
+
+macro_rules! msg_by_lookup {
+    () => {
+        r#"
+msg AS MATERIALIZED (
+    SELECT f.*, p.member_id IS NOT NULL AS known, p.plan_tier_region,
+        p.turns_18, p.turns_35, p.turns_50, p.turns_65,
+        coalesce(p.register, substring(('x' || substr(md5(f.member_id), 1, 16))::bit(64) FROM 1 FOR 15)::integer) AS register,
+        coalesce(p.rank, nullif(position(B'1' IN substring(('x' || substr(md5(f.member_id), 1, 16))::bit(64) FROM 16)), 0), 50) AS rank
+    FROM firsts f
+    -- A lookup per message: the few members of an incremental run, without trusting the
+    -- planner's estimate of how few.
+    LEFT JOIN LATERAL (
+        SELECT mb.member_id,
+        (coalesce(array_position($8::text[], mb.plan_type), 5) - 1) * 24
+            + (coalesce(array_position($9::text[], mb.risk_tier), 4) - 1) * 6
+            + coalesce(($4::int[])[array_position($3::text[], mb.state)], 5) AS plan_tier_region,
+        make_date(b.y + 18, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_18,
+        make_date(b.y + 35, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_35,
+        make_date(b.y + 50, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_50,
+        make_date(b.y + 65, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_65,
+        substring(h.bits FROM 1 FOR 15)::integer AS register,
+        coalesce(nullif(position(B'1' IN substring(h.bits FROM 16)), 0), 50) AS rank
+        FROM warehouse.members mb
+        CROSS JOIN LATERAL (
+            SELECT date_part('year', mb.date_of_birth)::int AS y,
+                   date_part('month', mb.date_of_birth)::int AS m,
+                   date_part('day', mb.date_of_birth)::int AS d
+        ) AS b
+        CROSS JOIN LATERAL (SELECT ('x' || substr(md5(mb.member_id), 1, 16))::bit(64) AS bits) AS h
+            WHERE mb.member_id = f.member_id
+        OFFSET 0
+    ) AS p ON true
+),
+"#
+    };
+}
+
+macro_rules! body {
+    () => {
+        r#"
 mem AS (
     SELECT campaign_id, member_id, known, plan_tier_region, turns_18, turns_35, turns_50, turns_65,
         min(converted_at) AS converted_at, min(opt_out_at) AS opt_out_at
@@ -243,9 +301,10 @@ pub async fn configure(warehouse: &mut PgConnection, zone: &ReportingZone) -> Re
 }
 
 /// Every event of the warehouse.
-pub const FULL_AGGREGATION: &str = concat!(full_head!(), body!());
+pub const FULL_AGGREGATION: &str = concat!(full_head!(), firsts!(), people_and_msg!(), body!());
 /// Only the events the affected campaign-days depend on.
-pub const INCREMENTAL_AGGREGATION: &str = concat!(incremental_head!(), body!());
+pub const INCREMENTAL_AGGREGATION: &str =
+    concat!(incremental_head!(), firsts!(), msg_by_lookup!(), body!());
 
 /// The campaign-days whose counts can change because of events loaded after `since`: the days
 /// of every event of a message with a new event (its firsts of each kind can move), and the days
@@ -259,7 +318,11 @@ WITH changed AS (
 )
 SELECT DISTINCT e.campaign_id, (e.event_ts AT TIME ZONE $1)::date AS day
 FROM changed c
-JOIN warehouse.outreach_events e ON e.campaign_id = c.campaign_id AND e.member_id = c.member_id
+CROSS JOIN LATERAL (
+    SELECT * FROM warehouse.outreach_events o
+    WHERE o.campaign_id = c.campaign_id AND o.member_id = c.member_id
+    OFFSET 0
+) AS e
 WHERE e.message_id = c.message_id OR e.event_type IN ('converted', 'unsubscribed', 'responded')
 "#;
 

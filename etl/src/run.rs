@@ -239,10 +239,12 @@ async fn extract_and_load(
     }
 
     progress.set_message("checking the warehouse");
+    let stage = Instant::now();
     contract::check_tables(&mut source).await?;
     contract::check_members(&mut source).await?;
-    let window = contract::check_events(&mut source, since).await?;
     let campaigns = contract::read_campaigns(&mut source).await?;
+    let campaign_ids: Vec<uuid::Uuid> = campaigns.iter().map(|c| c.campaign_id).collect();
+    let window = contract::check_events(&mut source, since, &campaign_ids).await?;
     progress.inc(1);
 
     let mut scope = match since {
@@ -254,6 +256,11 @@ async fn extract_and_load(
         scope = Scope::Full;
     }
     let full = matches!(scope, Scope::Full);
+    tracing::info!(
+        duration_ms = stage.elapsed().as_millis() as u64,
+        "checked the warehouse"
+    );
+    let stage = Instant::now();
     progress.set_message("aggregating in the warehouse");
     let aggregates = match &scope {
         Scope::Keys(keys) if keys.is_empty() => Default::default(),
@@ -265,6 +272,12 @@ async fn extract_and_load(
         .map_err(EtlError::warehouse("ending the read-only transaction"))?;
     progress.inc(1);
 
+    tracing::info!(
+        duration_ms = stage.elapsed().as_millis() as u64,
+        cells = aggregates.cells.len(),
+        "aggregated in the warehouse"
+    );
+    let stage = Instant::now();
     progress.set_message("loading the dashboard database");
     let mut tx = dashboard
         .begin()
@@ -324,6 +337,10 @@ async fn extract_and_load(
     tx.commit()
         .await
         .map_err(EtlError::dashboard("committing the load"))?;
+    tracing::info!(
+        duration_ms = stage.elapsed().as_millis() as u64,
+        "loaded the dashboard database"
+    );
     progress.inc(1);
 
     Ok(RunReport {

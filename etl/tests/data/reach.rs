@@ -111,7 +111,9 @@ async fn range_reach_from_sketches_is_within_two_percent() {
 
     let whole = (date!(2026 - 07 - 31), date!(2026 - 11 - 27));
     let month = (date!(2026 - 10 - 28), date!(2026 - 11 - 27));
-    let cases: Vec<(&str, Vec<Uuid>, Option<Vec<&str>>, (Date, Date))> = vec![
+    // (what, campaigns, channel rollups to read instead of campaign sketches, range)
+    type Case<'a> = (&'a str, Vec<Uuid>, Option<Vec<&'a str>>, (Date, Date));
+    let cases: Vec<Case> = vec![
         ("one campaign, whole history", vec![busiest], None, whole),
         (
             "all campaigns, last 30 days, from channel rollups",

@@ -196,3 +196,47 @@ async fn segments_and_columns_match_the_model_and_hold_no_pii() {
     let sqlite: BTreeSet<_> = sqlite_columns.into_iter().collect();
     assert_eq!(postgres, sqlite);
 }
+
+#[tokio::test]
+async fn a_login_with_only_the_etl_role_runs_full_and_incremental_loads() {
+    use sqlx::ConnectOptions;
+    let warehouse = warehouse(&options(500, 6, 30, 121)).await;
+    let (dashboard, mut db) = migrated().await;
+    let login = format!("etl_login_{}", uuid::Uuid::new_v4().simple());
+    db.execute(sqlx::AssertSqlSafe(format!(
+        "CREATE ROLE {login} LOGIN IN ROLE outreach_etl"
+    )))
+    .await
+    .expect("create a login");
+    let url = dashboard
+        .url()
+        .parse::<sqlx::postgres::PgConnectOptions>()
+        .expect("a URL")
+        .username(&login)
+        .to_url_lossy()
+        .to_string();
+    let options = outreach_etl::RunOptions::default();
+    let hidden = indicatif::ProgressBar::hidden();
+    let full = outreach_etl::run(warehouse.url(), &url, &options, &hidden).await;
+    let incremental = outreach_etl::run(warehouse.url(), &url, &options, &hidden).await;
+    let forced = outreach_etl::run(
+        warehouse.url(),
+        &url,
+        &outreach_etl::RunOptions {
+            full: true,
+            ..Default::default()
+        },
+        &hidden,
+    )
+    .await;
+    let _ = db
+        .execute(sqlx::AssertSqlSafe(format!("DROP ROLE {login}")))
+        .await;
+    assert!(full.expect("a first (full) run as the ETL role").full);
+    assert!(
+        !incremental
+            .expect("an incremental run as the ETL role")
+            .full
+    );
+    assert!(forced.expect("a --full run as the ETL role").full);
+}
