@@ -307,9 +307,10 @@ pub const INCREMENTAL_AGGREGATION: &str =
     concat!(incremental_head!(), firsts!(), msg_by_lookup!(), body!());
 
 /// The campaign-days whose counts can change because of events loaded after `since`: the days
-/// of every event of a message with a new event (its firsts of each kind can move), and the days
-/// of the conversions and opt-outs of a (campaign, member) pair with a new event (the member's
-/// first conversion or opt-out can move, or count once a message is delivered).
+/// of every event of a message with a new event (its firsts of each kind can move), and, when
+/// such a message carries a conversion or opt-out, the days of every conversion and opt-out of
+/// that member in the campaign (the member's first can move, or start to count once a message
+/// is delivered). A new message with neither leaves the member's older days alone.
 pub const AFFECTED_KEYS: &str = r#"
 WITH changed AS (
     SELECT DISTINCT campaign_id, member_id, message_id
@@ -319,11 +320,15 @@ WITH changed AS (
 SELECT DISTINCT e.campaign_id, (e.event_ts AT TIME ZONE $1)::date AS day
 FROM changed c
 CROSS JOIN LATERAL (
-    SELECT * FROM warehouse.outreach_events o
+    SELECT o.*,
+        bool_or(o.message_id = c.message_id AND o.event_type IN ('converted', 'unsubscribed', 'responded'))
+            OVER () AS member_level
+    FROM warehouse.outreach_events o
     WHERE o.campaign_id = c.campaign_id AND o.member_id = c.member_id
     OFFSET 0
 ) AS e
-WHERE e.message_id = c.message_id OR e.event_type IN ('converted', 'unsubscribed', 'responded')
+WHERE e.message_id = c.message_id
+   OR (e.member_level AND e.event_type IN ('converted', 'unsubscribed', 'responded'))
 "#;
 
 /// The full aggregation as a psql script with this run's binds written out, so the warehouse's
