@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration, OffsetDateTime, Time, Weekday};
 use uuid::Uuid;
 
-use outreach_model::{CampaignStatus, Channel, STATE_REGIONS};
+use outreach_model::{CampaignStatus, Channel};
 
 use crate::source::{Campaign, Event, InjectedAnomaly, Member};
 
@@ -267,13 +267,6 @@ pub fn world(options: &GenerateOptions) -> World {
     let members: Vec<Member> = (0..options.members)
         .map(|index| member(&mut rng, index, options.end_date))
         .collect();
-    let total_weight: u32 = STATE_WEIGHTS.iter().map(|(_, w)| w).sum();
-    debug_assert!(
-        STATE_WEIGHTS
-            .iter()
-            .all(|(s, _)| STATE_REGIONS.iter().any(|(code, _)| code == s))
-    );
-    let _ = total_weight;
 
     let mut campaigns = Vec::new();
     let mut plans = Vec::new();
@@ -773,7 +766,7 @@ pub async fn to_warehouse(
         }
         _ => {}
     }
-    sqlx::raw_sql(WAREHOUSE_DDL_SQL)
+    sqlx::raw_sql(crate::source::WAREHOUSE_DDL)
         .execute(&mut conn)
         .await
         .map_err(EtlError::warehouse("creating the warehouse tables"))?;
@@ -915,4 +908,18 @@ pub async fn to_warehouse(
     })
 }
 
-const WAREHOUSE_DDL_SQL: &str = crate::source::WAREHOUSE_DDL;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use outreach_model::STATE_REGIONS;
+
+    #[test]
+    fn generated_members_live_in_known_states() {
+        for (state, _) in STATE_WEIGHTS {
+            assert!(
+                STATE_REGIONS.iter().any(|(code, _)| code == state),
+                "{state}"
+            );
+        }
+    }
+}

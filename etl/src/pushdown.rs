@@ -98,15 +98,14 @@ firsts AS (
     };
 }
 
-macro_rules! people_and_msg {
+/// One member's segment parts and sketch register, from `warehouse.members mb`: the segment as a
+/// number (age band, from the day, * 120 + plan * 24 + risk tier * 6 + region, each the 0-based
+/// position in the model's lists); the days the member turns 18, 35, 50 and 65 (a 29 February
+/// birthday turns on 1 March in other years: 28 February plus one day); and the HyperLogLog
+/// register (top 15 bits of MD5) and rank (1 + leading zeros of the other 49 bits).
+macro_rules! person {
     () => {
         r#"
-people AS (
-    -- Each member's segment as a number: age band (from the day, below) * 120 + plan * 24
-    -- + risk tier * 6 + region, each the 0-based position in the model's lists; the days the
-    -- member turns 18, 35, 50 and 65 (a 29 February birthday turns on 1 March in other years:
-    -- 28 February plus one day); and the member's HyperLogLog register (top 15 bits of MD5)
-    -- and rank (1 + leading zeros of the other 49 bits).
     SELECT mb.member_id,
         (coalesce(array_position($8::text[], mb.plan_type), 5) - 1) * 24
             + (coalesce(array_position($9::text[], mb.risk_tier), 4) - 1) * 6
@@ -124,54 +123,48 @@ people AS (
                date_part('day', mb.date_of_birth)::int AS d
     ) AS b
     CROSS JOIN LATERAL (SELECT ('x' || substr(md5(mb.member_id), 1, 16))::bit(64) AS bits) AS h
-    WHERE ($10::text IS NULL OR mb.member_id >= $10) AND ($11::text IS NULL OR mb.member_id < $11)
-),
-msg AS MATERIALIZED (
-    SELECT f.*, p.member_id IS NOT NULL AS known, p.plan_tier_region,
-        p.turns_18, p.turns_35, p.turns_50, p.turns_65,
-        coalesce(p.register, substring(('x' || substr(md5(f.member_id), 1, 16))::bit(64) FROM 1 FOR 15)::integer) AS register,
-        coalesce(p.rank, nullif(position(B'1' IN substring(('x' || substr(md5(f.member_id), 1, 16))::bit(64) FROM 16)), 0), 50) AS rank
-    FROM firsts f
-    LEFT JOIN people p ON p.member_id = f.member_id
-),
 "#
     };
 }
 
-macro_rules! msg_by_lookup {
+/// A message's firsts with its member's parts from `p`; members missing from the CRM still
+/// get a register and rank from their id.
+macro_rules! msg_columns {
     () => {
         r#"
-msg AS MATERIALIZED (
     SELECT f.*, p.member_id IS NOT NULL AS known, p.plan_tier_region,
         p.turns_18, p.turns_35, p.turns_50, p.turns_65,
         coalesce(p.register, substring(('x' || substr(md5(f.member_id), 1, 16))::bit(64) FROM 1 FOR 15)::integer) AS register,
         coalesce(p.rank, nullif(position(B'1' IN substring(('x' || substr(md5(f.member_id), 1, 16))::bit(64) FROM 16)), 0), 50) AS rank
     FROM firsts f
-    -- A lookup per message: the few members of an incremental run, without trusting the
-    -- planner's estimate of how few.
-    LEFT JOIN LATERAL (
-        SELECT mb.member_id,
-        (coalesce(array_position($8::text[], mb.plan_type), 5) - 1) * 24
-            + (coalesce(array_position($9::text[], mb.risk_tier), 4) - 1) * 6
-            + coalesce(($4::int[])[array_position($3::text[], mb.state)], 5) AS plan_tier_region,
-        make_date(b.y + 18, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_18,
-        make_date(b.y + 35, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_35,
-        make_date(b.y + 50, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_50,
-        make_date(b.y + 65, b.m, least(b.d, 28)) + (b.d - least(b.d, 28)) AS turns_65,
-        substring(h.bits FROM 1 FOR 15)::integer AS register,
-        coalesce(nullif(position(B'1' IN substring(h.bits FROM 16)), 0), 50) AS rank
-        FROM warehouse.members mb
-        CROSS JOIN LATERAL (
-            SELECT date_part('year', mb.date_of_birth)::int AS y,
-                   date_part('month', mb.date_of_birth)::int AS m,
-                   date_part('day', mb.date_of_birth)::int AS d
-        ) AS b
-        CROSS JOIN LATERAL (SELECT ('x' || substr(md5(mb.member_id), 1, 16))::bit(64) AS bits) AS h
-            WHERE mb.member_id = f.member_id
-        OFFSET 0
-    ) AS p ON true
-),
 "#
+    };
+}
+
+/// Full runs: every member of the part, joined by hash.
+macro_rules! people_and_msg {
+    () => {
+        concat!(
+            "people AS (",
+            person!(),
+            "    WHERE ($10::text IS NULL OR mb.member_id >= $10) AND ($11::text IS NULL OR mb.member_id < $11)\n),\nmsg AS MATERIALIZED (",
+            msg_columns!(),
+            "    LEFT JOIN people p ON p.member_id = f.member_id\n),\n"
+        )
+    };
+}
+
+/// Incremental runs: a lookup per message, for the few members of the run, without trusting
+/// the planner's estimate of how few.
+macro_rules! msg_by_lookup {
+    () => {
+        concat!(
+            "msg AS MATERIALIZED (",
+            msg_columns!(),
+            "    LEFT JOIN LATERAL (",
+            person!(),
+            "    WHERE mb.member_id = f.member_id\n    OFFSET 0\n    ) AS p ON true\n),\n"
+        )
     };
 }
 
