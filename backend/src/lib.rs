@@ -1,9 +1,16 @@
 //! outreach-backend: the local backend module. It owns the dashboard database's schema (the sqlx
-//! migrations for PostgreSQL and SQLite), the metric math shared by every reader, and the reach
-//! sketches. Later it answers the dashboard's questions, signs users in and renders exports.
+//! migrations for PostgreSQL and SQLite), the metric math shared by every reader, the reach
+//! sketches, and the dashboard's questions over either store (`Dashboard`). Later it signs users
+//! in and renders exports.
 //!
 //! Depends on outreach-model, sqlx and small helpers; never on egui or tauri.
 
+mod dashboard;
+mod error;
 pub mod metrics;
 pub mod reach;
 pub mod schema;
+pub mod store;
+
+pub use dashboard::{Dashboard, TOTAL};
+pub use error::DashboardError;

@@ -3,6 +3,8 @@
 
 use std::ops::AddAssign;
 
+use outreach_model::{Metrics, SegmentCount, SegmentMetrics};
+
 /// The additive counts of one campaign, day and member segment (or any sum of them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -69,6 +71,49 @@ impl Counts {
     pub fn delivery_rate(&self) -> Option<f64> {
         rate(self.impressions, self.sent)
     }
+
+    /// Every metric of docs/metrics.md, with the rates computed here and nowhere else.
+    pub fn to_metrics(&self) -> Metrics {
+        Metrics {
+            reach: self.reach,
+            impressions: self.impressions,
+            opens: self.opens,
+            clicks: self.clicks,
+            engaged: self.engaged,
+            conversions: self.conversions,
+            opt_outs: self.opt_outs,
+            sent: self.sent,
+            bounces: self.bounces,
+            machine_opens: self.machine_opens,
+            engagement_rate: self.engagement_rate(),
+            conversion_rate: self.conversion_rate(),
+            opt_out_rate: self.opt_out_rate(),
+            delivery_rate: self.delivery_rate(),
+        }
+    }
+}
+
+/// The segment table's counts, small ones suppressed, and the rates whose counts may be shown.
+pub fn segment_metrics(counts: &Counts) -> SegmentMetrics {
+    let shown = |n: i64| SegmentCount::new(n);
+    // A rate is shown only when both of its counts are: 3 opt-outs of 1,000 impressions would
+    // otherwise be read back from 0.003.
+    let guarded = |numerator: i64, denominator: i64| {
+        (shown(numerator).exact().is_some() && shown(denominator).exact().is_some())
+            .then(|| rate(numerator, denominator))
+            .flatten()
+    };
+    SegmentMetrics {
+        impressions: shown(counts.impressions),
+        opens: shown(counts.opens),
+        clicks: shown(counts.clicks),
+        engaged: shown(counts.engaged),
+        conversions: shown(counts.conversions),
+        opt_outs: shown(counts.opt_outs),
+        engagement_rate: guarded(counts.engaged, counts.impressions),
+        conversion_rate: guarded(counts.conversions, counts.impressions),
+        opt_out_rate: guarded(counts.opt_outs, counts.impressions),
+    }
 }
 
 /// A ratio of summed counts; no value when the denominator is zero.
@@ -105,6 +150,28 @@ mod tests {
         assert_eq!(total.delivery_rate(), Some(1.0));
         assert_eq!(Counts::default().opt_out_rate(), None);
         assert_eq!(rate(0, 5), Some(0.0));
+    }
+
+    #[test]
+    fn segment_rates_never_give_a_small_count_away() {
+        let counts = Counts {
+            impressions: 1000,
+            opt_outs: 3,
+            engaged: 250,
+            conversions: 0,
+            ..Counts::default()
+        };
+        let metrics = segment_metrics(&counts);
+        assert_eq!(metrics.opt_outs, SegmentCount::Suppressed);
+        assert_eq!(metrics.opt_out_rate, None);
+        assert_eq!(metrics.engagement_rate, Some(0.25));
+        assert_eq!(metrics.conversion_rate, Some(0.0));
+        let tiny = segment_metrics(&Counts {
+            impressions: 7,
+            engaged: 0,
+            ..Counts::default()
+        });
+        assert_eq!(tiny.engagement_rate, None);
     }
 
     #[test]

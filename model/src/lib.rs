@@ -1,13 +1,25 @@
 //! outreach-model: the types that cross every boundary of Outreach Dashboard — channels, campaign
-//! statuses, member segments, interaction types and the names of the metrics.
+//! statuses, member segments, interaction types, the questions the dashboard answers (filters,
+//! date ranges, intervals, metrics) and its answers.
 //!
 //! Each type is parsed once, at the edge (`FromStr`), and carries its own unit tests. This crate
 //! depends on serde, time and thiserror only, and builds for wasm32.
 
 mod campaign;
+mod query;
+mod report;
 mod segment;
 
 pub use campaign::{CampaignStatus, Channel};
+pub use query::{
+    CampaignId, CampaignSort, DateRange, Filter, Interval, InvalidCampaignId, InvalidDate,
+    InvalidPage, InvalidRange, Metric, Page, parse_date,
+};
+pub use report::{
+    CampaignMetrics, CampaignPage, CampaignRow, DimensionRow, Health, LastRun, Metrics,
+    PeriodMetrics, SegmentCount, SegmentMetrics, SegmentReport, SegmentRow, Summary, Trend,
+    TrendPoint, TrendSeries,
+};
 pub use segment::{AgeBand, InteractionType, PlanType, Region, RiskTier, STATE_REGIONS, Segment};
 
 /// A value that is not one of a closed set of names.

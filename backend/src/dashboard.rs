@@ -1,0 +1,723 @@
+//! The questions the dashboard asks, answered the same way on either store: the counts are
+//! summed in SQL, reach over a range is the estimate of the merged daily sketches, and every
+//! rate comes from [`Counts`] (docs/metrics.md).
+
+use std::collections::{BTreeMap, HashMap};
+
+use outreach_model::{
+    AgeBand, CampaignId, CampaignMetrics, CampaignPage, CampaignRow, CampaignSort, Channel,
+    DateRange, DimensionRow, Filter, Health, Interval, LastRun, Metric, Metrics, Page,
+    PeriodMetrics, PlanType, Region, RiskTier, SegmentReport, SegmentRow, Summary, Trend,
+    TrendPoint, TrendSeries,
+};
+use time::{Date, OffsetDateTime};
+
+use crate::DashboardError;
+use crate::metrics::{Counts, segment_metrics};
+use crate::reach::Sketch;
+use crate::store::{Read, Store, Value};
+
+/// Sums of every count over the days of `d` (campaign_metrics_daily) per group.
+const SUMS: &str = "CAST(coalesce(sum(d.total_sent), 0) AS bigint) AS sent,
+    CAST(coalesce(sum(d.total_impressions), 0) AS bigint) AS impressions,
+    CAST(coalesce(sum(d.total_opens), 0) AS bigint) AS opens,
+    CAST(coalesce(sum(d.total_clicks), 0) AS bigint) AS clicks,
+    CAST(coalesce(sum(d.total_engaged), 0) AS bigint) AS engaged,
+    CAST(coalesce(sum(d.total_conversions), 0) AS bigint) AS conversions,
+    CAST(coalesce(sum(d.total_opt_outs), 0) AS bigint) AS opt_outs,
+    CAST(coalesce(sum(d.total_bounces), 0) AS bigint) AS bounces,
+    CAST(coalesce(sum(d.total_machine_opens), 0) AS bigint) AS machine_opens";
+
+/// Counts per interval ($7) and, when $8, per channel, of the campaigns of the filter.
+fn totals_sql() -> String {
+    format!(
+        "SELECT {{bucket}} AS bucket, CASE WHEN $8 THEN c.channel ELSE 'Total' END AS series, {SUMS}
+         FROM campaign_metrics_daily d
+         JOIN campaigns c ON c.campaign_id = d.campaign_id
+         WHERE d.metric_date BETWEEN $1 AND $2 AND {{filter}}
+         GROUP BY 1, 2"
+    )
+}
+
+/// The campaigns of the filter whose schedule meets the range or that have data in it, with
+/// their counts over the range; $7 a part of the name, $8 the sort, $9 and $10 the page.
+fn campaigns_sql() -> String {
+    format!(
+        "WITH sums AS (
+            SELECT d.campaign_id, {SUMS}
+            FROM campaign_metrics_daily d
+            WHERE d.metric_date BETWEEN $1 AND $2
+            GROUP BY d.campaign_id
+        )
+        SELECT c.campaign_id, c.campaign_name, c.campaign_type, c.channel, c.status, c.start_date,
+            c.end_date, s.sent, s.impressions, s.opens, s.clicks, s.engaged, s.conversions,
+            s.opt_outs, s.bounces, s.machine_opens, count(*) OVER () AS total
+        FROM campaigns c
+        LEFT JOIN sums s ON s.campaign_id = c.campaign_id
+        WHERE {{filter}}
+          AND ((c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $1)) OR s.campaign_id IS NOT NULL)
+          AND ($7 IS NULL OR {{name_contains}})
+        ORDER BY
+            CASE WHEN $8 = 'start_date' THEN c.start_date END DESC NULLS LAST,
+            CASE $8
+                WHEN 'impressions' THEN CAST(s.impressions AS {{float}})
+                WHEN 'opens' THEN CAST(s.opens AS {{float}})
+                WHEN 'clicks' THEN CAST(s.clicks AS {{float}})
+                WHEN 'engaged' THEN CAST(s.engaged AS {{float}})
+                WHEN 'conversions' THEN CAST(s.conversions AS {{float}})
+                WHEN 'opt_outs' THEN CAST(s.opt_outs AS {{float}})
+                WHEN 'sent' THEN CAST(s.sent AS {{float}})
+                WHEN 'bounces' THEN CAST(s.bounces AS {{float}})
+                WHEN 'machine_opens' THEN CAST(s.machine_opens AS {{float}})
+                WHEN 'engagement_rate' THEN CAST(s.engaged AS {{float}}) / nullif(s.impressions, 0)
+                WHEN 'conversion_rate' THEN CAST(s.conversions AS {{float}}) / nullif(s.impressions, 0)
+                WHEN 'opt_out_rate' THEN CAST(s.opt_outs AS {{float}}) / nullif(s.impressions, 0)
+                WHEN 'delivery_rate' THEN CAST(s.impressions AS {{float}}) / nullif(s.sent, 0)
+            END DESC NULLS LAST,
+            c.campaign_name {{collate}}, c.campaign_id
+        LIMIT {{limit}} OFFSET $10"
+    )
+}
+
+/// The stored sketches of the filter's campaigns over the range.
+const CAMPAIGN_SKETCHES: &str = "SELECT r.campaign_id, r.metric_date, c.channel, r.sketch
+    FROM campaign_reach_sketches r
+    JOIN campaigns c ON c.campaign_id = r.campaign_id
+    WHERE r.metric_date BETWEEN $1 AND $2 AND {filter}";
+
+/// The per-channel rollups over the range, channels $3.
+const CHANNEL_SKETCHES: &str = "SELECT r.channel, r.metric_date, r.sketch
+    FROM channel_reach_sketches r
+    WHERE r.metric_date BETWEEN $1 AND $2 AND {channels}";
+
+/// Per segment and per value of each dimension, the interactions of the filter's campaigns.
+const SEGMENTS: &str = "WITH seg AS (
+    SELECT s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region,
+        CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Delivered'), 0) AS bigint) AS impressions,
+        CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Open'), 0) AS bigint) AS opens,
+        CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Click'), 0) AS bigint) AS clicks,
+        CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Engaged'), 0) AS bigint) AS engaged,
+        CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Convert'), 0) AS bigint) AS conversions,
+        CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'OptOut'), 0) AS bigint) AS opt_outs
+    FROM member_interactions i
+    JOIN campaigns c ON c.campaign_id = i.campaign_id
+    JOIN member_segments s ON s.member_segment = i.member_segment
+    WHERE i.interaction_date BETWEEN $1 AND $2 AND {filter}
+    GROUP BY s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region
+)
+SELECT 'segment' AS dimension, member_segment AS value, age_band, plan_type, risk_tier, region,
+    impressions, opens, clicks, engaged, conversions, opt_outs
+FROM seg
+UNION ALL
+SELECT 'age_band', age_band, NULL, NULL, NULL, NULL, CAST(sum(impressions) AS bigint), CAST(sum(opens) AS bigint),
+    CAST(sum(clicks) AS bigint), CAST(sum(engaged) AS bigint), CAST(sum(conversions) AS bigint), CAST(sum(opt_outs) AS bigint)
+FROM seg GROUP BY age_band
+UNION ALL
+SELECT 'plan_type', plan_type, NULL, NULL, NULL, NULL, CAST(sum(impressions) AS bigint), CAST(sum(opens) AS bigint),
+    CAST(sum(clicks) AS bigint), CAST(sum(engaged) AS bigint), CAST(sum(conversions) AS bigint), CAST(sum(opt_outs) AS bigint)
+FROM seg GROUP BY plan_type
+UNION ALL
+SELECT 'risk_tier', risk_tier, NULL, NULL, NULL, NULL, CAST(sum(impressions) AS bigint), CAST(sum(opens) AS bigint),
+    CAST(sum(clicks) AS bigint), CAST(sum(engaged) AS bigint), CAST(sum(conversions) AS bigint), CAST(sum(opt_outs) AS bigint)
+FROM seg GROUP BY risk_tier
+UNION ALL
+SELECT 'region', region, NULL, NULL, NULL, NULL, CAST(sum(impressions) AS bigint), CAST(sum(opens) AS bigint),
+    CAST(sum(clicks) AS bigint), CAST(sum(engaged) AS bigint), CAST(sum(conversions) AS bigint), CAST(sum(opt_outs) AS bigint)
+FROM seg GROUP BY region";
+
+/// The dashboard's questions over one store.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    store: Store,
+}
+
+impl Dashboard {
+    /// Connects to `url` (PostgreSQL URL or SQLite path) and checks its schema version.
+    pub async fn connect(url: &str) -> Result<Dashboard, DashboardError> {
+        let dashboard = Dashboard {
+            store: Store::connect(url).await?,
+        };
+        let found = dashboard.schema_version().await?;
+        let expected = crate::schema::version();
+        if found != expected {
+            return Err(DashboardError::WrongSchema { found, expected });
+        }
+        Ok(dashboard)
+    }
+
+    /// The store behind it.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    async fn schema_version(&self) -> Result<i64, DashboardError> {
+        // A database without the migrations table is no dashboard database (version 0).
+        let rows = self
+            .store
+            .fetch(
+                "reading the schema version",
+                "SELECT CAST(max(version) AS bigint) AS version FROM _sqlx_migrations WHERE success",
+                &[],
+            )
+            .await;
+        match rows {
+            Ok(rows) => Ok(rows
+                .map("reading the schema version", |r| r.int("version"))?
+                .first()
+                .copied()
+                .unwrap_or(0)),
+            Err(DashboardError::Query { source, .. }) if is_missing_table(&source) => Ok(0),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// One page of the campaigns of `filter` with their metrics over its range; `search` keeps
+    /// those whose name contains it (ignoring case).
+    pub async fn campaigns(
+        &self,
+        filter: &Filter,
+        search: Option<&str>,
+        sort: CampaignSort,
+        page: Page,
+    ) -> Result<CampaignPage, DashboardError> {
+        let sort_key = match sort {
+            CampaignSort::Name => "name",
+            CampaignSort::StartDate => "start_date",
+            CampaignSort::Metric(metric) => metric.as_str(),
+        };
+        // Reach over a range is not a sum, so SQL cannot order by it: all rows come back and
+        // are ordered here once their reach is known.
+        let by_reach = sort == CampaignSort::Metric(Metric::Reach);
+        let mut values = filter_values(filter);
+        values.push(Value::Text(
+            search.map(str::to_owned).filter(|s| !s.is_empty()),
+        ));
+        values.push(Value::Text(Some(sort_key.to_owned())));
+        values.push(Value::Int((!by_reach).then(|| i64::from(page.size()))));
+        values.push(Value::Int(Some(if by_reach {
+            0
+        } else {
+            i64::try_from(page.offset()).unwrap_or(i64::MAX)
+        })));
+        let rows = self
+            .store
+            .fetch("listing campaigns", &campaigns_sql(), &values)
+            .await?;
+        let listed = rows.map("listing campaigns", |r| {
+            let channel: String = r.text("channel")?;
+            let status: String = r.text("status")?;
+            let row = CampaignRow {
+                campaign_id: r.id("campaign_id")?,
+                campaign_name: r.text("campaign_name")?,
+                campaign_type: r.text("campaign_type")?,
+                channel: channel.parse().map_err(decode)?,
+                status: status.parse().map_err(decode)?,
+                start_date: r.day("start_date")?,
+                end_date: r.opt_day("end_date")?,
+                metrics: read_counts(r)?.to_metrics(),
+            };
+            Ok((row, r.int("total")?))
+        })?;
+        let mut total = listed
+            .first()
+            .map_or(0, |(_, total)| u64::try_from(*total).unwrap_or(0));
+        let mut campaigns: Vec<CampaignRow> = listed.into_iter().map(|(row, _)| row).collect();
+
+        let ids: Vec<CampaignId> = campaigns.iter().map(|c| c.campaign_id).collect();
+        let reach = self.campaign_reach(filter.range, ids).await?;
+        for row in &mut campaigns {
+            row.metrics.reach = reach.get(&row.campaign_id).copied().unwrap_or(0);
+        }
+        if by_reach {
+            campaigns.sort_by(|a, b| {
+                b.metrics
+                    .reach
+                    .cmp(&a.metrics.reach)
+                    .then_with(|| a.campaign_name.as_bytes().cmp(b.campaign_name.as_bytes()))
+                    .then_with(|| a.campaign_id.cmp(&b.campaign_id))
+            });
+            total = campaigns.len() as u64;
+            campaigns = campaigns
+                .into_iter()
+                .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+                .take(page.size() as usize)
+                .collect();
+        }
+        Ok(CampaignPage {
+            total,
+            page: page.number(),
+            page_size: page.size(),
+            campaigns,
+        })
+    }
+
+    /// Reach over `range` of each of `campaigns`.
+    async fn campaign_reach(
+        &self,
+        range: DateRange,
+        campaigns: Vec<CampaignId>,
+    ) -> Result<HashMap<CampaignId, i64>, DashboardError> {
+        if campaigns.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut filter = Filter::new(range);
+        filter.campaigns = campaigns;
+        let rows = self
+            .store
+            .fetch(
+                "reading reach sketches",
+                CAMPAIGN_SKETCHES,
+                &filter_values(&filter),
+            )
+            .await?;
+        let mut sketches: HashMap<CampaignId, Sketch> = HashMap::new();
+        for (id, _, _, sketch) in rows.map("reading reach sketches", read_campaign_sketch)? {
+            sketches
+                .entry(id)
+                .or_default()
+                .merge(&decode_sketch(&sketch)?);
+        }
+        Ok(sketches
+            .into_iter()
+            .map(|(id, sketch)| (id, reach_of(&sketch)))
+            .collect())
+    }
+
+    /// One campaign's metrics per interval of `range`, every interval present.
+    pub async fn campaign_metrics(
+        &self,
+        campaign_id: CampaignId,
+        range: DateRange,
+        interval: Interval,
+    ) -> Result<CampaignMetrics, DashboardError> {
+        let rows = self
+            .store
+            .fetch(
+                "reading the campaign",
+                "SELECT c.campaign_name FROM campaigns c WHERE {filter}",
+                &filter_values(&Filter {
+                    campaigns: vec![campaign_id],
+                    ..Filter::new(range)
+                }),
+            )
+            .await?;
+        let name = rows
+            .map("reading the campaign", |r| r.text("campaign_name"))?
+            .into_iter()
+            .next()
+            .ok_or(DashboardError::UnknownCampaign(campaign_id))?;
+        let mut filter = Filter::new(range);
+        filter.campaigns = vec![campaign_id];
+        let buckets = self.buckets(&filter, interval, false).await?;
+        let labels = range.buckets(interval);
+        let periods = labels
+            .iter()
+            .enumerate()
+            .map(|(i, start)| PeriodMetrics {
+                start: *start,
+                end: labels
+                    .get(i + 1)
+                    .and_then(|next| next.previous_day())
+                    .unwrap_or(range.end()),
+                metrics: buckets
+                    .get(&(*start, TOTAL.to_owned()))
+                    .copied()
+                    .unwrap_or_default()
+                    .to_metrics(),
+            })
+            .collect();
+        Ok(CampaignMetrics {
+            campaign_id,
+            campaign_name: name,
+            interval,
+            periods,
+        })
+    }
+
+    /// The filter's metrics and those of the same campaigns over the previous period.
+    pub async fn summary(&self, filter: &Filter) -> Result<Summary, DashboardError> {
+        let previous_range = filter.range.previous();
+        let current = self.total(filter).await?;
+        let previous = self.total(&filter.with_range(previous_range)).await?;
+        Ok(Summary {
+            range: filter.range,
+            previous_range,
+            current,
+            previous,
+        })
+    }
+
+    async fn total(&self, filter: &Filter) -> Result<Metrics, DashboardError> {
+        let buckets = self.buckets(filter, IntervalOrAll::All, false).await?;
+        Ok(buckets
+            .get(&(filter.range.start(), TOTAL.to_owned()))
+            .copied()
+            .unwrap_or_default()
+            .to_metrics())
+    }
+
+    /// `metric` per interval: one series per channel of the filter (all three when it names
+    /// none), then the total.
+    pub async fn trend(
+        &self,
+        filter: &Filter,
+        metric: Metric,
+        interval: Interval,
+    ) -> Result<Trend, DashboardError> {
+        let buckets = self.buckets(filter, interval, true).await?;
+        let channels: Vec<Channel> = if filter.channels.is_empty() {
+            Channel::ALL.to_vec()
+        } else {
+            Channel::ALL
+                .iter()
+                .copied()
+                .filter(|c| filter.channels.contains(c))
+                .collect()
+        };
+        let labels = filter.range.buckets(interval);
+        let names = channels
+            .iter()
+            .map(|c| c.as_str())
+            .chain(std::iter::once(TOTAL));
+        let series = names
+            .map(|name| TrendSeries {
+                name: name.to_owned(),
+                points: labels
+                    .iter()
+                    .map(|start| TrendPoint {
+                        start: *start,
+                        value: buckets
+                            .get(&(*start, name.to_owned()))
+                            .copied()
+                            .unwrap_or_default()
+                            .to_metrics()
+                            .get(metric),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(Trend {
+            metric,
+            interval,
+            series,
+        })
+    }
+
+    /// Counts per interval label and series ("Total", or a channel's name when `per_channel`,
+    /// in which case "Total" is there too), with reach from the merged sketches.
+    async fn buckets(
+        &self,
+        filter: &Filter,
+        interval: impl Into<IntervalOrAll>,
+        per_channel: bool,
+    ) -> Result<BTreeMap<(Date, String), Counts>, DashboardError> {
+        let interval = interval.into();
+        let mut values = filter_values(filter);
+        values.push(Value::Text(Some(interval.name().to_owned())));
+        values.push(Value::Bool(per_channel));
+        let rows = self
+            .store
+            .fetch("summing metrics", &totals_sql(), &values)
+            .await?;
+        let mut buckets: BTreeMap<(Date, String), Counts> = BTreeMap::new();
+        for (bucket, series, counts) in rows.map("summing metrics", |r| {
+            Ok((r.day("bucket")?, r.text("series")?, read_counts(r)?))
+        })? {
+            if per_channel {
+                *buckets.entry((bucket, TOTAL.to_owned())).or_default() += counts;
+            }
+            *buckets.entry((bucket, series)).or_default() += counts;
+        }
+
+        // Reach: the union of the daily sketches of each interval (and series).
+        let mut sketches: BTreeMap<(Date, String), Sketch> = BTreeMap::new();
+        let mut add = |day: Date, channel: &str, sketch: &Sketch| {
+            let label = interval.bucket(&filter.range, day);
+            if per_channel {
+                sketches
+                    .entry((label, channel.to_owned()))
+                    .or_default()
+                    .merge(sketch);
+            }
+            sketches
+                .entry((label, TOTAL.to_owned()))
+                .or_default()
+                .merge(sketch);
+        };
+        if filter.by_channel_only() {
+            let channels: Vec<String> = filter
+                .channels
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect();
+            let rows = self
+                .store
+                .fetch(
+                    "reading reach sketches",
+                    CHANNEL_SKETCHES,
+                    &[
+                        Value::Date(filter.range.start()),
+                        Value::Date(filter.range.end()),
+                        Value::Texts(channels),
+                    ],
+                )
+                .await?;
+            for (channel, day, bytes) in rows.map("reading reach sketches", |r| {
+                Ok((
+                    r.text("channel")?,
+                    r.day("metric_date")?,
+                    r.bytes("sketch")?,
+                ))
+            })? {
+                add(day, &channel, &decode_sketch(&bytes)?);
+            }
+        } else {
+            let rows = self
+                .store
+                .fetch(
+                    "reading reach sketches",
+                    CAMPAIGN_SKETCHES,
+                    &filter_values(filter),
+                )
+                .await?;
+            for (_, day, channel, bytes) in
+                rows.map("reading reach sketches", read_campaign_sketch)?
+            {
+                add(day, &channel, &decode_sketch(&bytes)?);
+            }
+        }
+        for (key, sketch) in sketches {
+            buckets.entry(key).or_default().reach = reach_of(&sketch);
+        }
+        Ok(buckets)
+    }
+
+    /// The drill-down by member segment, small counts suppressed.
+    pub async fn segments(&self, filter: &Filter) -> Result<SegmentReport, DashboardError> {
+        let rows = self
+            .store
+            .fetch("reading segments", SEGMENTS, &filter_values(filter))
+            .await?;
+        let mut segments = Vec::new();
+        let mut dimensions = Vec::new();
+        for (dimension, value, parts, counts) in rows.map("reading segments", |r| {
+            let parts = [
+                r.opt_text("age_band")?,
+                r.opt_text("plan_type")?,
+                r.opt_text("risk_tier")?,
+                r.opt_text("region")?,
+            ];
+            let counts = Counts {
+                impressions: r.int("impressions")?,
+                opens: r.int("opens")?,
+                clicks: r.int("clicks")?,
+                engaged: r.int("engaged")?,
+                conversions: r.int("conversions")?,
+                opt_outs: r.int("opt_outs")?,
+                ..Counts::default()
+            };
+            Ok((r.text("dimension")?, r.text("value")?, parts, counts))
+        })? {
+            let metrics = segment_metrics(&counts);
+            if dimension == "segment" {
+                let [age_band, plan_type, risk_tier, region] = parts.map(Option::unwrap_or_default);
+                segments.push(SegmentRow {
+                    member_segment: value,
+                    age_band,
+                    plan_type,
+                    risk_tier,
+                    region,
+                    metrics,
+                });
+            } else {
+                dimensions.push(DimensionRow {
+                    dimension,
+                    value,
+                    metrics,
+                });
+            }
+        }
+        segments.sort_by(|a, b| a.member_segment.as_bytes().cmp(b.member_segment.as_bytes()));
+        dimensions.sort_by_key(|d| {
+            (
+                dimension_order(&d.dimension),
+                value_order(&d.dimension, &d.value),
+            )
+        });
+        Ok(SegmentReport {
+            segments,
+            dimensions,
+        })
+    }
+
+    /// Whether the database answers, at which schema version, and how fresh its data is.
+    pub async fn health(&self) -> Result<Health, DashboardError> {
+        let schema_version = self.schema_version().await?;
+        let runs = self
+            .store
+            .fetch(
+                "reading the last ETL run",
+                "SELECT run_id, mode, finished_at, watermark FROM etl_runs
+                 WHERE status = 'succeeded' ORDER BY run_id DESC LIMIT 1",
+                &[],
+            )
+            .await?;
+        let last_run = runs
+            .map("reading the last ETL run", |r| {
+                Ok(LastRun {
+                    run_id: r.int("run_id")?,
+                    mode: r.text("mode")?,
+                    finished_at: r.opt_time("finished_at")?,
+                    watermark: r.opt_time("watermark")?,
+                })
+            })?
+            .into_iter()
+            .next();
+        let settings = self
+            .store
+            .fetch(
+                "reading the settings",
+                "SELECT (SELECT reporting_time_zone FROM dashboard_settings) AS zone,
+                        (SELECT max(metric_date) FROM campaign_metrics_daily) AS latest",
+                &[],
+            )
+            .await?;
+        let (zone, latest) = settings
+            .map("reading the settings", |r| {
+                Ok((r.opt_text("zone")?, r.opt_day("latest")?))
+            })?
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        let data_age_seconds = last_run
+            .as_ref()
+            .and_then(|run| run.watermark)
+            .map(|watermark| (OffsetDateTime::now_utc() - watermark).whole_seconds());
+        Ok(Health {
+            store: self.store.kind().to_owned(),
+            reachable: true,
+            schema_version,
+            expected_schema_version: crate::schema::version(),
+            last_run,
+            data_age_seconds,
+            reporting_time_zone: zone.unwrap_or_else(|| "UTC".to_owned()),
+            latest_metric_date: latest,
+        })
+    }
+}
+
+/// The series that sums every channel.
+pub const TOTAL: &str = "Total";
+
+/// An interval, or the whole range as one.
+#[derive(Debug, Clone, Copy)]
+enum IntervalOrAll {
+    Interval(Interval),
+    All,
+}
+
+impl From<Interval> for IntervalOrAll {
+    fn from(interval: Interval) -> Self {
+        IntervalOrAll::Interval(interval)
+    }
+}
+
+impl IntervalOrAll {
+    fn name(self) -> &'static str {
+        match self {
+            IntervalOrAll::Interval(interval) => interval.as_str(),
+            IntervalOrAll::All => "all",
+        }
+    }
+
+    /// The label SQL gives `day` (see `{bucket}` in the store).
+    fn bucket(self, range: &DateRange, day: Date) -> Date {
+        match self {
+            IntervalOrAll::Interval(interval) => range.bucket(interval, day),
+            IntervalOrAll::All => range.start(),
+        }
+    }
+}
+
+/// Binds $1 to $6 of every filtered template.
+fn filter_values(filter: &Filter) -> Vec<Value> {
+    vec![
+        Value::Date(filter.range.start()),
+        Value::Date(filter.range.end()),
+        Value::Ids(filter.campaigns.clone()),
+        Value::Texts(
+            filter
+                .channels
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+        ),
+        Value::Texts(filter.campaign_types.clone()),
+        Value::Texts(
+            filter
+                .statuses
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+        ),
+    ]
+}
+
+fn read_counts(r: &dyn Read) -> Result<Counts, sqlx::Error> {
+    Ok(Counts {
+        sent: r.int("sent")?,
+        impressions: r.int("impressions")?,
+        reach: 0,
+        bounces: r.int("bounces")?,
+        opens: r.int("opens")?,
+        machine_opens: r.int("machine_opens")?,
+        clicks: r.int("clicks")?,
+        engaged: r.int("engaged")?,
+        conversions: r.int("conversions")?,
+        opt_outs: r.int("opt_outs")?,
+    })
+}
+
+fn read_campaign_sketch(r: &dyn Read) -> Result<(CampaignId, Date, String, Vec<u8>), sqlx::Error> {
+    Ok((
+        r.id("campaign_id")?,
+        r.day("metric_date")?,
+        r.text("channel")?,
+        r.bytes("sketch")?,
+    ))
+}
+
+fn decode_sketch(bytes: &[u8]) -> Result<Sketch, DashboardError> {
+    Sketch::from_bytes(bytes).map_err(|err| DashboardError::CorruptSketch(err.to_string()))
+}
+
+fn reach_of(sketch: &Sketch) -> i64 {
+    i64::try_from(sketch.count()).unwrap_or(i64::MAX)
+}
+
+fn decode(err: outreach_model::UnknownName) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(err))
+}
+
+fn is_missing_table(err: &sqlx::Error) -> bool {
+    let message = err.to_string();
+    message.contains("does not exist") || message.contains("no such table")
+}
+
+fn dimension_order(dimension: &str) -> usize {
+    ["age_band", "plan_type", "risk_tier", "region"]
+        .iter()
+        .position(|d| *d == dimension)
+        .unwrap_or(usize::MAX)
+}
+
+fn value_order(dimension: &str, value: &str) -> usize {
+    let position = |names: Vec<&str>| names.iter().position(|n| *n == value).unwrap_or(usize::MAX);
+    match dimension {
+        "age_band" => position(AgeBand::ALL.iter().map(|v| v.as_str()).collect()),
+        "plan_type" => position(PlanType::ALL.iter().map(|v| v.as_str()).collect()),
+        "risk_tier" => position(RiskTier::ALL.iter().map(|v| v.as_str()).collect()),
+        "region" => position(Region::ALL.iter().map(|v| v.as_str()).collect()),
+        _ => usize::MAX,
+    }
+}

@@ -1,0 +1,59 @@
+//! What can go wrong when the dashboard asks its database, said so a person knows what to do.
+
+use outreach_model::CampaignId;
+
+/// A question the dashboard could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum DashboardError {
+    /// The database URL does not parse.
+    #[error(
+        "the database URL is not valid ({0}): write it as postgres://user@host:5432/dbname or as a path to an SQLite file"
+    )]
+    BadUrl(String),
+    /// No SQLite file at the path.
+    #[error(
+        "there is no dashboard database file at {0}: check the path, or leave the database unset to use the demo"
+    )]
+    NoSuchFile(String),
+    /// The server did not answer or refused the connection.
+    #[error(
+        "cannot reach the dashboard database ({0}): check that it is running, the URL and your network, then try again"
+    )]
+    Unreachable(String),
+    /// The database is at another schema version than this build reads.
+    #[error(
+        "the dashboard database is at schema version {found}, but this build reads version {expected}: {advice}",
+        advice = if *found < *expected { "run `outreach-etl migrate` against it (or ask its administrator to)" } else { "update Outreach Dashboard to a newer version" }
+    )]
+    WrongSchema {
+        /// The newest migration the database has (0: none, not a dashboard database).
+        found: i64,
+        /// The newest migration this build has.
+        expected: i64,
+    },
+    /// No campaign with this id.
+    #[error(
+        "there is no campaign {0} in the dashboard database: `outreach campaigns` lists the campaigns and their ids"
+    )]
+    UnknownCampaign(CampaignId),
+    /// A stored reach sketch does not decode.
+    #[error(
+        "a stored reach sketch is damaged ({0}): rerun the ETL with --full to rebuild the sketches"
+    )]
+    CorruptSketch(String),
+    /// A query failed.
+    #[error("the dashboard database failed while {context}: {source}")]
+    Query {
+        /// What was being read.
+        context: &'static str,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
+impl DashboardError {
+    pub(crate) fn unreachable(err: sqlx::Error) -> Self {
+        DashboardError::Unreachable(crate::store::without_secrets(&err.to_string()))
+    }
+}

@@ -1,0 +1,380 @@
+//! The two stores the dashboard reads: the dashboard database on PostgreSQL and the same
+//! logical schema on SQLite (the demo database, later the offline cache). Each query is written
+//! once as a template; the few places where the dialects differ are markers filled in per store,
+//! and every value travels as a bind.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use outreach_model::{CampaignId, parse_date};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+};
+use sqlx::{AssertSqlSafe, Row};
+use time::{Date, OffsetDateTime};
+
+use crate::DashboardError;
+
+/// How long a read may run before the database cancels it.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long to wait for a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A connected store.
+#[derive(Debug, Clone)]
+pub enum Store {
+    /// The dashboard database.
+    Postgres(PgPool),
+    /// An SQLite file with the same schema.
+    Sqlite(SqlitePool),
+}
+
+impl Store {
+    /// Connects to `url`: `postgres://…` or `postgresql://…`, else `sqlite://…` or a file path.
+    pub async fn connect(url: &str) -> Result<Store, DashboardError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)
+                .map_err(|err| DashboardError::BadUrl(without_secrets(&err.to_string())))?
+                // Reads only, and never for long: a runaway query is cancelled, not waited on.
+                .options([
+                    (
+                        "statement_timeout",
+                        STATEMENT_TIMEOUT.as_millis().to_string().as_str(),
+                    ),
+                    ("default_transaction_read_only", "on"),
+                ])
+                .application_name("outreach-dashboard");
+            let pool = PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(CONNECT_TIMEOUT)
+                .connect_with(options)
+                .await
+                .map_err(DashboardError::unreachable)?;
+            Ok(Store::Postgres(pool))
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            if !std::path::Path::new(path).is_file() {
+                return Err(DashboardError::NoSuchFile(path.to_owned()));
+            }
+            let options = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(false)
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(CONNECT_TIMEOUT)
+                .connect_with(options)
+                .await
+                .map_err(DashboardError::unreachable)?;
+            Ok(Store::Sqlite(pool))
+        }
+    }
+
+    /// "postgres" or "sqlite".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Store::Postgres(_) => "postgres",
+            Store::Sqlite(_) => "sqlite",
+        }
+    }
+
+    /// Runs `template` with `values` bound in order and returns its rows.
+    pub async fn fetch(
+        &self,
+        context: &'static str,
+        template: &str,
+        values: &[Value],
+    ) -> Result<Rows, DashboardError> {
+        let failed = |source| DashboardError::Query { context, source };
+        match self {
+            Store::Postgres(pool) => {
+                let sql = postgres_sql(template);
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for value in values {
+                    query = match value {
+                        Value::Date(day) => query.bind(*day),
+                        Value::Ids(ids) => query.bind(
+                            ids.iter()
+                                .map(|id| uuid::Uuid::from_u128(id.as_u128()))
+                                .collect::<Vec<_>>(),
+                        ),
+                        Value::Texts(texts) => query.bind(texts.clone()),
+                        Value::Text(text) => query.bind(text.clone()),
+                        Value::Int(int) => query.bind(*int),
+                        Value::Bool(flag) => query.bind(*flag),
+                    };
+                }
+                Ok(Rows::Postgres(query.fetch_all(pool).await.map_err(failed)?))
+            }
+            Store::Sqlite(pool) => {
+                let sql = sqlite_sql(template);
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for value in values {
+                    query = match value {
+                        Value::Date(day) => query.bind(day.to_string()),
+                        Value::Ids(ids) => {
+                            query.bind(json_array(ids.iter().map(|id| id.to_string())))
+                        }
+                        Value::Texts(texts) => query.bind(json_array(texts.iter().cloned())),
+                        Value::Text(text) => query.bind(text.clone()),
+                        Value::Int(int) => query.bind(*int),
+                        Value::Bool(flag) => query.bind(*flag),
+                    };
+                }
+                Ok(Rows::Sqlite(query.fetch_all(pool).await.map_err(failed)?))
+            }
+        }
+    }
+}
+
+/// A value bound to a query.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// A day.
+    Date(Date),
+    /// Campaign ids (all when empty, by the templates' convention).
+    Ids(Vec<CampaignId>),
+    /// Names (all when empty, by the templates' convention).
+    Texts(Vec<String>),
+    /// Optional text.
+    Text(Option<String>),
+    /// Optional integer.
+    Int(Option<i64>),
+    /// A flag.
+    Bool(bool),
+}
+
+fn json_array(items: impl Iterator<Item = String>) -> String {
+    serde_json::Value::Array(items.map(serde_json::Value::String).collect()).to_string()
+}
+
+/// Rows of either store, read through [`Read`].
+#[derive(Debug)]
+pub enum Rows {
+    /// From PostgreSQL.
+    Postgres(Vec<PgRow>),
+    /// From SQLite.
+    Sqlite(Vec<SqliteRow>),
+}
+
+impl Rows {
+    /// Decodes every row with `decode`.
+    pub fn map<T>(
+        &self,
+        context: &'static str,
+        decode: impl Fn(&dyn Read) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, DashboardError> {
+        let failed = |source| DashboardError::Query { context, source };
+        match self {
+            Rows::Postgres(rows) => rows.iter().map(|r| decode(r).map_err(failed)).collect(),
+            Rows::Sqlite(rows) => rows.iter().map(|r| decode(r).map_err(failed)).collect(),
+        }
+    }
+}
+
+/// Typed reads of a column by name, the same on both stores.
+pub trait Read {
+    /// A campaign id.
+    fn id(&self, column: &str) -> Result<CampaignId, sqlx::Error>;
+    /// A day.
+    fn day(&self, column: &str) -> Result<Date, sqlx::Error>;
+    /// A day or null.
+    fn opt_day(&self, column: &str) -> Result<Option<Date>, sqlx::Error>;
+    /// An integer (null reads as 0: sums over no rows).
+    fn int(&self, column: &str) -> Result<i64, sqlx::Error>;
+    /// Text.
+    fn text(&self, column: &str) -> Result<String, sqlx::Error>;
+    /// Text or null.
+    fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error>;
+    /// Bytes.
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, sqlx::Error>;
+    /// An instant or null (RFC 3339 text on SQLite).
+    fn opt_time(&self, column: &str) -> Result<Option<OffsetDateTime>, sqlx::Error>;
+}
+
+fn decode_error(column: &str, what: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Decode(format!("column {column}: {what}").into())
+}
+
+impl Read for PgRow {
+    fn id(&self, column: &str) -> Result<CampaignId, sqlx::Error> {
+        let id: uuid::Uuid = self.try_get(column)?;
+        Ok(CampaignId::from_u128(id.as_u128()))
+    }
+    fn day(&self, column: &str) -> Result<Date, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn opt_day(&self, column: &str) -> Result<Option<Date>, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
+        Ok(self.try_get::<Option<i64>, _>(column)?.unwrap_or(0))
+    }
+    fn text(&self, column: &str) -> Result<String, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn opt_time(&self, column: &str) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+        self.try_get(column)
+    }
+}
+
+impl Read for SqliteRow {
+    fn id(&self, column: &str) -> Result<CampaignId, sqlx::Error> {
+        let text: String = self.try_get(column)?;
+        text.parse().map_err(|err| decode_error(column, err))
+    }
+    fn day(&self, column: &str) -> Result<Date, sqlx::Error> {
+        let text: String = self.try_get(column)?;
+        parse_date(&text).map_err(|err| decode_error(column, err))
+    }
+    fn opt_day(&self, column: &str) -> Result<Option<Date>, sqlx::Error> {
+        let text: Option<String> = self.try_get(column)?;
+        text.map(|t| parse_date(&t).map_err(|err| decode_error(column, err)))
+            .transpose()
+    }
+    fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
+        Ok(self.try_get::<Option<i64>, _>(column)?.unwrap_or(0))
+    }
+    fn text(&self, column: &str) -> Result<String, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn opt_time(&self, column: &str) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+        let text: Option<String> = self.try_get(column)?;
+        text.map(|t| {
+            OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
+                .map_err(|err| decode_error(column, err))
+        })
+        .transpose()
+    }
+}
+
+/// The campaign filter over `c` (campaigns), with binds $3 ids, $4 channels, $5 types and
+/// $6 statuses; an empty list lets everything through.
+const PG_FILTER: &str = "(cardinality($3::uuid[]) = 0 OR c.campaign_id = ANY($3))
+    AND (cardinality($4::text[]) = 0 OR c.channel = ANY($4))
+    AND (cardinality($5::text[]) = 0 OR c.campaign_type = ANY($5))
+    AND (cardinality($6::text[]) = 0 OR c.status = ANY($6))";
+const SQLITE_FILTER: &str =
+    "(json_array_length($3) = 0 OR c.campaign_id IN (SELECT value FROM json_each($3)))
+    AND (json_array_length($4) = 0 OR c.channel IN (SELECT value FROM json_each($4)))
+    AND (json_array_length($5) = 0 OR c.campaign_type IN (SELECT value FROM json_each($5)))
+    AND (json_array_length($6) = 0 OR c.status IN (SELECT value FROM json_each($6)))";
+
+/// The first day of the interval ($7: day, week, month or all) holding `d.metric_date`, cut
+/// by the range's start ($1).
+const PG_BUCKET: &str =
+    "CASE $7 WHEN 'week' THEN greatest(date_trunc('week', d.metric_date)::date, $1)
+    WHEN 'month' THEN greatest(date_trunc('month', d.metric_date)::date, $1)
+    WHEN 'all' THEN $1 ELSE d.metric_date END";
+const SQLITE_BUCKET: &str = "CASE $7 WHEN 'week' THEN max(date(d.metric_date, '-' || ((CAST(strftime('%w', d.metric_date) AS INTEGER) + 6) % 7) || ' days'), $1)
+    WHEN 'month' THEN max(strftime('%Y-%m-01', d.metric_date), $1)
+    WHEN 'all' THEN $1 ELSE d.metric_date END";
+
+/// The channel filter of the channel rollups, bind $3.
+const PG_CHANNELS: &str = "(cardinality($3::text[]) = 0 OR r.channel = ANY($3))";
+const SQLITE_CHANNELS: &str =
+    "(json_array_length($3) = 0 OR r.channel IN (SELECT value FROM json_each($3)))";
+
+fn postgres_sql(template: &str) -> String {
+    template
+        .replace("{filter}", PG_FILTER)
+        .replace("{bucket}", PG_BUCKET)
+        .replace("{channels}", PG_CHANNELS)
+        .replace("{float}", "double precision")
+        .replace("{collate}", "COLLATE \"C\"")
+        .replace("{limit}", "$9")
+        .replace(
+            "{name_contains}",
+            "strpos(lower(c.campaign_name), lower($7)) > 0",
+        )
+}
+
+fn sqlite_sql(template: &str) -> String {
+    let sql = template
+        .replace("{filter}", SQLITE_FILTER)
+        .replace("{bucket}", SQLITE_BUCKET)
+        .replace("{channels}", SQLITE_CHANNELS)
+        .replace("{float}", "REAL")
+        .replace("{collate}", "")
+        .replace("{limit}", "coalesce($9, -1)")
+        .replace(
+            "{name_contains}",
+            "instr(lower(c.campaign_name), lower($7)) > 0",
+        );
+    // SQLite numbers its parameters ?1, ?2, … where PostgreSQL writes $1, $2, ….
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// Removes a password from a connection URL or a message that quotes one.
+pub fn without_secrets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_inclusive(char::is_whitespace) {
+        match (word.find("://"), word.find('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let credentials = &word[scheme + 3..at];
+                match credentials.find(':') {
+                    Some(colon) => {
+                        out.push_str(&word[..scheme + 3 + colon + 1]);
+                        out.push_str("***");
+                        out.push_str(&word[at..]);
+                    }
+                    None => out.push_str(word),
+                }
+            }
+            _ => out.push_str(word),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_numbers_its_parameters_with_question_marks() {
+        assert_eq!(
+            sqlite_sql("SELECT $1, '$x', $10 {collate}"),
+            "SELECT ?1, '$x', ?10 "
+        );
+        assert!(postgres_sql("ORDER BY a {collate}").ends_with("COLLATE \"C\""));
+    }
+
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(
+            without_secrets("cannot parse postgres://app:s3cret@db.example:5432/dash now"),
+            "cannot parse postgres://app:***@db.example:5432/dash now"
+        );
+        assert_eq!(
+            without_secrets("postgres://app@db/dash"),
+            "postgres://app@db/dash"
+        );
+    }
+}

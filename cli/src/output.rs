@@ -1,0 +1,552 @@
+//! Printing answers: aligned tables for people, JSON and CSV for scripts. Values are printed as
+//! the backend gives them; tables format rates as percentages, JSON and CSV keep full precision.
+
+use std::io::Write;
+
+use outreach_model::{
+    CampaignMetrics, CampaignPage, Health, Metric, Metrics, SegmentMetrics, SegmentReport, Summary,
+    Trend,
+};
+
+/// How an answer is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for a terminal.
+    Table,
+    /// JSON (field names are the metric names of docs/metrics.md).
+    Json,
+    /// CSV with a header row (RFC 4180).
+    Csv,
+}
+
+type Out<'a> = &'a mut dyn Write;
+
+/// The metrics every row shows, in order.
+const METRICS: &[Metric] = &[
+    Metric::Reach,
+    Metric::Impressions,
+    Metric::Opens,
+    Metric::Clicks,
+    Metric::Engaged,
+    Metric::Conversions,
+    Metric::OptOuts,
+    Metric::Sent,
+    Metric::Bounces,
+    Metric::MachineOpens,
+    Metric::EngagementRate,
+    Metric::ConversionRate,
+    Metric::OptOutRate,
+    Metric::DeliveryRate,
+];
+
+/// What the terminal table shows of a row (the rest is in JSON and CSV).
+const TABLE_METRICS: &[Metric] = &[
+    Metric::Reach,
+    Metric::Impressions,
+    Metric::Engaged,
+    Metric::Conversions,
+    Metric::OptOuts,
+    Metric::EngagementRate,
+    Metric::ConversionRate,
+    Metric::OptOutRate,
+];
+
+const SEGMENT_COUNTS: &[&str] = &[
+    "impressions",
+    "opens",
+    "clicks",
+    "engaged",
+    "conversions",
+    "opt_outs",
+];
+const SEGMENT_RATES: &[&str] = &["engagement_rate", "conversion_rate", "opt_out_rate"];
+
+fn json(out: Out<'_>, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// A value for a table: counts as they are, rates as percentages, none as "–".
+fn cell(metric: Metric, value: Option<f64>) -> String {
+    match value {
+        None => "–".to_owned(),
+        Some(v) if metric.is_rate() => format!("{:.2}%", v * 100.0),
+        Some(v) => format!("{v:.0}"),
+    }
+}
+
+/// A value for CSV: full precision, none as an empty cell.
+fn exact(metric: Metric, metrics: &Metrics) -> String {
+    match metrics.get(metric) {
+        None => String::new(),
+        Some(_) if !metric.is_rate() => metrics
+            .get(metric)
+            .map_or(String::new(), |v| format!("{v:.0}")),
+        Some(v) => v.to_string(),
+    }
+}
+
+fn rate_cell(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), |v| format!("{:.2}%", v * 100.0))
+}
+
+/// Text from free-form fields (campaign names) made safe for spreadsheets: a cell that starts
+/// with =, +, -, @, tab or carriage return is read as a formula, so it gets a leading quote
+/// (OWASP, CSV injection).
+pub fn neutralise(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn table(out: Out<'_>, header: &[String], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, value) in row.iter().enumerate() {
+            widths[i] = widths[i].max(value.chars().count());
+        }
+    }
+    let line = |values: &[String]| {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let pad = widths[i].saturating_sub(v.chars().count());
+                // Numbers right, text left.
+                if v.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit() || c == '–' || c == '<')
+                    && i > 0
+                {
+                    format!("{}{v}", " ".repeat(pad))
+                } else {
+                    format!("{v}{}", " ".repeat(pad))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    writeln!(out, "{}", line(header))?;
+    for row in rows {
+        writeln!(out, "{}", line(row))?;
+    }
+    Ok(())
+}
+
+fn csv_writer(out: Out<'_>) -> csv::Writer<&mut dyn Write> {
+    csv::WriterBuilder::new().from_writer(out)
+}
+
+fn names(metrics: &[Metric]) -> impl Iterator<Item = String> + '_ {
+    metrics.iter().map(|m| m.as_str().to_owned())
+}
+
+/// `outreach campaigns`.
+pub fn campaigns(out: Out<'_>, format: Format, page: &CampaignPage) -> anyhow::Result<()> {
+    match format {
+        Format::Json => json(out, page),
+        Format::Csv => {
+            let mut w = csv_writer(out);
+            let mut header: Vec<String> = [
+                "campaign_id",
+                "campaign_name",
+                "campaign_type",
+                "channel",
+                "status",
+                "start_date",
+                "end_date",
+            ]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+            header.extend(names(METRICS));
+            w.write_record(&header)?;
+            for c in &page.campaigns {
+                let mut record = vec![
+                    c.campaign_id.to_string(),
+                    neutralise(&c.campaign_name),
+                    neutralise(&c.campaign_type),
+                    c.channel.to_string(),
+                    c.status.to_string(),
+                    c.start_date.to_string(),
+                    c.end_date.map(|d| d.to_string()).unwrap_or_default(),
+                ];
+                record.extend(METRICS.iter().map(|m| exact(*m, &c.metrics)));
+                w.write_record(&record)?;
+            }
+            w.flush()?;
+            Ok(())
+        }
+        Format::Table => {
+            let mut header: Vec<String> = ["campaign", "campaign_id", "channel", "status"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect();
+            header.extend(names(TABLE_METRICS));
+            let rows: Vec<Vec<String>> = page
+                .campaigns
+                .iter()
+                .map(|c| {
+                    let mut row = vec![
+                        c.campaign_name.replace(['\n', '\r', '\t'], " "),
+                        c.campaign_id.to_string(),
+                        c.channel.to_string(),
+                        c.status.to_string(),
+                    ];
+                    row.extend(TABLE_METRICS.iter().map(|m| cell(*m, c.metrics.get(*m))));
+                    row
+                })
+                .collect();
+            table(&mut *out, &header, &rows)?;
+            let pages = page.total.div_ceil(u64::from(page.page_size)).max(1);
+            writeln!(
+                out,
+                "\npage {} of {pages} ({} campaigns); --format json or csv shows every metric",
+                page.page, page.total
+            )?;
+            Ok(())
+        }
+    }
+}
+
+/// `outreach metrics`.
+pub fn campaign_metrics(
+    out: Out<'_>,
+    format: Format,
+    answer: &CampaignMetrics,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Json => json(out, answer),
+        Format::Csv => {
+            let mut w = csv_writer(out);
+            let mut header = vec!["start".to_owned(), "end".to_owned()];
+            header.extend(names(METRICS));
+            w.write_record(&header)?;
+            for p in &answer.periods {
+                let mut record = vec![p.start.to_string(), p.end.to_string()];
+                record.extend(METRICS.iter().map(|m| exact(*m, &p.metrics)));
+                w.write_record(&record)?;
+            }
+            w.flush()?;
+            Ok(())
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "{} ({}), by {}\n",
+                answer.campaign_name, answer.campaign_id, answer.interval
+            )?;
+            let mut header = vec!["start".to_owned(), "end".to_owned()];
+            header.extend(names(TABLE_METRICS));
+            let rows: Vec<Vec<String>> = answer
+                .periods
+                .iter()
+                .map(|p| {
+                    let mut row = vec![p.start.to_string(), p.end.to_string()];
+                    row.extend(TABLE_METRICS.iter().map(|m| cell(*m, p.metrics.get(*m))));
+                    row
+                })
+                .collect();
+            table(out, &header, &rows)
+        }
+    }
+}
+
+/// `outreach summary`.
+pub fn summary(out: Out<'_>, format: Format, answer: &Summary) -> anyhow::Result<()> {
+    match format {
+        Format::Json => json(out, answer),
+        Format::Csv => {
+            let mut w = csv_writer(out);
+            w.write_record(["metric", "current", "previous"])?;
+            for m in METRICS {
+                w.write_record([
+                    m.as_str().to_owned(),
+                    exact(*m, &answer.current),
+                    exact(*m, &answer.previous),
+                ])?;
+            }
+            w.flush()?;
+            Ok(())
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "{} compared with {}\n",
+                answer.range, answer.previous_range
+            )?;
+            let header: Vec<String> = ["metric", "current", "previous", "change"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect();
+            let rows: Vec<Vec<String>> = METRICS
+                .iter()
+                .map(|m| {
+                    let (now, before) = (answer.current.get(*m), answer.previous.get(*m));
+                    let change = match (now, before) {
+                        (Some(a), Some(b)) if m.is_rate() => format!("{:+.2} pts", (a - b) * 100.0),
+                        (Some(a), Some(b)) if b > 0.0 => format!("{:+.1}%", (a - b) / b * 100.0),
+                        _ => "–".to_owned(),
+                    };
+                    vec![
+                        m.as_str().to_owned(),
+                        cell(*m, now),
+                        cell(*m, before),
+                        change,
+                    ]
+                })
+                .collect();
+            table(out, &header, &rows)
+        }
+    }
+}
+
+/// `outreach trend`.
+pub fn trend(out: Out<'_>, format: Format, answer: &Trend) -> anyhow::Result<()> {
+    match format {
+        Format::Json => json(out, answer),
+        Format::Csv | Format::Table => {
+            let mut header = vec!["start".to_owned()];
+            header.extend(answer.series.iter().map(|s| s.name.clone()));
+            let points = answer.series.first().map_or(0, |s| s.points.len());
+            let rows: Vec<Vec<String>> = (0..points)
+                .map(|i| {
+                    let start = answer.series[0].points[i].start.to_string();
+                    std::iter::once(start)
+                        .chain(answer.series.iter().map(|s| {
+                            let value = s.points.get(i).and_then(|p| p.value);
+                            if format == Format::Csv {
+                                value
+                                    .map(|v| {
+                                        if answer.metric.is_rate() {
+                                            v.to_string()
+                                        } else {
+                                            format!("{v:.0}")
+                                        }
+                                    })
+                                    .unwrap_or_default()
+                            } else {
+                                cell(answer.metric, value)
+                            }
+                        }))
+                        .collect()
+                })
+                .collect();
+            if format == Format::Csv {
+                let mut w = csv_writer(out);
+                w.write_record(&header)?;
+                for row in rows {
+                    w.write_record(&row)?;
+                }
+                w.flush()?;
+                Ok(())
+            } else {
+                writeln!(out, "{} by {}\n", answer.metric, answer.interval)?;
+                table(out, &header, &rows)
+            }
+        }
+    }
+}
+
+fn segment_cells(m: &SegmentMetrics, csv: bool) -> Vec<String> {
+    let mut cells: Vec<String> = [
+        m.impressions,
+        m.opens,
+        m.clicks,
+        m.engaged,
+        m.conversions,
+        m.opt_outs,
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    cells.extend(
+        [m.engagement_rate, m.conversion_rate, m.opt_out_rate]
+            .iter()
+            .map(|r| {
+                if csv {
+                    r.map(|v| v.to_string()).unwrap_or_default()
+                } else {
+                    rate_cell(*r)
+                }
+            }),
+    );
+    cells
+}
+
+/// `outreach segments`.
+pub fn segments(out: Out<'_>, format: Format, answer: &SegmentReport) -> anyhow::Result<()> {
+    let metric_names = SEGMENT_COUNTS
+        .iter()
+        .chain(SEGMENT_RATES)
+        .map(|s| (*s).to_owned());
+    match format {
+        Format::Json => json(out, answer),
+        Format::Csv => {
+            let mut w = csv_writer(out);
+            let mut header: Vec<String> = [
+                "dimension",
+                "value",
+                "age_band",
+                "plan_type",
+                "risk_tier",
+                "region",
+            ]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+            header.extend(metric_names);
+            w.write_record(&header)?;
+            for s in &answer.segments {
+                let mut record = vec![
+                    "segment".to_owned(),
+                    s.member_segment.clone(),
+                    s.age_band.clone(),
+                    s.plan_type.clone(),
+                    s.risk_tier.clone(),
+                    s.region.clone(),
+                ];
+                record.extend(segment_cells(&s.metrics, true));
+                w.write_record(&record)?;
+            }
+            for d in &answer.dimensions {
+                let mut record = vec![
+                    d.dimension.clone(),
+                    d.value.clone(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ];
+                record.extend(segment_cells(&d.metrics, true));
+                w.write_record(&record)?;
+            }
+            w.flush()?;
+            Ok(())
+        }
+        Format::Table => {
+            let mut header = vec!["dimension".to_owned(), "value".to_owned()];
+            header.extend(metric_names);
+            let rows: Vec<Vec<String>> = answer
+                .dimensions
+                .iter()
+                .map(|d| {
+                    let mut row = vec![d.dimension.clone(), d.value.clone()];
+                    row.extend(segment_cells(&d.metrics, false));
+                    row
+                })
+                .chain(answer.segments.iter().map(|s| {
+                    let mut row = vec!["segment".to_owned(), s.member_segment.clone()];
+                    row.extend(segment_cells(&s.metrics, false));
+                    row
+                }))
+                .collect();
+            table(out, &header, &rows)
+        }
+    }
+}
+
+/// `outreach health`.
+pub fn health(out: Out<'_>, format: Format, answer: &Health) -> anyhow::Result<()> {
+    let fields: Vec<(&str, String)> = vec![
+        ("store", answer.store.clone()),
+        ("reachable", answer.reachable.to_string()),
+        ("schema_version", answer.schema_version.to_string()),
+        (
+            "expected_schema_version",
+            answer.expected_schema_version.to_string(),
+        ),
+        ("reporting_time_zone", answer.reporting_time_zone.clone()),
+        (
+            "latest_metric_date",
+            answer
+                .latest_metric_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "last_run_id",
+            answer
+                .last_run
+                .as_ref()
+                .map(|r| r.run_id.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "last_run_mode",
+            answer
+                .last_run
+                .as_ref()
+                .map(|r| r.mode.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "last_run_finished_at",
+            answer
+                .last_run
+                .as_ref()
+                .and_then(|r| r.finished_at)
+                .map(rfc3339)
+                .unwrap_or_default(),
+        ),
+        (
+            "watermark",
+            answer
+                .last_run
+                .as_ref()
+                .and_then(|r| r.watermark)
+                .map(rfc3339)
+                .unwrap_or_default(),
+        ),
+        (
+            "data_age_seconds",
+            answer
+                .data_age_seconds
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+        ),
+    ];
+    match format {
+        Format::Json => json(out, answer),
+        Format::Csv => {
+            let mut w = csv_writer(out);
+            w.write_record(fields.iter().map(|(k, _)| *k))?;
+            w.write_record(fields.iter().map(|(_, v)| v.as_str()))?;
+            w.flush()?;
+            Ok(())
+        }
+        Format::Table => {
+            for (key, value) in fields {
+                writeln!(
+                    out,
+                    "{key:<24} {}",
+                    if value.is_empty() { "–" } else { &value }
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn rfc3339(instant: time::OffsetDateTime) -> String {
+    instant
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_other_text_is_kept() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("-5 days"), "'-5 days");
+        assert_eq!(neutralise("Flu shots, 2026"), "Flu shots, 2026");
+    }
+}

@@ -1,0 +1,87 @@
+//! Set-up shared by the read suite: the same generated data in PostgreSQL (through the warehouse
+//! and the ETL) and in SQLite (through the demo builder).
+
+use std::path::PathBuf;
+
+use indicatif::ProgressBar;
+use outreach_etl::RunOptions;
+use outreach_etl::generate::{self, GenerateOptions, Mode};
+use outreach_testkit::TestDb;
+use time::OffsetDateTime;
+use time::macros::date;
+
+/// A small world ending on a fixed day, so every run sees the same data.
+pub fn options() -> GenerateOptions {
+    let end_date = date!(2026 - 11 - 27);
+    GenerateOptions {
+        members: 4_000,
+        campaigns: 16,
+        days: 150,
+        seed: 31,
+        end_date,
+        as_of: OffsetDateTime::new_utc(end_date, time::Time::MIDNIGHT) + time::Duration::days(1),
+    }
+}
+
+/// Both stores, loaded with the same data.
+#[derive(Debug)]
+pub struct Stores {
+    /// Kept so the warehouse lives as long as the test.
+    pub _warehouse: TestDb,
+    /// The dashboard database, loaded by a full ETL run.
+    pub postgres: TestDb,
+    /// Holds the SQLite file.
+    pub _dir: tempfile::TempDir,
+    /// The SQLite file built by the demo builder.
+    pub sqlite: PathBuf,
+}
+
+/// Generates the warehouse, runs the ETL into PostgreSQL, and builds SQLite from the same
+/// options.
+pub async fn stores() -> Stores {
+    let options = options();
+    let warehouse = TestDb::new("read_warehouse").await;
+    generate::to_warehouse(
+        warehouse.url(),
+        &options,
+        Mode::Create,
+        &ProgressBar::hidden(),
+    )
+    .await
+    .expect("generate a warehouse");
+    let postgres = TestDb::new("read_dashboard").await;
+    outreach_etl::run(
+        warehouse.url(),
+        postgres.url(),
+        &RunOptions {
+            full: true,
+            ..RunOptions::default()
+        },
+        &ProgressBar::hidden(),
+    )
+    .await
+    .expect("the ETL loads the dashboard database");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let sqlite = dir.path().join("same.sqlite");
+    outreach_etl::demo::build(&sqlite, &options)
+        .await
+        .expect("build the SQLite store");
+    Stores {
+        _warehouse: warehouse,
+        postgres,
+        _dir: dir,
+        sqlite,
+    }
+}
+
+/// The `outreach` binary with no configuration from this machine: its config and data
+/// directories are `home`'s.
+pub fn outreach(home: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_outreach"));
+    command
+        .env_remove("OUTREACH_DATABASE_URL")
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"));
+    command
+}

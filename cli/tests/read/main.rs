@@ -1,0 +1,6 @@
+//! The read suite: every question of the dashboard on both stores, and the `outreach` command
+//! through its real binary, against a real PostgreSQL loaded by the ETL.
+
+mod cli;
+mod contract;
+mod helpers;

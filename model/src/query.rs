@@ -1,0 +1,465 @@
+//! What a question to the dashboard is made of: a campaign id, a date range, an interval, a
+//! metric, a filter, a sort and a page. Each is parsed once, here, with a message that says
+//! what is wrong and what to do.
+
+use std::fmt;
+use std::str::FromStr;
+
+use time::{Date, Duration};
+
+use crate::{CampaignStatus, Channel, named_enum};
+
+/// A campaign's id: a UUID, written in its hyphenated lower-case form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CampaignId(u128);
+
+/// Text that is not a campaign id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{0:?} is not a campaign id: expected a UUID such as 2f1c0c4e-8a4b-4e8e-9a57-0d6c1c7b5e21 (`outreach campaigns` lists them)"
+)]
+pub struct InvalidCampaignId(String);
+
+impl CampaignId {
+    /// The id from its 128 bits.
+    pub const fn from_u128(bits: u128) -> Self {
+        CampaignId(bits)
+    }
+
+    /// The id's 128 bits.
+    pub const fn as_u128(self) -> u128 {
+        self.0
+    }
+}
+
+impl FromStr for CampaignId {
+    type Err = InvalidCampaignId;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let invalid = || InvalidCampaignId(text.to_owned());
+        let groups: Vec<&str> = text.split('-').collect();
+        let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+        if lengths != [8, 4, 4, 4, 12] {
+            return Err(invalid());
+        }
+        let hex: String = groups.concat();
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(invalid());
+        }
+        u128::from_str_radix(&hex, 16)
+            .map(CampaignId)
+            .map_err(|_| invalid())
+    }
+}
+
+impl fmt::Display for CampaignId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hex = format!("{:032x}", self.0);
+        write!(
+            f,
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
+    }
+}
+
+impl serde::Serialize for CampaignId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CampaignId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses a day written as ISO 8601 (`2026-11-28`).
+pub fn parse_date(text: &str) -> Result<Date, InvalidDate> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text.trim(), format).map_err(|_| InvalidDate(text.to_owned()))
+}
+
+/// Text that is not a day.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-28")]
+pub struct InvalidDate(String);
+
+/// Days from `start` to `end`, both included; never empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "RawRange")]
+pub struct DateRange {
+    start: Date,
+    end: Date,
+}
+
+#[derive(serde::Deserialize)]
+struct RawRange {
+    start: Date,
+    end: Date,
+}
+
+impl TryFrom<RawRange> for DateRange {
+    type Error = InvalidRange;
+    fn try_from(raw: RawRange) -> Result<Self, Self::Error> {
+        DateRange::new(raw.start, raw.end)
+    }
+}
+
+/// A range that ends before it starts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the range starts on {start} but ends on {end}, before it: give a start on or before the end"
+)]
+pub struct InvalidRange {
+    /// The first day asked for.
+    pub start: Date,
+    /// The last day asked for.
+    pub end: Date,
+}
+
+impl DateRange {
+    /// The days from `start` to `end`, both included.
+    pub fn new(start: Date, end: Date) -> Result<Self, InvalidRange> {
+        if start > end {
+            return Err(InvalidRange { start, end });
+        }
+        Ok(DateRange { start, end })
+    }
+
+    /// The `days` days that end on `end`.
+    pub fn last_days(end: Date, days: u16) -> Self {
+        let start = end - Duration::days(i64::from(days.max(1)) - 1);
+        DateRange { start, end }
+    }
+
+    /// The first day.
+    pub const fn start(&self) -> Date {
+        self.start
+    }
+
+    /// The last day.
+    pub const fn end(&self) -> Date {
+        self.end
+    }
+
+    /// How many days the range holds.
+    pub fn days(&self) -> i64 {
+        (self.end - self.start).whole_days() + 1
+    }
+
+    /// The range of equal length that ends the day before this one starts.
+    pub fn previous(&self) -> Self {
+        let end = self.start - Duration::days(1);
+        DateRange {
+            start: end - Duration::days(self.days() - 1),
+            end,
+        }
+    }
+
+    /// Whether `day` is in the range.
+    pub fn contains(&self, day: Date) -> bool {
+        self.start <= day && day <= self.end
+    }
+
+    /// The first day of the interval holding `day`, cut by the start of the range: the day
+    /// itself, the Monday of its ISO week, or the first of its month.
+    pub fn bucket(&self, interval: Interval, day: Date) -> Date {
+        let start = match interval {
+            Interval::Day => day,
+            Interval::Week => {
+                day - Duration::days(i64::from(day.weekday().number_days_from_monday()))
+            }
+            Interval::Month => day.replace_day(1).unwrap_or(day),
+        };
+        start.max(self.start)
+    }
+
+    /// The labels of every interval of the range, in order.
+    pub fn buckets(&self, interval: Interval) -> Vec<Date> {
+        let mut labels = Vec::new();
+        let mut day = self.start;
+        while day <= self.end {
+            let label = self.bucket(interval, day);
+            if labels.last() != Some(&label) {
+                labels.push(label);
+            }
+            day = match day.next_day() {
+                Some(next) => next,
+                None => break,
+            };
+        }
+        labels
+    }
+}
+
+impl fmt::Display for DateRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} to {}", self.start, self.end)
+    }
+}
+
+named_enum!(
+    /// How a series is cut: by day, ISO week (from Monday) or calendar month.
+    Interval, "interval", {
+        Day => "day",
+        Week => "week",
+        Month => "month",
+    }
+);
+
+named_enum!(
+    /// The metrics of docs/metrics.md, by their names there.
+    Metric, "metric", {
+        Reach => "reach",
+        Impressions => "impressions",
+        Opens => "opens",
+        Clicks => "clicks",
+        Engaged => "engaged",
+        Conversions => "conversions",
+        OptOuts => "opt_outs",
+        Sent => "sent",
+        Bounces => "bounces",
+        MachineOpens => "machine_opens",
+        EngagementRate => "engagement_rate",
+        ConversionRate => "conversion_rate",
+        OptOutRate => "opt_out_rate",
+        DeliveryRate => "delivery_rate",
+    }
+);
+
+impl Metric {
+    /// Whether the metric is a ratio (shown as a percentage) rather than a count.
+    pub const fn is_rate(self) -> bool {
+        matches!(
+            self,
+            Metric::EngagementRate
+                | Metric::ConversionRate
+                | Metric::OptOutRate
+                | Metric::DeliveryRate
+        )
+    }
+}
+
+/// Which campaigns and days a question is about. Empty lists mean "all".
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Filter {
+    /// The days.
+    pub range: DateRange,
+    /// Only these campaigns.
+    #[serde(default)]
+    pub campaigns: Vec<CampaignId>,
+    /// Only campaigns on these channels.
+    #[serde(default)]
+    pub channels: Vec<Channel>,
+    /// Only campaigns of these types (free text in the warehouse, e.g. "Wellness").
+    #[serde(default)]
+    pub campaign_types: Vec<String>,
+    /// Only campaigns in these statuses.
+    #[serde(default)]
+    pub statuses: Vec<CampaignStatus>,
+}
+
+impl Filter {
+    /// Every campaign over `range`.
+    pub fn new(range: DateRange) -> Self {
+        Filter {
+            range,
+            campaigns: Vec::new(),
+            channels: Vec::new(),
+            campaign_types: Vec::new(),
+            statuses: Vec::new(),
+        }
+    }
+
+    /// Whether only the range and channels narrow it (so channel rollups answer it).
+    pub fn by_channel_only(&self) -> bool {
+        self.campaigns.is_empty() && self.campaign_types.is_empty() && self.statuses.is_empty()
+    }
+
+    /// The same filter over another range.
+    pub fn with_range(&self, range: DateRange) -> Self {
+        Filter {
+            range,
+            ..self.clone()
+        }
+    }
+}
+
+/// How the campaign list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum CampaignSort {
+    /// By name, A to Z.
+    Name,
+    /// By start date, latest first.
+    StartDate,
+    /// By a metric, highest first (campaigns without a value last).
+    Metric(Metric),
+}
+
+/// One page of a list: `number` from 1, `size` rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Page {
+    number: u32,
+    size: u32,
+}
+
+/// A page that cannot be shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "page {number} of {size} rows cannot be shown: pages start at 1 and hold 1 to {max} rows",
+    max = Page::MAX_SIZE
+)]
+pub struct InvalidPage {
+    /// The page number asked for.
+    pub number: u32,
+    /// The page size asked for.
+    pub size: u32,
+}
+
+impl Page {
+    /// The most rows one page holds.
+    pub const MAX_SIZE: u32 = 10_000;
+
+    /// Page `number` (from 1) of `size` rows.
+    pub fn new(number: u32, size: u32) -> Result<Self, InvalidPage> {
+        if number == 0 || size == 0 || size > Self::MAX_SIZE {
+            return Err(InvalidPage { number, size });
+        }
+        Ok(Page { number, size })
+    }
+
+    /// The page number, from 1.
+    pub const fn number(&self) -> u32 {
+        self.number
+    }
+
+    /// Rows per page.
+    pub const fn size(&self) -> u32 {
+        self.size
+    }
+
+    /// Rows before this page.
+    pub fn offset(&self) -> u64 {
+        u64::from(self.number - 1) * u64::from(self.size)
+    }
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            number: 1,
+            size: 50,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn campaign_ids_round_trip_and_reject_other_text() {
+        let text = "2f1c0c4e-8a4b-4e8e-9a57-0d6c1c7b5e21";
+        let id: CampaignId = text.parse().expect("a uuid");
+        assert_eq!(id.to_string(), text);
+        assert_eq!(
+            "2F1C0C4E-8A4B-4E8E-9A57-0D6C1C7B5E21"
+                .parse::<CampaignId>()
+                .map(|i| i.to_string()),
+            Ok(text.to_owned())
+        );
+        for bad in [
+            "",
+            "42",
+            "2f1c0c4e8a4b4e8e9a570d6c1c7b5e21",
+            "2f1c0c4e-8a4b-4e8e-9a57-0d6c1c7b5e2g",
+            "+f1c0c4e-8a4b-4e8e-9a57-0d6c1c7b5e21",
+        ] {
+            let err = bad.parse::<CampaignId>().expect_err(bad);
+            assert!(err.to_string().contains("outreach campaigns"), "{err}");
+        }
+    }
+
+    #[test]
+    fn dates_are_iso_8601_and_say_how_to_write_them() {
+        assert_eq!(parse_date("2026-02-28"), Ok(date!(2026 - 02 - 28)));
+        for bad in ["2026-02-30", "28/02/2026", "2026-2-28x", "yesterday"] {
+            let err = parse_date(bad).expect_err(bad);
+            assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_range_never_ends_before_it_starts() {
+        let err =
+            DateRange::new(date!(2026 - 11 - 02), date!(2026 - 11 - 01)).expect_err("backwards");
+        assert!(err.to_string().contains("before it"), "{err}");
+        let one = DateRange::new(date!(2026 - 11 - 01), date!(2026 - 11 - 01)).expect("one day");
+        assert_eq!(one.days(), 1);
+        // Deserialising goes through `DateRange::new` too.
+        let raw = RawRange {
+            start: date!(2026 - 11 - 02),
+            end: date!(2026 - 11 - 01),
+        };
+        assert!(DateRange::try_from(raw).is_err());
+    }
+
+    #[test]
+    fn the_previous_period_has_equal_length_and_ends_the_day_before() {
+        let range = DateRange::new(date!(2026 - 03 - 01), date!(2026 - 03 - 31)).expect("march");
+        let previous = range.previous();
+        assert_eq!(previous.days(), 31);
+        assert_eq!(previous.end(), date!(2026 - 02 - 28));
+        assert_eq!(previous.start(), date!(2026 - 01 - 29));
+    }
+
+    #[test]
+    fn weeks_and_months_are_cut_by_the_range_and_labelled_by_their_first_day() {
+        // 2026-11-04 is a Wednesday.
+        let range = DateRange::new(date!(2026 - 11 - 04), date!(2026 - 12 - 08)).expect("range");
+        assert_eq!(
+            range.buckets(Interval::Week),
+            vec![
+                date!(2026 - 11 - 04),
+                date!(2026 - 11 - 09),
+                date!(2026 - 11 - 16),
+                date!(2026 - 11 - 23),
+                date!(2026 - 11 - 30),
+                date!(2026 - 12 - 07),
+            ]
+        );
+        assert_eq!(
+            range.buckets(Interval::Month),
+            vec![date!(2026 - 11 - 04), date!(2026 - 12 - 01)]
+        );
+        assert_eq!(range.buckets(Interval::Day).len(), 35);
+        assert_eq!(
+            range.bucket(Interval::Week, date!(2026 - 11 - 15)),
+            date!(2026 - 11 - 09)
+        );
+    }
+
+    #[test]
+    fn metric_names_are_those_of_the_docs() {
+        assert_eq!("opt_out_rate".parse(), Ok(Metric::OptOutRate));
+        assert!(Metric::OptOutRate.is_rate() && !Metric::OptOuts.is_rate());
+        let err = "ctr".parse::<Metric>().expect_err("not a metric");
+        assert!(err.to_string().contains("engagement_rate"), "{err}");
+    }
+
+    #[test]
+    fn pages_start_at_one_and_are_bounded() {
+        assert_eq!(Page::new(3, 50).map(|p| p.offset()), Ok(100));
+        assert!(Page::new(0, 50).is_err());
+        assert!(Page::new(1, 0).is_err());
+        assert!(Page::new(1, Page::MAX_SIZE + 1).is_err());
+    }
+}

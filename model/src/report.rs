@@ -1,0 +1,357 @@
+//! The answers the dashboard gives: metrics, campaign rows, series, segments and health. Field
+//! names are the metric names of docs/metrics.md; dates serialise as ISO 8601.
+
+use time::{Date, OffsetDateTime};
+
+use crate::{CampaignId, CampaignStatus, Channel, DateRange, Interval, Metric};
+
+/// Every metric of docs/metrics.md over some campaigns and days. Rates are ratios of the
+/// summed counts, `None` when the denominator is zero; reach is distinct members.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Metrics {
+    /// Distinct members with a message delivered (estimated from the reach sketches).
+    pub reach: i64,
+    /// Messages delivered.
+    pub impressions: i64,
+    /// Delivered messages opened by a person.
+    pub opens: i64,
+    /// Delivered messages clicked.
+    pub clicks: i64,
+    /// Delivered messages with an engagement.
+    pub engaged: i64,
+    /// Members who converted.
+    pub conversions: i64,
+    /// Members who opted out.
+    pub opt_outs: i64,
+    /// Messages sent.
+    pub sent: i64,
+    /// Messages bounced.
+    pub bounces: i64,
+    /// Delivered messages opened by a mail client's privacy proxy; in no rate.
+    pub machine_opens: i64,
+    /// engaged / impressions.
+    pub engagement_rate: Option<f64>,
+    /// conversions / impressions.
+    pub conversion_rate: Option<f64>,
+    /// opt_outs / impressions.
+    pub opt_out_rate: Option<f64>,
+    /// impressions / sent.
+    pub delivery_rate: Option<f64>,
+}
+
+impl Metrics {
+    /// The value of `metric`, counts as floats; `None` for a rate without a denominator.
+    pub fn get(&self, metric: Metric) -> Option<f64> {
+        #[allow(clippy::cast_precision_loss)] // counts stay far below 2^52
+        let count = |n: i64| Some(n as f64);
+        match metric {
+            Metric::Reach => count(self.reach),
+            Metric::Impressions => count(self.impressions),
+            Metric::Opens => count(self.opens),
+            Metric::Clicks => count(self.clicks),
+            Metric::Engaged => count(self.engaged),
+            Metric::Conversions => count(self.conversions),
+            Metric::OptOuts => count(self.opt_outs),
+            Metric::Sent => count(self.sent),
+            Metric::Bounces => count(self.bounces),
+            Metric::MachineOpens => count(self.machine_opens),
+            Metric::EngagementRate => self.engagement_rate,
+            Metric::ConversionRate => self.conversion_rate,
+            Metric::OptOutRate => self.opt_out_rate,
+            Metric::DeliveryRate => self.delivery_rate,
+        }
+    }
+}
+
+/// A campaign with its metrics over a range.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignRow {
+    /// Its id.
+    pub campaign_id: CampaignId,
+    /// Its name (free text).
+    pub campaign_name: String,
+    /// Its type (free text), e.g. "Wellness".
+    pub campaign_type: String,
+    /// Its channel.
+    pub channel: Channel,
+    /// Its status.
+    pub status: CampaignStatus,
+    /// First day it runs.
+    pub start_date: Date,
+    /// Last day it runs; none when open-ended.
+    pub end_date: Option<Date>,
+    /// Its metrics over the range asked for.
+    pub metrics: Metrics,
+}
+
+/// One page of the campaign list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignPage {
+    /// Campaigns that match, on every page.
+    pub total: u64,
+    /// The page's number, from 1.
+    pub page: u32,
+    /// Rows per page.
+    pub page_size: u32,
+    /// The rows of this page.
+    pub campaigns: Vec<CampaignRow>,
+}
+
+/// Metrics of one interval of a series.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PeriodMetrics {
+    /// First day of the interval (cut by the range).
+    pub start: Date,
+    /// Last day of the interval (cut by the range).
+    pub end: Date,
+    /// The metrics over those days.
+    pub metrics: Metrics,
+}
+
+/// One campaign's metrics per interval.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignMetrics {
+    /// The campaign.
+    pub campaign_id: CampaignId,
+    /// Its name.
+    pub campaign_name: String,
+    /// How the range is cut.
+    pub interval: Interval,
+    /// One entry per interval of the range, empty ones included.
+    pub periods: Vec<PeriodMetrics>,
+}
+
+/// The metrics of a filter and of the period before it.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Summary {
+    /// The filter's range.
+    pub range: DateRange,
+    /// The range of equal length just before.
+    pub previous_range: DateRange,
+    /// Metrics over the filter.
+    pub current: Metrics,
+    /// Metrics of the same campaigns over the previous range.
+    pub previous: Metrics,
+}
+
+/// A point of a trend: an interval's first day and the metric's value (none: no denominator).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrendPoint {
+    /// First day of the interval (cut by the range).
+    pub start: Date,
+    /// The value.
+    pub value: Option<f64>,
+}
+
+/// One line of a trend chart.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrendSeries {
+    /// "Email", "SMS", "Push" or "Total".
+    pub name: String,
+    /// One point per interval, in order.
+    pub points: Vec<TrendPoint>,
+}
+
+/// A metric over time: one series per channel of the filter and one for the total.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Trend {
+    /// The metric.
+    pub metric: Metric,
+    /// How the range is cut.
+    pub interval: Interval,
+    /// Channels in display order, then "Total".
+    pub series: Vec<TrendSeries>,
+}
+
+/// A count in a segment table: 0, 11 and more exactly, 1 to 10 never (docs/metrics.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SegmentCount {
+    /// The count, 0 or at least 11.
+    Exact(i64),
+    /// Between 1 and 10: shown and exported as "<11".
+    Suppressed,
+}
+
+impl SegmentCount {
+    /// The smallest count shown as a number, apart from 0.
+    pub const SMALLEST_SHOWN: i64 = 11;
+
+    /// Suppresses `count` when it is from 1 to 10.
+    pub fn new(count: i64) -> Self {
+        if (1..Self::SMALLEST_SHOWN).contains(&count) {
+            SegmentCount::Suppressed
+        } else {
+            SegmentCount::Exact(count)
+        }
+    }
+
+    /// The count when it may be shown.
+    pub const fn exact(self) -> Option<i64> {
+        match self {
+            SegmentCount::Exact(n) => Some(n),
+            SegmentCount::Suppressed => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SegmentCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SegmentCount::Exact(n) => write!(f, "{n}"),
+            SegmentCount::Suppressed => f.write_str("<11"),
+        }
+    }
+}
+
+impl serde::Serialize for SegmentCount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SegmentCount::Exact(n) => serializer.serialize_i64(*n),
+            SegmentCount::Suppressed => serializer.serialize_str("<11"),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SegmentCount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(i64),
+            Text(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Number(n) if !(1..Self::SMALLEST_SHOWN).contains(&n) => Ok(SegmentCount::Exact(n)),
+            Raw::Text(text) if text == "<11" => Ok(SegmentCount::Suppressed),
+            _ => Err(serde::de::Error::custom(
+                "a segment count is 0, 11 or more, or \"<11\"",
+            )),
+        }
+    }
+}
+
+/// Metrics of a segment or a segment dimension's value. Only what `member_interactions` holds
+/// per segment: there is no sent, bounce or reach count per segment. A rate is `None` when its
+/// denominator is zero or when either of its counts is suppressed (it would give it away).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SegmentMetrics {
+    /// Messages delivered.
+    pub impressions: SegmentCount,
+    /// Delivered messages opened by a person.
+    pub opens: SegmentCount,
+    /// Delivered messages clicked.
+    pub clicks: SegmentCount,
+    /// Delivered messages with an engagement.
+    pub engaged: SegmentCount,
+    /// Members who converted.
+    pub conversions: SegmentCount,
+    /// Members who opted out.
+    pub opt_outs: SegmentCount,
+    /// engaged / impressions.
+    pub engagement_rate: Option<f64>,
+    /// conversions / impressions.
+    pub conversion_rate: Option<f64>,
+    /// opt_outs / impressions.
+    pub opt_out_rate: Option<f64>,
+}
+
+/// One member segment's metrics.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SegmentRow {
+    /// Its key, `age band/plan type/risk tier/region`.
+    pub member_segment: String,
+    /// Age band.
+    pub age_band: String,
+    /// Plan type.
+    pub plan_type: String,
+    /// Risk tier.
+    pub risk_tier: String,
+    /// Region.
+    pub region: String,
+    /// Its metrics.
+    pub metrics: SegmentMetrics,
+}
+
+/// One value of one segment dimension, with the metrics of every segment that has it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DimensionRow {
+    /// "age_band", "plan_type", "risk_tier" or "region".
+    pub dimension: String,
+    /// The value, e.g. "65+".
+    pub value: String,
+    /// Its metrics.
+    pub metrics: SegmentMetrics,
+}
+
+/// The drill-down by member segment.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SegmentReport {
+    /// Segments with any interaction, by key.
+    pub segments: Vec<SegmentRow>,
+    /// Per dimension, its values in the model's order.
+    pub dimensions: Vec<DimensionRow>,
+}
+
+/// The last ETL run the dashboard database holds.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LastRun {
+    /// Its id.
+    pub run_id: i64,
+    /// "full" or "incremental".
+    pub mode: String,
+    /// When it committed.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+    /// The latest warehouse load it read.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub watermark: Option<OffsetDateTime>,
+}
+
+/// Whether the dashboard database can answer, and how fresh its data is.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Health {
+    /// "postgres" or "sqlite".
+    pub store: String,
+    /// The database answered.
+    pub reachable: bool,
+    /// The latest migration applied.
+    pub schema_version: i64,
+    /// The migration this build expects.
+    pub expected_schema_version: i64,
+    /// The last successful ETL run, if any.
+    pub last_run: Option<LastRun>,
+    /// Seconds since the last run's watermark; none without a run.
+    pub data_age_seconds: Option<i64>,
+    /// The IANA time zone days are counted in.
+    pub reporting_time_zone: String,
+    /// The latest day with data.
+    pub latest_metric_date: Option<Date>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segment_counts_from_one_to_ten_are_never_shown() {
+        assert_eq!(SegmentCount::new(0), SegmentCount::Exact(0));
+        for n in 1..=10 {
+            assert_eq!(SegmentCount::new(n), SegmentCount::Suppressed);
+            assert_eq!(SegmentCount::new(n).to_string(), "<11");
+            assert_eq!(SegmentCount::new(n).exact(), None);
+        }
+        assert_eq!(SegmentCount::new(11).to_string(), "11");
+    }
+
+    #[test]
+    fn metrics_are_read_by_name() {
+        let metrics = Metrics {
+            opt_outs: 3,
+            opt_out_rate: Some(0.25),
+            ..Metrics::default()
+        };
+        assert_eq!(metrics.get(Metric::OptOuts), Some(3.0));
+        assert_eq!(metrics.get(Metric::OptOutRate), Some(0.25));
+        assert_eq!(metrics.get(Metric::DeliveryRate), None);
+    }
+}
