@@ -4,9 +4,12 @@ DEMO_DB ?= $(HOME)/.local/share/outreach-dashboard/demo.sqlite
 
 .PHONY: run test setup lint demo bench
 
-## Build the embedded demo database and show what it holds (the app arrives with issue 4).
+## Build the embedded demo database, show what it holds and ask it the dashboard's questions
+## (the app arrives with issue 4).
 run: setup
 	cargo run -q -p outreach-etl -- demo --out "$(DEMO_DB)"
+	cargo run -q -p outreach-cli -- --database "$(DEMO_DB)" summary
+	cargo run -q -p outreach-cli -- --database "$(DEMO_DB)" campaigns --sort opt_out_rate --page-size 10
 
 ## Lint, check the dependency rule, and run every test suite against a real PostgreSQL.
 test: setup lint

@@ -16,4 +16,5 @@ forbid() {
 forbid outreach-model 'sqlx|sqlx-core|tokio|tauri|egui|eframe|outreach-backend|outreach-etl'
 forbid outreach-backend 'egui|eframe|tauri|outreach-etl|outreach-ui'
 forbid outreach-etl 'egui|eframe|tauri|outreach-ui'
+forbid outreach-cli 'egui|eframe|tauri|outreach-ui'
 exit $fail
