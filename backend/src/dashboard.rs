@@ -308,7 +308,7 @@ impl Dashboard {
             .ok_or(DashboardError::UnknownCampaign(campaign_id))?;
         let mut filter = Filter::new(range);
         filter.campaigns = vec![campaign_id];
-        let buckets = self.buckets(&filter, interval, false).await?;
+        let buckets = self.buckets(&filter, interval, false, true).await?;
         let labels = range.buckets(interval);
         let periods = labels
             .iter()
@@ -348,7 +348,9 @@ impl Dashboard {
     }
 
     async fn total(&self, filter: &Filter) -> Result<Metrics, DashboardError> {
-        let buckets = self.buckets(filter, IntervalOrAll::All, false).await?;
+        let buckets = self
+            .buckets(filter, IntervalOrAll::All, false, true)
+            .await?;
         Ok(buckets
             .get(&(filter.range.start(), TOTAL.to_owned()))
             .copied()
@@ -364,7 +366,10 @@ impl Dashboard {
         metric: Metric,
         interval: Interval,
     ) -> Result<Trend, DashboardError> {
-        let buckets = self.buckets(filter, interval, true).await?;
+        // Only reach needs the sketches; the other metrics are sums.
+        let buckets = self
+            .buckets(filter, interval, true, metric == Metric::Reach)
+            .await?;
         let channels: Vec<Channel> = if filter.channels.is_empty() {
             Channel::ALL.to_vec()
         } else {
@@ -404,12 +409,14 @@ impl Dashboard {
     }
 
     /// Counts per interval label and series ("Total", or a channel's name when `per_channel`,
-    /// in which case "Total" is there too), with reach from the merged sketches.
+    /// in which case "Total" is there too), with reach from the merged sketches when
+    /// `with_reach` (else reach is 0).
     async fn buckets(
         &self,
         filter: &Filter,
         interval: impl Into<IntervalOrAll>,
         per_channel: bool,
+        with_reach: bool,
     ) -> Result<BTreeMap<(Date, String), Counts>, DashboardError> {
         let interval = interval.into();
         let mut values = filter_values(filter);
@@ -429,6 +436,9 @@ impl Dashboard {
             *buckets.entry((bucket, series)).or_default() += counts;
         }
 
+        if !with_reach {
+            return Ok(buckets);
+        }
         // Reach: the union of the daily sketches of each interval (and series).
         let mut sketches: BTreeMap<(Date, String), Sketch> = BTreeMap::new();
         let mut add = |day: Date, channel: &str, sketch: &Sketch| {
