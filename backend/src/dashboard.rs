@@ -290,15 +290,16 @@ impl Dashboard {
         range: DateRange,
         interval: Interval,
     ) -> Result<CampaignMetrics, DashboardError> {
+        let filter = Filter {
+            campaigns: vec![campaign_id],
+            ..Filter::new(range)
+        };
         let rows = self
             .store
             .fetch(
                 "reading the campaign",
                 "SELECT c.campaign_name FROM campaigns c WHERE {filter}",
-                &filter_values(&Filter {
-                    campaigns: vec![campaign_id],
-                    ..Filter::new(range)
-                }),
+                &filter_values(&filter),
             )
             .await?;
         let name = rows
@@ -306,8 +307,6 @@ impl Dashboard {
             .into_iter()
             .next()
             .ok_or(DashboardError::UnknownCampaign(campaign_id))?;
-        let mut filter = Filter::new(range);
-        filter.campaigns = vec![campaign_id];
         let buckets = self.buckets(&filter, interval, false, true).await?;
         let labels = range.buckets(interval);
         let periods = labels

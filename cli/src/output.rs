@@ -70,23 +70,25 @@ fn json(out: Out<'_>, value: &impl serde::Serialize) -> anyhow::Result<()> {
 /// A value for a table: counts as they are, rates as percentages, none as "–".
 fn cell(metric: Metric, value: Option<f64>) -> String {
     match value {
-        None => "–".to_owned(),
-        Some(v) if metric.is_rate() => format!("{:.2}%", v * 100.0),
+        Some(v) if !metric.is_rate() => format!("{v:.0}"),
+        rate => rate_cell(rate),
+    }
+}
+
+/// A value for CSV: counts as integers, rates at full precision, none as an empty cell.
+fn plain(metric: Metric, value: Option<f64>) -> String {
+    match value {
+        None => String::new(),
+        Some(v) if metric.is_rate() => v.to_string(),
         Some(v) => format!("{v:.0}"),
     }
 }
 
-/// A value for CSV: full precision, none as an empty cell.
 fn exact(metric: Metric, metrics: &Metrics) -> String {
-    match metrics.get(metric) {
-        None => String::new(),
-        Some(_) if !metric.is_rate() => metrics
-            .get(metric)
-            .map_or(String::new(), |v| format!("{v:.0}")),
-        Some(v) => v.to_string(),
-    }
+    plain(metric, metrics.get(metric))
 }
 
+/// A rate for a table: a percentage with two decimals, none as "–".
 fn rate_cell(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |v| format!("{:.2}%", v * 100.0))
 }
@@ -321,15 +323,7 @@ pub fn trend(out: Out<'_>, format: Format, answer: &Trend) -> anyhow::Result<()>
                         .chain(answer.series.iter().map(|s| {
                             let value = s.points.get(i).and_then(|p| p.value);
                             if format == Format::Csv {
-                                value
-                                    .map(|v| {
-                                        if answer.metric.is_rate() {
-                                            v.to_string()
-                                        } else {
-                                            format!("{v:.0}")
-                                        }
-                                    })
-                                    .unwrap_or_default()
+                                plain(answer.metric, value)
                             } else {
                                 cell(answer.metric, value)
                             }
