@@ -15,6 +15,7 @@ use time::{Date, OffsetDateTime};
 use crate::DashboardError;
 use crate::metrics::{Counts, segment_metrics};
 use crate::reach::Sketch;
+use crate::rollup;
 use crate::store::{Read, Store, Value};
 
 /// Sums of every count over the days of `d` (campaign_metrics_daily) per group.
@@ -85,14 +86,8 @@ const CAMPAIGN_SKETCHES: &str = "SELECT r.campaign_id, r.metric_date, c.channel,
     JOIN campaigns c ON c.campaign_id = r.campaign_id
     WHERE r.metric_date BETWEEN $1 AND $2 AND {filter}";
 
-/// The per-channel rollups over the range, channels $3.
-const CHANNEL_SKETCHES: &str = "SELECT r.channel, r.metric_date, r.sketch
-    FROM channel_reach_sketches r
-    WHERE r.metric_date BETWEEN $1 AND $2 AND {channels}";
-
-/// Per segment and per value of each dimension, the interactions of the filter's campaigns.
-const SEGMENTS: &str = "WITH seg AS (
-    SELECT s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region,
+/// Per segment, the interactions of the filter's campaigns (binds $1 to $6).
+const SEGMENT_FACTS: &str = "SELECT s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region,
         CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Delivered'), 0) AS bigint) AS impressions,
         CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Open'), 0) AS bigint) AS opens,
         CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Click'), 0) AS bigint) AS clicks,
@@ -103,8 +98,22 @@ const SEGMENTS: &str = "WITH seg AS (
     JOIN campaigns c ON c.campaign_id = i.campaign_id
     JOIN member_segments s ON s.member_segment = i.member_segment
     WHERE i.interaction_date BETWEEN $1 AND $2 AND {filter}
-    GROUP BY s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region
-)
+    GROUP BY s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region";
+
+/// Per segment, the rollup of every campaign of the channels $3 (binds $1 to $3).
+const SEGMENT_ROLLUPS: &str = "SELECT s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region,
+        CAST(sum(r.impressions) AS bigint) AS impressions, CAST(sum(r.opens) AS bigint) AS opens,
+        CAST(sum(r.clicks) AS bigint) AS clicks, CAST(sum(r.engaged) AS bigint) AS engaged,
+        CAST(sum(r.conversions) AS bigint) AS conversions, CAST(sum(r.opt_outs) AS bigint) AS opt_outs
+    FROM segment_metrics_daily r
+    JOIN member_segments s ON s.member_segment = r.member_segment
+    WHERE r.metric_date BETWEEN $1 AND $2 AND {channels}
+    GROUP BY s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region";
+
+/// Per segment (from `per_segment`) and per value of each dimension.
+fn segments_sql(per_segment: &str) -> String {
+    format!(
+        "WITH seg AS ({per_segment})
 SELECT 'segment' AS dimension, member_segment AS value, age_band, plan_type, risk_tier, region,
     impressions, opens, clicks, engaged, conversions, opt_outs
 FROM seg
@@ -123,7 +132,29 @@ FROM seg GROUP BY risk_tier
 UNION ALL
 SELECT 'region', region, NULL, NULL, NULL, NULL, CAST(sum(impressions) AS bigint), CAST(sum(opens) AS bigint),
     CAST(sum(clicks) AS bigint), CAST(sum(engaged) AS bigint), CAST(sum(conversions) AS bigint), CAST(sum(opt_outs) AS bigint)
-FROM seg GROUP BY region";
+FROM seg GROUP BY region"
+    )
+}
+
+/// Counts per interval ($4) and, when $5, per channel, of every campaign of the channels $3.
+fn rollup_totals_sql() -> String {
+    format!(
+        "SELECT {{rollup_bucket}} AS bucket, CASE WHEN $5 THEN r.channel ELSE 'Total' END AS series,
+            {}
+         FROM channel_metrics_daily r
+         WHERE r.metric_date BETWEEN $1 AND $2 AND {{channels}}
+         GROUP BY 1, 2",
+        SUMS.replace("d.total_", "r.total_")
+    )
+}
+
+/// The reach rollups of scopes $1 over the days $2, weeks $3 and months $4.
+const REACH_ROLLUPS: &str = "SELECT r.scope, r.period, r.period_start, r.sketch
+    FROM reach_rollups r
+    WHERE r.scope = ANY($1)
+      AND ((r.period = 'day' AND r.period_start = ANY($2))
+        OR (r.period = 'week' AND r.period_start = ANY($3))
+        OR (r.period = 'month' AND r.period_start = ANY($4)))";
 
 /// The dashboard's questions over one store.
 #[derive(Debug, Clone)]
@@ -271,11 +302,8 @@ impl Dashboard {
             )
             .await?;
         let mut sketches: HashMap<CampaignId, Sketch> = HashMap::new();
-        for (id, _, _, sketch) in rows.map("reading reach sketches", read_campaign_sketch)? {
-            sketches
-                .entry(id)
-                .or_default()
-                .merge(&decode_sketch(&sketch)?);
+        for (id, _, _, bytes) in rows.map("reading reach sketches", read_campaign_sketch)? {
+            merge_stored(sketches.entry(id).or_default(), &bytes)?;
         }
         Ok(sketches
             .into_iter()
@@ -418,13 +446,29 @@ impl Dashboard {
         with_reach: bool,
     ) -> Result<BTreeMap<(Date, String), Counts>, DashboardError> {
         let interval = interval.into();
-        let mut values = filter_values(filter);
-        values.push(Value::Text(Some(interval.name().to_owned())));
-        values.push(Value::Bool(per_channel));
-        let rows = self
-            .store
-            .fetch("summing metrics", &totals_sql(), &values)
-            .await?;
+        let rollups = filter.by_channel_only() && self.rollups_ready().await?;
+        let rows = if rollups {
+            self.store
+                .fetch(
+                    "summing metrics",
+                    &rollup_totals_sql(),
+                    &[
+                        Value::Date(filter.range.start()),
+                        Value::Date(filter.range.end()),
+                        channel_names(filter),
+                        Value::Text(Some(interval.name().to_owned())),
+                        Value::Bool(per_channel),
+                    ],
+                )
+                .await?
+        } else {
+            let mut values = filter_values(filter);
+            values.push(Value::Text(Some(interval.name().to_owned())));
+            values.push(Value::Bool(per_channel));
+            self.store
+                .fetch("summing metrics", &totals_sql(), &values)
+                .await?
+        };
         let mut buckets: BTreeMap<(Date, String), Counts> = BTreeMap::new();
         for (bucket, series, counts) in rows.map("summing metrics", |r| {
             Ok((r.day("bucket")?, r.text("series")?, read_counts(r)?))
@@ -438,75 +482,183 @@ impl Dashboard {
         if !with_reach {
             return Ok(buckets);
         }
-        // Reach: the union of the daily sketches of each interval (and series).
-        let mut sketches: BTreeMap<(Date, String), Sketch> = BTreeMap::new();
-        let mut add = |day: Date, channel: &str, sketch: &Sketch| {
-            let label = interval.bucket(&filter.range, day);
-            if per_channel {
-                sketches
-                    .entry((label, channel.to_owned()))
-                    .or_default()
-                    .merge(sketch);
-            }
-            sketches
-                .entry((label, TOTAL.to_owned()))
-                .or_default()
-                .merge(sketch);
-        };
-        if filter.by_channel_only() {
-            let channels: Vec<String> = filter
-                .channels
-                .iter()
-                .map(|c| c.as_str().to_owned())
-                .collect();
-            let rows = self
-                .store
-                .fetch(
-                    "reading reach sketches",
-                    CHANNEL_SKETCHES,
-                    &[
-                        Value::Date(filter.range.start()),
-                        Value::Date(filter.range.end()),
-                        Value::Texts(channels),
-                    ],
-                )
-                .await?;
-            for (channel, day, bytes) in rows.map("reading reach sketches", |r| {
-                Ok((
-                    r.text("channel")?,
-                    r.day("metric_date")?,
-                    r.bytes("sketch")?,
-                ))
-            })? {
-                add(day, &channel, &decode_sketch(&bytes)?);
-            }
+        let sketches = if rollups {
+            self.rollup_reach(filter, interval, per_channel).await?
         } else {
-            let rows = self
-                .store
-                .fetch(
-                    "reading reach sketches",
-                    CAMPAIGN_SKETCHES,
-                    &filter_values(filter),
-                )
-                .await?;
-            for (_, day, channel, bytes) in
-                rows.map("reading reach sketches", read_campaign_sketch)?
-            {
-                add(day, &channel, &decode_sketch(&bytes)?);
-            }
-        }
+            self.campaign_sketch_reach(filter, interval, per_channel)
+                .await?
+        };
         for (key, sketch) in sketches {
             buckets.entry(key).or_default().reach = reach_of(&sketch);
         }
         Ok(buckets)
     }
 
-    /// The drill-down by member segment, small counts suppressed.
-    pub async fn segments(&self, filter: &Filter) -> Result<SegmentReport, DashboardError> {
+    /// Whether the ETL has built the rollups (a database migrated to them but not yet
+    /// reloaded has none, and is read from the facts).
+    async fn rollups_ready(&self) -> Result<bool, DashboardError> {
         let rows = self
             .store
-            .fetch("reading segments", SEGMENTS, &filter_values(filter))
+            .fetch(
+                "reading the settings",
+                "SELECT CAST(CASE WHEN rollups_ready THEN 1 ELSE 0 END AS bigint) AS ready FROM dashboard_settings",
+                &[],
+            )
             .await?;
+        Ok(rows
+            .map("reading the settings", |r| r.int("ready"))?
+            .first()
+            .is_some_and(|ready| *ready == 1))
+    }
+
+    /// Reach per interval and series from the daily sketches of the filter's campaigns.
+    async fn campaign_sketch_reach(
+        &self,
+        filter: &Filter,
+        interval: IntervalOrAll,
+        per_channel: bool,
+    ) -> Result<BTreeMap<(Date, String), Sketch>, DashboardError> {
+        let rows = self
+            .store
+            .fetch(
+                "reading reach sketches",
+                CAMPAIGN_SKETCHES,
+                &filter_values(filter),
+            )
+            .await?;
+        let mut sketches: BTreeMap<(Date, String), Sketch> = BTreeMap::new();
+        for (_, day, channel, bytes) in rows.map("reading reach sketches", read_campaign_sketch)? {
+            let label = interval.bucket(&filter.range, day);
+            if per_channel {
+                merge_stored(sketches.entry((label, channel)).or_default(), &bytes)?;
+            }
+            merge_stored(
+                sketches.entry((label, TOTAL.to_owned())).or_default(),
+                &bytes,
+            )?;
+        }
+        Ok(sketches)
+    }
+
+    /// Reach per interval and series from the reach rollups: each interval read as the fewest
+    /// whole months, weeks and days, per channel of the filter or over all channels.
+    async fn rollup_reach(
+        &self,
+        filter: &Filter,
+        interval: IntervalOrAll,
+        per_channel: bool,
+    ) -> Result<BTreeMap<(Date, String), Sketch>, DashboardError> {
+        // Each stored period read, and the interval it belongs to.
+        let mut wanted: HashMap<(&'static str, Date), Date> = HashMap::new();
+        let labels = match interval {
+            IntervalOrAll::Interval(interval) => filter.range.buckets(interval),
+            IntervalOrAll::All => vec![filter.range.start()],
+        };
+        for (i, label) in labels.iter().enumerate() {
+            let last = labels
+                .get(i + 1)
+                .and_then(|next| next.previous_day())
+                .unwrap_or(filter.range.end());
+            for (period, start) in rollup::cover(*label, last) {
+                wanted.insert((period.as_str(), start), *label);
+            }
+        }
+        let starts = |period: Interval| {
+            Value::Dates(
+                wanted
+                    .keys()
+                    .filter(|(p, _)| *p == period.as_str())
+                    .map(|(_, start)| *start)
+                    .collect(),
+            )
+        };
+        // Over every channel, the 'All' rollup is the total; otherwise the channels' union is.
+        let every_channel = filter.channels.is_empty();
+        let mut scopes: Vec<String> = Vec::new();
+        if every_channel {
+            scopes.push(rollup::ALL.to_owned());
+        }
+        if per_channel || !every_channel {
+            scopes.extend(
+                Channel::ALL
+                    .iter()
+                    .filter(|c| every_channel || filter.channels.contains(c))
+                    .map(|c| c.as_str().to_owned()),
+            );
+        }
+        let rows = self
+            .store
+            .fetch(
+                "reading reach rollups",
+                REACH_ROLLUPS,
+                &[
+                    Value::Texts(scopes),
+                    starts(Interval::Day),
+                    starts(Interval::Week),
+                    starts(Interval::Month),
+                ],
+            )
+            .await?;
+        let mut sketches: BTreeMap<(Date, String), Sketch> = BTreeMap::new();
+        for (scope, period, start, bytes) in rows.map("reading reach rollups", |r| {
+            Ok((
+                r.text("scope")?,
+                r.text("period")?,
+                r.day("period_start")?,
+                r.bytes("sketch")?,
+            ))
+        })? {
+            let Some(label) = Interval::ALL
+                .iter()
+                .find(|p| p.as_str() == period)
+                .and_then(|p| wanted.get(&(p.as_str(), start)))
+                .copied()
+            else {
+                continue;
+            };
+            if scope == rollup::ALL {
+                merge_stored(
+                    sketches.entry((label, TOTAL.to_owned())).or_default(),
+                    &bytes,
+                )?;
+                continue;
+            }
+            if per_channel {
+                merge_stored(sketches.entry((label, scope.clone())).or_default(), &bytes)?;
+            }
+            if !every_channel {
+                merge_stored(
+                    sketches.entry((label, TOTAL.to_owned())).or_default(),
+                    &bytes,
+                )?;
+            }
+        }
+        Ok(sketches)
+    }
+
+    /// The drill-down by member segment, small counts suppressed.
+    pub async fn segments(&self, filter: &Filter) -> Result<SegmentReport, DashboardError> {
+        let rows = if filter.by_channel_only() && self.rollups_ready().await? {
+            self.store
+                .fetch(
+                    "reading segments",
+                    &segments_sql(SEGMENT_ROLLUPS),
+                    &[
+                        Value::Date(filter.range.start()),
+                        Value::Date(filter.range.end()),
+                        channel_names(filter),
+                    ],
+                )
+                .await?
+        } else {
+            self.store
+                .fetch(
+                    "reading segments",
+                    &segments_sql(SEGMENT_FACTS),
+                    &filter_values(filter),
+                )
+                .await?
+        };
         let mut segments = Vec::new();
         let mut dimensions = Vec::new();
         for (dimension, value, parts, counts) in rows.map("reading segments", |r| {
@@ -696,8 +848,22 @@ fn read_campaign_sketch(r: &dyn Read) -> Result<(CampaignId, Date, String, Vec<u
     ))
 }
 
-fn decode_sketch(bytes: &[u8]) -> Result<Sketch, DashboardError> {
-    Sketch::from_bytes(bytes).map_err(|err| DashboardError::CorruptSketch(err.to_string()))
+/// Adds a stored sketch to `sketch`.
+fn merge_stored(sketch: &mut Sketch, bytes: &[u8]) -> Result<(), DashboardError> {
+    sketch
+        .merge_bytes(bytes)
+        .map_err(|err| DashboardError::CorruptSketch(err.to_string()))
+}
+
+/// The filter's channels as a bind (all when empty).
+fn channel_names(filter: &Filter) -> Value {
+    Value::Texts(
+        filter
+            .channels
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect(),
+    )
 }
 
 fn reach_of(sketch: &Sketch) -> i64 {

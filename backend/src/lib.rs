@@ -9,6 +9,7 @@ mod dashboard;
 mod error;
 pub mod metrics;
 pub mod reach;
+pub mod rollup;
 pub mod schema;
 pub mod store;
 

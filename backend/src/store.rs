@@ -43,6 +43,9 @@ impl Store {
                         STATEMENT_TIMEOUT.as_millis().to_string().as_str(),
                     ),
                     ("default_transaction_read_only", "on"),
+                    // Every template tests "an empty list lets everything through"; a generic
+                    // plan cannot know which lists are empty and falls back to scanning.
+                    ("plan_cache_mode", "force_custom_plan"),
                 ])
                 .application_name("outreach-dashboard");
             let pool = PgPoolOptions::new()
@@ -104,6 +107,7 @@ impl Store {
                                 .collect::<Vec<_>>(),
                         ),
                         Value::Texts(texts) => query.bind(texts.clone()),
+                        Value::Dates(days) => query.bind(days.clone()),
                         Value::Text(text) => query.bind(text.clone()),
                         Value::Int(int) => query.bind(*int),
                         Value::Bool(flag) => query.bind(*flag),
@@ -121,6 +125,9 @@ impl Store {
                             query.bind(json_array(ids.iter().map(|id| id.to_string())))
                         }
                         Value::Texts(texts) => query.bind(json_array(texts.iter().cloned())),
+                        Value::Dates(days) => {
+                            query.bind(json_array(days.iter().map(ToString::to_string)))
+                        }
                         Value::Text(text) => query.bind(text.clone()),
                         Value::Int(int) => query.bind(*int),
                         Value::Bool(flag) => query.bind(*flag),
@@ -141,6 +148,8 @@ pub enum Value {
     Ids(Vec<CampaignId>),
     /// Names (all when empty, by the templates' convention).
     Texts(Vec<String>),
+    /// Days.
+    Dates(Vec<Date>),
     /// Optional text.
     Text(Option<String>),
     /// Optional integer.
@@ -287,15 +296,24 @@ const SQLITE_BUCKET: &str = "CASE $7 WHEN 'week' THEN max(date(d.metric_date, '-
     WHEN 'month' THEN max(strftime('%Y-%m-01', d.metric_date), $1)
     WHEN 'all' THEN $1 ELSE d.metric_date END";
 
-/// The channel filter of the channel rollups, bind $3.
+/// The channel filter of the rollups `r`, bind $3.
 const PG_CHANNELS: &str = "(cardinality($3::text[]) = 0 OR r.channel = ANY($3))";
 const SQLITE_CHANNELS: &str =
     "(json_array_length($3) = 0 OR r.channel IN (SELECT value FROM json_each($3)))";
 
-fn postgres_sql(template: &str) -> String {
+/// The bucket of `r.metric_date` in the rollups, with the interval bound as $4.
+fn rollup_bucket(bucket: &str) -> String {
+    bucket
+        .replace("d.metric_date", "r.metric_date")
+        .replace("$7", "$4")
+}
+
+/// The SQL a template becomes on PostgreSQL.
+pub fn postgres_sql(template: &str) -> String {
     template
         .replace("{filter}", PG_FILTER)
         .replace("{bucket}", PG_BUCKET)
+        .replace("{rollup_bucket}", &rollup_bucket(PG_BUCKET))
         .replace("{channels}", PG_CHANNELS)
         .replace("{float}", "double precision")
         .replace("{collate}", "COLLATE \"C\"")
@@ -310,6 +328,7 @@ fn sqlite_sql(template: &str) -> String {
     let sql = template
         .replace("{filter}", SQLITE_FILTER)
         .replace("{bucket}", SQLITE_BUCKET)
+        .replace("{rollup_bucket}", &rollup_bucket(SQLITE_BUCKET))
         .replace("{channels}", SQLITE_CHANNELS)
         .replace("{float}", "REAL")
         .replace("{collate}", "")
@@ -318,6 +337,19 @@ fn sqlite_sql(template: &str) -> String {
             "{name_contains}",
             "instr(lower(c.campaign_name), lower($7)) > 0",
         );
+    // `x = ANY($n)` of a list becomes a test against the JSON array bound there.
+    let mut sql = sql;
+    while let Some(at) = sql.find("= ANY($") {
+        let digits: String = sql[at + 7..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let end = at + 7 + digits.len() + 1;
+        sql.replace_range(
+            at..end,
+            &format!("IN (SELECT value FROM json_each(${digits}))"),
+        );
+    }
     // SQLite numbers its parameters ?1, ?2, … where PostgreSQL writes $1, $2, ….
     let mut out = String::with_capacity(sql.len());
     let mut chars = sql.chars().peekable();
@@ -362,6 +394,10 @@ mod tests {
         assert_eq!(
             sqlite_sql("SELECT $1, '$x', $10 {collate}"),
             "SELECT ?1, '$x', ?10 "
+        );
+        assert_eq!(
+            sqlite_sql("WHERE a = ANY($2) AND b = ANY($12)"),
+            "WHERE a IN (SELECT value FROM json_each(?2)) AND b IN (SELECT value FROM json_each(?12))"
         );
         assert!(postgres_sql("ORDER BY a {collate}").ends_with("COLLATE \"C\""));
     }

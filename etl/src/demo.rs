@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use outreach_backend::metrics::daily_rate;
+use outreach_backend::rollup::{self, ReachRollups};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{ConnectOptions, Connection};
 use time::OffsetDateTime;
@@ -123,37 +124,49 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
         .await
         .map_err(sqlite)?;
     }
-    let mut rollups: std::collections::BTreeMap<
-        (outreach_model::Channel, time::Date),
-        outreach_backend::reach::Sketch,
-    > = Default::default();
     let channels: std::collections::HashMap<uuid::Uuid, outreach_model::Channel> = world
         .campaigns
         .iter()
         .map(|c| (c.campaign_id, c.channel))
         .collect();
+    let mut reach = ReachRollups::default();
     for ((campaign, day), sketch) in &aggregates.sketches {
+        let bytes = sketch.to_bytes();
         sqlx::query("INSERT INTO campaign_reach_sketches (campaign_id, metric_date, sketch) VALUES (?, ?, ?)")
             .bind(campaign.to_string())
             .bind(day.to_string())
-            .bind(sketch.to_bytes())
+            .bind(&bytes)
             .execute(&mut *tx)
             .await
             .map_err(sqlite)?;
         if let Some(channel) = channels.get(campaign) {
-            rollups.entry((*channel, *day)).or_default().merge(sketch);
+            reach
+                .add(*channel, *day, &bytes)
+                .map_err(|err| sqlite(sqlx::Error::Decode(Box::new(err))))?;
         }
     }
-    for ((channel, day), sketch) in &rollups {
+    // The rollups, built as the ETL builds them (every day: the demo is one full run).
+    for (scope, period, start, sketch) in reach.into_rows() {
         sqlx::query(
-            "INSERT INTO channel_reach_sketches (channel, metric_date, sketch) VALUES (?, ?, ?)",
+            "INSERT INTO reach_rollups (scope, period, period_start, sketch) VALUES (?, ?, ?, ?)",
         )
-        .bind(channel.as_str())
-        .bind(day.to_string())
+        .bind(scope)
+        .bind(period.as_str())
+        .bind(start.to_string())
         .bind(sketch.to_bytes())
         .execute(&mut *tx)
         .await
         .map_err(sqlite)?;
+    }
+    for sql in [
+        rollup::channel_sums_sql("1 = 1"),
+        rollup::segment_sums_sql("1 = 1"),
+        "UPDATE dashboard_settings SET rollups_ready = 1".to_owned(),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await
+            .map_err(sqlite)?;
     }
     let watermark = events.iter().map(|e| e.loaded_at).max();
     let span = crate::load::date_span(

@@ -12,7 +12,9 @@ pub mod generate;
 pub mod load;
 pub mod pushdown;
 pub mod reference;
+pub mod rollups;
 pub mod run;
+pub mod scale;
 pub mod source;
 pub mod zone;
 
@@ -67,6 +69,14 @@ pub enum EtlError {
         "another outreach-etl run is loading this dashboard database; wait for it to finish and run again"
     )]
     Busy,
+    /// The scale dataset goes only into a dashboard database with no campaign.
+    #[error(
+        "the dashboard database already holds {0} campaigns; give `outreach-etl scale` a new, empty database"
+    )]
+    NotEmpty(i64),
+    /// The thread that makes the scale dataset stopped.
+    #[error("the scale generator stopped: {0}")]
+    Generator(String),
 }
 
 impl EtlError {

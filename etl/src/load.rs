@@ -2,13 +2,11 @@
 //! inside the run's one transaction. Rows are updated only when they differ, so a rerun leaves
 //! the tables (surrogate ids included) exactly as they were.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use outreach_backend::metrics::daily_rate;
-use outreach_backend::reach::Sketch;
-use outreach_model::Channel;
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 use time::Date;
 
 use crate::EtlError;
@@ -85,10 +83,23 @@ impl CopyRows {
     pub fn bytes(&mut self, value: &[u8]) -> &mut Self {
         self.separator();
         self.buffer.push_str("\\\\x");
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.buffer.reserve(value.len() * 2);
         for byte in value {
-            let _ = write!(self.buffer, "{byte:02x}");
+            self.buffer.push(char::from(HEX[usize::from(byte >> 4)]));
+            self.buffer.push(char::from(HEX[usize::from(byte & 0xf)]));
         }
         self
+    }
+
+    /// Bytes held so far.
+    pub fn len(&self) -> usize {
+        self.buffer.len()
+    }
+
+    /// Whether no row was added.
+    pub fn is_empty(&self) -> bool {
+        self.buffer.is_empty()
     }
 
     /// Ends the current row.
@@ -135,7 +146,6 @@ CREATE TEMP TABLE stage_interactions (
     campaign_id uuid, member_segment text, interaction_date date, interaction_type text, count integer
 ) ON COMMIT DROP;
 CREATE TEMP TABLE stage_sketches (campaign_id uuid, metric_date date, sketch bytea) ON COMMIT DROP;
-CREATE TEMP TABLE stage_channel_sketches (channel text, metric_date date, sketch bytea) ON COMMIT DROP;
 "#;
 
 /// Creates the staging tables of this transaction.
@@ -335,7 +345,7 @@ pub async fn metrics(
         Scope::Full => BTreeSet::new(),
         Scope::Keys(keys) => keys.iter().map(|(_, day)| *day).collect(),
     };
-    channel_rollups(tx, full, &days).await?;
+    crate::rollups::rebuild(tx, (!full).then_some(&days)).await?;
     Ok(Written {
         campaign_days: daily.len(),
         interactions: interactions.len(),
@@ -409,72 +419,6 @@ WHERE campaign_reach_sketches.sketch IS DISTINCT FROM EXCLUDED.sketch
 "#,
     ),
 ];
-
-/// Rebuilds the per-channel reach sketches of `days` (every day when `full`) from the stored
-/// campaign sketches, so rollups always agree with what they roll up.
-async fn channel_rollups(
-    tx: &mut PgConnection,
-    full: bool,
-    days: &BTreeSet<Date>,
-) -> Result<(), EtlError> {
-    let days: Vec<Date> = days.iter().copied().collect();
-    let rows = sqlx::query(
-        "SELECT c.channel, s.metric_date, s.sketch
-         FROM campaign_reach_sketches s JOIN campaigns c USING (campaign_id)
-         WHERE $1 OR s.metric_date = ANY($2)",
-    )
-    .bind(full)
-    .bind(&days)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(EtlError::dashboard(
-        "reading campaign sketches for the channel rollups",
-    ))?;
-    let mut rollups: BTreeMap<(Channel, Date), Sketch> = BTreeMap::new();
-    for row in rows {
-        let read = || -> Result<(Channel, Date, Vec<u8>), sqlx::Error> {
-            let channel: String = row.try_get(0)?;
-            let channel = channel
-                .parse()
-                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-            Ok((channel, row.try_get(1)?, row.try_get(2)?))
-        };
-        let (channel, day, bytes) =
-            read().map_err(EtlError::dashboard("reading campaign sketches"))?;
-        let sketch = Sketch::from_bytes(&bytes).map_err(|err| EtlError::Dashboard {
-            context: "reading campaign sketches",
-            source: sqlx::Error::Decode(Box::new(err)),
-        })?;
-        rollups.entry((channel, day)).or_default().merge(&sketch);
-    }
-    let mut copy = CopyRows::default();
-    for ((channel, day), sketch) in &rollups {
-        copy.plain(channel).plain(day).bytes(&sketch.to_bytes());
-        copy.end_row();
-    }
-    copy.copy_into(tx, "COPY stage_channel_sketches FROM STDIN")
-        .await
-        .map_err(EtlError::dashboard("staging channel rollups"))?;
-    sqlx::query(
-        r#"
-WITH gone AS (
-    DELETE FROM channel_reach_sketches r
-    WHERE ($1 OR r.metric_date = ANY($2))
-      AND NOT EXISTS (SELECT 1 FROM stage_channel_sketches s WHERE s.channel = r.channel AND s.metric_date = r.metric_date)
-)
-INSERT INTO channel_reach_sketches (channel, metric_date, sketch)
-SELECT * FROM stage_channel_sketches
-ON CONFLICT (channel, metric_date) DO UPDATE SET sketch = EXCLUDED.sketch
-WHERE channel_reach_sketches.sketch IS DISTINCT FROM EXCLUDED.sketch
-"#,
-    )
-    .bind(full)
-    .bind(&days)
-    .execute(&mut *tx)
-    .await
-    .map_err(EtlError::dashboard("writing channel rollups"))?;
-    Ok(())
-}
 
 /// The earliest and latest day of a set of campaign-days.
 pub fn date_span<'a>(keys: impl IntoIterator<Item = &'a CampaignDay>) -> Option<(Date, Date)> {

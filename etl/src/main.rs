@@ -75,6 +75,31 @@ enum Command {
         #[arg(long, default_value = "UTC")]
         timezone: String,
     },
+    /// Fill an empty dashboard database with dashboard-level rows at a large plan's size, for
+    /// the read benchmarks (no warehouse; the role must own the tables).
+    Scale {
+        /// Dashboard database URL (postgres://…); migrated first.
+        #[arg(long, env = "OUTREACH_DATABASE_URL", hide_env_values = true)]
+        dashboard: String,
+        /// Campaigns.
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        campaigns: u32,
+        /// Days of history.
+        #[arg(long, default_value_t = 730, value_parser = clap::value_parser!(u32).range(1..=3_650))]
+        days: u32,
+        /// Members of the synthetic population.
+        #[arg(long, default_value_t = 5_000_000, value_parser = clap::value_parser!(u32).range(1_000..=50_000_000))]
+        members: u32,
+        /// Member segments each campaign targets.
+        #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u16).range(1..=700))]
+        segments: u16,
+        /// Random seed.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Last day of the history, YYYY-MM-DD (default: today, UTC).
+        #[arg(long, value_parser = parse_date)]
+        end_date: Option<Date>,
+    },
     /// Build the embedded demo database (SQLite) with no server at all.
     Demo {
         /// Where to write it.
@@ -249,6 +274,43 @@ async fn execute(command: Command) -> anyhow::Result<()> {
         Command::AggregationSql { timezone } => {
             let zone = ReportingZone::new(&timezone)?;
             print!("{}", outreach_etl::pushdown::psql_script(&zone));
+        }
+        Command::Scale {
+            dashboard,
+            campaigns,
+            days,
+            members,
+            segments,
+            seed,
+            end_date,
+        } => {
+            let mut conn = outreach_etl::connect("dashboard", &dashboard).await?;
+            outreach_etl::schema::migrate(&mut conn).await?;
+            let options = outreach_etl::scale::ScaleOptions {
+                campaigns,
+                days,
+                members,
+                segments_per_campaign: usize::from(segments),
+                seed,
+                end_date: end_date.unwrap_or_else(|| OffsetDateTime::now_utc().date()),
+            };
+            let bar = progress_bar();
+            bar.set_message("pieces of rows copied");
+            let report = outreach_etl::scale::load(&mut conn, options, |done, _| {
+                bar.set_position(done);
+            })
+            .await?;
+            bar.finish_and_clear();
+            println!(
+                "scale dataset: {} campaigns, {} campaign-days, {} member_interactions rows; \
+                 rows {:.0} s, indexes {:.0} s, rollups {:.0} s",
+                report.campaigns,
+                report.campaign_days,
+                report.interactions,
+                report.load_seconds,
+                report.index_seconds,
+                report.rollup_seconds
+            );
         }
         Command::Demo { out, size } => {
             if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {

@@ -215,12 +215,20 @@ pub async fn checksums(dashboard: &mut PgConnection, with_ids: bool) -> Vec<(Str
             "campaign_reach_sketches",
             "campaign_id, metric_date, sketch",
         ),
-        ("channel_reach_sketches", "channel, metric_date, sketch"),
+        ("reach_rollups", "scope, period, period_start, sketch"),
+        (
+            "channel_metrics_daily",
+            "metric_date, channel, total_sent, total_impressions, total_opens, total_clicks, total_engaged, total_conversions, total_opt_outs, total_bounces, total_machine_opens",
+        ),
+        (
+            "segment_metrics_daily",
+            "metric_date, channel, member_segment, impressions, opens, clicks, engaged, conversions, opt_outs",
+        ),
         (
             "member_segments",
             "member_segment, age_band, plan_type, risk_tier, region",
         ),
-        ("dashboard_settings", "reporting_time_zone"),
+        ("dashboard_settings", "reporting_time_zone, rollups_ready"),
     ];
     let mut sums = Vec::new();
     for (table, columns) in tables {

@@ -56,7 +56,7 @@ async fn channel_sketch(
     end: Date,
 ) -> Sketch {
     let blobs: Vec<Vec<u8>> = sqlx::query_scalar(
-        "SELECT sketch FROM channel_reach_sketches WHERE channel = ANY($1) AND metric_date BETWEEN $2 AND $3",
+        "SELECT sketch FROM reach_rollups WHERE scope = ANY($1) AND period = 'day' AND period_start BETWEEN $2 AND $3",
     )
     .bind(channels)
     .bind(start)
@@ -160,12 +160,14 @@ async fn range_reach_from_sketches_is_within_two_percent() {
         summed > distinct * 11 / 10,
         "summed daily reach {summed} overcounts {distinct}"
     );
-    let days: BTreeSet<Date> = sqlx::query_scalar("SELECT metric_date FROM channel_reach_sketches")
-        .fetch_all(&mut db)
-        .await
-        .expect("rollup days")
-        .into_iter()
-        .collect();
+    let days: BTreeSet<Date> = sqlx::query_scalar(
+        "SELECT period_start FROM reach_rollups WHERE period = 'day' AND scope = 'All'",
+    )
+    .fetch_all(&mut db)
+    .await
+    .expect("rollup days")
+    .into_iter()
+    .collect();
     assert!(
         days.len() > 100,
         "a rollup for every day with deliveries: {}",

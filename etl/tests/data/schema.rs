@@ -101,7 +101,9 @@ async fn the_reader_role_can_only_read_and_the_etl_role_can_write() {
         "member_interactions",
         "member_segments",
         "campaign_reach_sketches",
-        "channel_reach_sketches",
+        "reach_rollups",
+        "channel_metrics_daily",
+        "segment_metrics_daily",
         "etl_runs",
         "dashboard_settings",
     ] {

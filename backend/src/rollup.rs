@@ -1,0 +1,305 @@
+//! Rollups: sums and reach sketches over every campaign, written beside the facts so that the
+//! dashboard's widest questions (no campaign, type or status filter) read thousands of rows
+//! instead of millions (docs/dashboard-database.md, "Rollups"). Both writers, the ETL on
+//! PostgreSQL and the demo builder on SQLite, build them with what is here, and the readers
+//! pick the fewest stored periods with [`cover`].
+
+use std::collections::BTreeMap;
+
+use outreach_model::{Channel, Interval};
+use time::{Date, Duration, Weekday};
+
+use crate::reach::{CorruptSketch, Sketch};
+
+/// The scope of the reach rollups over every channel.
+pub const ALL: &str = "All";
+
+/// The first day of the `period` (a day, an ISO week from Monday, a calendar month) holding `day`.
+pub fn period_start(period: Interval, day: Date) -> Date {
+    match period {
+        Interval::Day => day,
+        Interval::Week => day - Duration::days(i64::from(day.weekday().number_days_from_monday())),
+        Interval::Month => day.replace_day(1).unwrap_or(day),
+    }
+}
+
+/// The last day of the `period` that starts on `start`.
+pub fn period_end(period: Interval, start: Date) -> Date {
+    match period {
+        Interval::Day => start,
+        Interval::Week => start + Duration::days(6),
+        Interval::Month => {
+            let next = start
+                .replace_day(1)
+                .ok()
+                .and_then(|first| first.checked_add(Duration::days(31)))
+                .and_then(|later| later.replace_day(1).ok());
+            next.and_then(Date::previous_day).unwrap_or(start)
+        }
+    }
+}
+
+/// The fewest stored periods whose days are exactly `start..=end`: whole calendar months, then
+/// whole ISO weeks, then single days. A week is not taken when it would cut into a month that
+/// the range holds whole, so that month is still read as one sketch.
+pub fn cover(start: Date, end: Date) -> Vec<(Interval, Date)> {
+    let mut periods = Vec::new();
+    let mut day = start;
+    while day <= end {
+        let month_end = period_end(Interval::Month, day);
+        let (period, last) = if day.day() == 1 && month_end <= end {
+            (Interval::Month, month_end)
+        } else if day.weekday() == Weekday::Monday
+            && period_end(Interval::Week, day) <= end
+            && !(month_end < period_end(Interval::Week, day)
+                && month_end
+                    .next_day()
+                    .is_some_and(|next| period_end(Interval::Month, next) <= end))
+        {
+            (Interval::Week, period_end(Interval::Week, day))
+        } else {
+            (Interval::Day, day)
+        };
+        periods.push((period, day));
+        match last.next_day() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    periods
+}
+
+/// Widens a set of days to the whole weeks and months that hold them: the days whose sketches a
+/// rebuild of those periods reads.
+pub fn whole_periods(days: impl IntoIterator<Item = Date>) -> Vec<Date> {
+    let mut widened = std::collections::BTreeSet::new();
+    for day in days {
+        for period in [Interval::Week, Interval::Month] {
+            let start = period_start(period, day);
+            let mut d = start;
+            while d <= period_end(period, start) {
+                widened.insert(d);
+                match d.next_day() {
+                    Some(next) => d = next,
+                    None => break,
+                }
+            }
+        }
+    }
+    widened.into_iter().collect()
+}
+
+/// The reach rollups of a set of days: every campaign sketch of those days merged per channel
+/// and over all channels, per day, and per ISO week and calendar month. Feed it whole periods
+/// (see [`whole_periods`]) or the weeks and months it returns miss days.
+#[derive(Debug, Default)]
+pub struct ReachRollups {
+    days: BTreeMap<(&'static str, Date), Sketch>,
+}
+
+impl ReachRollups {
+    /// Adds one stored campaign sketch of `channel` on `day`.
+    pub fn add(&mut self, channel: Channel, day: Date, sketch: &[u8]) -> Result<(), CorruptSketch> {
+        for scope in [channel.as_str(), ALL] {
+            self.days
+                .entry((scope, day))
+                .or_default()
+                .merge_bytes(sketch)?;
+        }
+        Ok(())
+    }
+
+    /// Every rollup: (scope, period, period start, sketch), days first.
+    pub fn into_rows(self) -> Vec<(&'static str, Interval, Date, Sketch)> {
+        let mut longer: BTreeMap<(&'static str, Interval, Date), Sketch> = BTreeMap::new();
+        for ((scope, day), sketch) in &self.days {
+            for period in [Interval::Week, Interval::Month] {
+                longer
+                    .entry((scope, period, period_start(period, *day)))
+                    .or_default()
+                    .merge(sketch);
+            }
+        }
+        self.days
+            .into_iter()
+            .map(|((scope, day), sketch)| (scope, Interval::Day, day, sketch))
+            .chain(
+                longer
+                    .into_iter()
+                    .map(|((scope, period, start), sketch)| (scope, period, start, sketch)),
+            )
+            .collect()
+    }
+}
+
+/// Rebuilds `channel_metrics_daily` from `campaign_metrics_daily` for the days where
+/// `days_condition` (over `d.metric_date`) holds; the same SQL on both stores.
+pub fn channel_sums_sql(days_condition: &str) -> String {
+    format!(
+        "INSERT INTO channel_metrics_daily (metric_date, channel, total_sent, total_impressions,
+            total_opens, total_clicks, total_engaged, total_conversions, total_opt_outs,
+            total_bounces, total_machine_opens)
+         SELECT d.metric_date, c.channel, sum(d.total_sent), sum(d.total_impressions),
+            sum(d.total_opens), sum(d.total_clicks), sum(d.total_engaged),
+            sum(d.total_conversions), sum(d.total_opt_outs), sum(d.total_bounces),
+            sum(d.total_machine_opens)
+         FROM campaign_metrics_daily d
+         JOIN campaigns c ON c.campaign_id = d.campaign_id
+         WHERE {days_condition}
+         GROUP BY d.metric_date, c.channel"
+    )
+}
+
+/// Rebuilds `segment_metrics_daily` from `member_interactions` for the days where
+/// `days_condition` (over `i.interaction_date`) holds; the same SQL on both stores.
+pub fn segment_sums_sql(days_condition: &str) -> String {
+    let sum = |kind: &str| {
+        format!("coalesce(sum(i.count) FILTER (WHERE i.interaction_type = '{kind}'), 0)")
+    };
+    format!(
+        "INSERT INTO segment_metrics_daily (metric_date, channel, member_segment, impressions,
+            opens, clicks, engaged, conversions, opt_outs)
+         SELECT i.interaction_date, c.channel, i.member_segment, {}, {}, {}, {}, {}, {}
+         FROM member_interactions i
+         JOIN campaigns c ON c.campaign_id = i.campaign_id
+         WHERE {days_condition}
+         GROUP BY i.interaction_date, c.channel, i.member_segment",
+        sum("Delivered"),
+        sum("Open"),
+        sum("Click"),
+        sum("Engaged"),
+        sum("Convert"),
+        sum("OptOut"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn days_of(periods: &[(Interval, Date)]) -> Vec<Date> {
+        let mut days = Vec::new();
+        for (period, start) in periods {
+            let mut d = *start;
+            while d <= period_end(*period, *start) {
+                days.push(d);
+                d = d.next_day().expect("a next day");
+            }
+        }
+        days
+    }
+
+    #[test]
+    fn periods_have_their_calendar_bounds() {
+        assert_eq!(
+            period_start(Interval::Week, date!(2026 - 11 - 28)),
+            date!(2026 - 11 - 23)
+        );
+        assert_eq!(
+            period_start(Interval::Month, date!(2026 - 11 - 28)),
+            date!(2026 - 11 - 01)
+        );
+        assert_eq!(
+            period_end(Interval::Month, date!(2024 - 02 - 01)),
+            date!(2024 - 02 - 29)
+        );
+        assert_eq!(
+            period_end(Interval::Month, date!(2026 - 12 - 01)),
+            date!(2026 - 12 - 31)
+        );
+        assert_eq!(
+            period_end(Interval::Month, date!(2026 - 01 - 31)),
+            date!(2026 - 01 - 31)
+        );
+        assert_eq!(
+            period_end(Interval::Week, date!(2026 - 11 - 23)),
+            date!(2026 - 11 - 29)
+        );
+    }
+
+    #[test]
+    fn a_cover_holds_every_day_of_the_range_once_and_no_other() {
+        let mut start = date!(2025 - 12 - 20);
+        while start < date!(2026 - 03 - 10) {
+            for length in [1, 6, 7, 13, 31, 45, 90, 200, 400] {
+                let end = start + Duration::days(length - 1);
+                let periods = cover(start, end);
+                let days = days_of(&periods);
+                let expected: Vec<Date> = (0..length).map(|i| start + Duration::days(i)).collect();
+                assert_eq!(days, expected, "{start}..{end}: {periods:?}");
+            }
+            start = start.next_day().expect("a next day");
+        }
+    }
+
+    #[test]
+    fn a_cover_reads_months_whole_and_few_sketches() {
+        // 90 days from 2026-08-30: all of September and October, weeks and days at the edges.
+        let periods = cover(date!(2026 - 08 - 30), date!(2026 - 11 - 27));
+        assert!(periods.contains(&(Interval::Month, date!(2026 - 09 - 01))));
+        assert!(periods.contains(&(Interval::Month, date!(2026 - 10 - 01))));
+        assert!(periods.len() <= 16, "{periods:?}");
+        // A year by day-level rollups alone would be 365 sketches.
+        assert!(cover(date!(2025 - 11 - 28), date!(2026 - 11 - 27)).len() <= 30);
+    }
+
+    #[test]
+    fn whole_periods_widen_to_the_weeks_and_months_of_a_day() {
+        let days = whole_periods([date!(2026 - 11 - 28)]);
+        assert_eq!(days.first(), Some(&date!(2026 - 11 - 01)));
+        assert_eq!(days.last(), Some(&date!(2026 - 11 - 30)));
+        let days = whole_periods([date!(2026 - 12 - 01)]);
+        assert_eq!(days.first(), Some(&date!(2026 - 11 - 30)));
+        assert_eq!(days.last(), Some(&date!(2026 - 12 - 31)));
+    }
+
+    #[test]
+    fn rollups_are_the_unions_of_their_days() {
+        let sketch = |members: std::ops::Range<u32>| {
+            let mut s = Sketch::default();
+            for m in members {
+                s.insert(&format!("M{m}"));
+            }
+            s
+        };
+        let mut rollups = ReachRollups::default();
+        let monday = date!(2026 - 11 - 23);
+        rollups
+            .add(Channel::Email, monday, &sketch(0..100).to_bytes())
+            .expect("a stored sketch");
+        rollups
+            .add(Channel::Sms, monday, &sketch(50..150).to_bytes())
+            .expect("a stored sketch");
+        rollups
+            .add(
+                Channel::Email,
+                monday + Duration::days(6),
+                &sketch(100..300).to_bytes(),
+            )
+            .expect("a stored sketch");
+        let rows = rollups.into_rows();
+        let find = |scope, period, start| {
+            rows.iter()
+                .find(|r| r.0 == scope && r.1 == period && r.2 == start)
+                .map(|r| r.3.count())
+        };
+        assert_eq!(
+            find(ALL, Interval::Day, monday),
+            Some(sketch(0..150).count())
+        );
+        assert_eq!(
+            find("Email", Interval::Week, monday),
+            Some(sketch(0..300).count())
+        );
+        assert_eq!(
+            find(ALL, Interval::Week, monday),
+            Some(sketch(0..300).count())
+        );
+        assert_eq!(
+            find("SMS", Interval::Month, date!(2026 - 11 - 01)),
+            Some(sketch(50..150).count())
+        );
+        assert_eq!(find("Push", Interval::Day, monday), None);
+    }
+}

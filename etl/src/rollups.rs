@@ -1,0 +1,147 @@
+//! Keeps the rollups (docs/dashboard-database.md, "Rollups") equal to what they roll up: after
+//! the facts of some days are written, the sums of those days and the reach sketches of the
+//! days, weeks and months that hold them are rebuilt from the stored facts, in the same
+//! transaction.
+
+use std::collections::BTreeSet;
+
+use futures_util::TryStreamExt as _;
+use outreach_backend::rollup::{self, ReachRollups};
+use outreach_model::{Channel, Interval};
+use sqlx::{PgConnection, Row};
+use time::Date;
+
+use crate::EtlError;
+use crate::load::CopyRows;
+
+/// Rebuilds the rollups of `days`, or all of them when `None`, and marks them ready.
+pub async fn rebuild(tx: &mut PgConnection, days: Option<&BTreeSet<Date>>) -> Result<(), EtlError> {
+    // A database migrated to rollups but not yet rebuilt gets every rollup now.
+    let ready: bool = sqlx::query_scalar("SELECT rollups_ready FROM dashboard_settings")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(EtlError::dashboard("reading whether the rollups are built"))?;
+    let days = days.filter(|_| ready);
+    if days.is_some_and(BTreeSet::is_empty) {
+        return Ok(());
+    }
+    let listed: Vec<Date> = days
+        .map(|d| d.iter().copied().collect())
+        .unwrap_or_default();
+    let every_day = days.is_none();
+
+    sqlx::query("DELETE FROM channel_metrics_daily WHERE $1 OR metric_date = ANY($2)")
+        .bind(every_day)
+        .bind(&listed)
+        .execute(&mut *tx)
+        .await
+        .map_err(EtlError::dashboard("emptying channel sums"))?;
+    sqlx::query(sqlx::AssertSqlSafe(rollup::channel_sums_sql(
+        "($1 OR d.metric_date = ANY($2))",
+    )))
+    .bind(every_day)
+    .bind(&listed)
+    .execute(&mut *tx)
+    .await
+    .map_err(EtlError::dashboard("summing days per channel"))?;
+    sqlx::query("DELETE FROM segment_metrics_daily WHERE $1 OR metric_date = ANY($2)")
+        .bind(every_day)
+        .bind(&listed)
+        .execute(&mut *tx)
+        .await
+        .map_err(EtlError::dashboard("emptying segment sums"))?;
+    sqlx::query(sqlx::AssertSqlSafe(rollup::segment_sums_sql(
+        "($1 OR i.interaction_date = ANY($2))",
+    )))
+    .bind(every_day)
+    .bind(&listed)
+    .execute(&mut *tx)
+    .await
+    .map_err(EtlError::dashboard("summing days per segment"))?;
+
+    // Reach: every day of the weeks and months that hold a day written.
+    let widened = rollup::whole_periods(listed.iter().copied());
+    let mut reach = ReachRollups::default();
+    {
+        let mut rows = sqlx::query(
+            "SELECT c.channel, s.metric_date, s.sketch
+             FROM campaign_reach_sketches s JOIN campaigns c USING (campaign_id)
+             WHERE $1 OR s.metric_date = ANY($2)",
+        )
+        .bind(every_day)
+        .bind(&widened)
+        .fetch(&mut *tx);
+        while let Some(row) = rows.try_next().await.map_err(EtlError::dashboard(
+            "reading campaign sketches for the rollups",
+        ))? {
+            let read = || -> Result<(Channel, Date, Vec<u8>), sqlx::Error> {
+                let channel: String = row.try_get(0)?;
+                let channel = channel
+                    .parse()
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+                Ok((channel, row.try_get(1)?, row.try_get(2)?))
+            };
+            let (channel, day, bytes) =
+                read().map_err(EtlError::dashboard("reading campaign sketches"))?;
+            reach
+                .add(channel, day, &bytes)
+                .map_err(|err| EtlError::Dashboard {
+                    context: "reading campaign sketches",
+                    source: sqlx::Error::Decode(Box::new(err)),
+                })?;
+        }
+    }
+    // The periods rebuilt: each day written, and the week and month holding it. (The other
+    // periods of the widened days may be partial and are left alone.)
+    let weeks: BTreeSet<Date> = listed
+        .iter()
+        .map(|d| rollup::period_start(Interval::Week, *d))
+        .collect();
+    let months: BTreeSet<Date> = listed
+        .iter()
+        .map(|d| rollup::period_start(Interval::Month, *d))
+        .collect();
+    let rebuilt = |period: Interval, start: &Date| {
+        every_day
+            || match period {
+                Interval::Day => days.is_some_and(|d| d.contains(start)),
+                Interval::Week => weeks.contains(start),
+                Interval::Month => months.contains(start),
+            }
+    };
+    let mut copy = CopyRows::default();
+    for (scope, period, start, sketch) in reach.into_rows() {
+        if !rebuilt(period, &start) {
+            continue;
+        }
+        copy.plain(scope)
+            .plain(period)
+            .plain(start)
+            .bytes(&sketch.to_bytes());
+        copy.end_row();
+    }
+    sqlx::query(
+        "DELETE FROM reach_rollups
+         WHERE $1 OR (period = 'day' AND period_start = ANY($2))
+            OR (period = 'week' AND period_start = ANY($3))
+            OR (period = 'month' AND period_start = ANY($4))",
+    )
+    .bind(every_day)
+    .bind(&listed)
+    .bind(weeks.iter().copied().collect::<Vec<_>>())
+    .bind(months.iter().copied().collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await
+    .map_err(EtlError::dashboard("emptying reach rollups"))?;
+    copy.copy_into(
+        tx,
+        "COPY reach_rollups (scope, period, period_start, sketch) FROM STDIN",
+    )
+    .await
+    .map_err(EtlError::dashboard("writing reach rollups"))?;
+    sqlx::query("UPDATE dashboard_settings SET rollups_ready = true WHERE NOT rollups_ready")
+        .execute(&mut *tx)
+        .await
+        .map_err(EtlError::dashboard("marking the rollups ready"))?;
+    Ok(())
+}
