@@ -23,6 +23,8 @@ lint:
 setup:
 	@bash scripts/setup.sh
 
-## The benchmarks of BENCHMARKS.md (minutes; needs a PostgreSQL server).
+## The benchmarks of BENCHMARKS.md (needs a PostgreSQL server; the read benchmark's first run
+## loads its scale dataset, about half an hour and 25 GB).
 bench: setup
 	bash bench/etl.sh
+	bash bench/read.sh

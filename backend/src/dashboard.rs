@@ -3,6 +3,8 @@
 //! rate comes from [`Counts`] (docs/metrics.md).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use outreach_model::{
     AgeBand, CampaignId, CampaignMetrics, CampaignPage, CampaignRow, CampaignSort, Channel,
@@ -160,13 +162,22 @@ const REACH_ROLLUPS: &str = "SELECT r.scope, r.period, r.period_start, r.sketch
 #[derive(Debug, Clone)]
 pub struct Dashboard {
     store: Store,
+    trace: Option<Trace>,
+    /// Set once the rollups were seen built; they never go back to not built.
+    rollups_seen: Arc<AtomicBool>,
 }
+
+/// The statements a traced [`Dashboard`] ran, in order, as PostgreSQL SQL with their binds:
+/// what the read benchmark replays in psql to compare with the database's own time.
+pub type Trace = Arc<Mutex<Vec<(String, Vec<Value>)>>>;
 
 impl Dashboard {
     /// Connects to `url` (PostgreSQL URL or SQLite path) and checks its schema version.
     pub async fn connect(url: &str) -> Result<Dashboard, DashboardError> {
         let dashboard = Dashboard {
             store: Store::connect(url).await?,
+            trace: None,
+            rollups_seen: Arc::default(),
         };
         let found = dashboard.schema_version().await?;
         let expected = crate::schema::version();
@@ -181,11 +192,34 @@ impl Dashboard {
         &self.store
     }
 
+    /// The same dashboard, recording every statement it runs into the trace returned.
+    pub fn traced(&self) -> (Dashboard, Trace) {
+        let trace = Trace::default();
+        let dashboard = Dashboard {
+            store: self.store.clone(),
+            trace: Some(trace.clone()),
+            rollups_seen: self.rollups_seen.clone(),
+        };
+        (dashboard, trace)
+    }
+
+    async fn fetch(
+        &self,
+        context: &'static str,
+        template: &str,
+        values: &[Value],
+    ) -> Result<crate::store::Rows, DashboardError> {
+        if let Some(trace) = &self.trace
+            && let Ok(mut trace) = trace.lock()
+        {
+            trace.push((crate::store::postgres_sql(template), values.to_vec()));
+        }
+        self.store.fetch(context, template, values).await
+    }
+
     async fn schema_version(&self) -> Result<i64, DashboardError> {
         // A database without the migrations table is no dashboard database (version 0).
-        let rows = self
-            .store
-            .fetch(
+        let rows = self.fetch(
                 "reading the schema version",
                 "SELECT CAST(max(version) AS bigint) AS version FROM _sqlx_migrations WHERE success",
                 &[],
@@ -231,7 +265,6 @@ impl Dashboard {
             i64::try_from(page.offset()).unwrap_or(i64::MAX)
         })));
         let rows = self
-            .store
             .fetch("listing campaigns", &campaigns_sql(), &values)
             .await?;
         let listed = rows.map("listing campaigns", |r| {
@@ -294,7 +327,6 @@ impl Dashboard {
         let mut filter = Filter::new(range);
         filter.campaigns = campaigns;
         let rows = self
-            .store
             .fetch(
                 "reading reach sketches",
                 CAMPAIGN_SKETCHES,
@@ -323,7 +355,6 @@ impl Dashboard {
             ..Filter::new(range)
         };
         let rows = self
-            .store
             .fetch(
                 "reading the campaign",
                 "SELECT c.campaign_name FROM campaigns c WHERE {filter}",
@@ -347,7 +378,7 @@ impl Dashboard {
                     .and_then(|next| next.previous_day())
                     .unwrap_or(range.end()),
                 metrics: buckets
-                    .get(&(*start, TOTAL.to_owned()))
+                    .get(&(*start, TOTAL))
                     .copied()
                     .unwrap_or_default()
                     .to_metrics(),
@@ -379,7 +410,7 @@ impl Dashboard {
             .buckets(filter, IntervalOrAll::All, false, true)
             .await?;
         Ok(buckets
-            .get(&(filter.range.start(), TOTAL.to_owned()))
+            .get(&(filter.range.start(), TOTAL))
             .copied()
             .unwrap_or_default()
             .to_metrics())
@@ -419,7 +450,7 @@ impl Dashboard {
                     .map(|start| TrendPoint {
                         start: *start,
                         value: buckets
-                            .get(&(*start, name.to_owned()))
+                            .get(&(*start, name))
                             .copied()
                             .unwrap_or_default()
                             .to_metrics()
@@ -444,37 +475,39 @@ impl Dashboard {
         interval: impl Into<IntervalOrAll>,
         per_channel: bool,
         with_reach: bool,
-    ) -> Result<BTreeMap<(Date, String), Counts>, DashboardError> {
+    ) -> Result<BTreeMap<(Date, &'static str), Counts>, DashboardError> {
         let interval = interval.into();
         let rollups = filter.by_channel_only() && self.rollups_ready().await?;
         let rows = if rollups {
-            self.store
-                .fetch(
-                    "summing metrics",
-                    &rollup_totals_sql(),
-                    &[
-                        Value::Date(filter.range.start()),
-                        Value::Date(filter.range.end()),
-                        channel_names(filter),
-                        Value::Text(Some(interval.name().to_owned())),
-                        Value::Bool(per_channel),
-                    ],
-                )
-                .await?
+            self.fetch(
+                "summing metrics",
+                &rollup_totals_sql(),
+                &[
+                    Value::Date(filter.range.start()),
+                    Value::Date(filter.range.end()),
+                    channel_names(filter),
+                    Value::Text(Some(interval.name().to_owned())),
+                    Value::Bool(per_channel),
+                ],
+            )
+            .await?
         } else {
             let mut values = filter_values(filter);
             values.push(Value::Text(Some(interval.name().to_owned())));
             values.push(Value::Bool(per_channel));
-            self.store
-                .fetch("summing metrics", &totals_sql(), &values)
+            self.fetch("summing metrics", &totals_sql(), &values)
                 .await?
         };
-        let mut buckets: BTreeMap<(Date, String), Counts> = BTreeMap::new();
+        let mut buckets: BTreeMap<(Date, &'static str), Counts> = BTreeMap::new();
         for (bucket, series, counts) in rows.map("summing metrics", |r| {
-            Ok((r.day("bucket")?, r.text("series")?, read_counts(r)?))
+            Ok((
+                r.day("bucket")?,
+                series_name(&r.text("series")?)?,
+                read_counts(r)?,
+            ))
         })? {
             if per_channel {
-                *buckets.entry((bucket, TOTAL.to_owned())).or_default() += counts;
+                *buckets.entry((bucket, TOTAL)).or_default() += counts;
             }
             *buckets.entry((bucket, series)).or_default() += counts;
         }
@@ -497,18 +530,23 @@ impl Dashboard {
     /// Whether the ETL has built the rollups (a database migrated to them but not yet
     /// reloaded has none, and is read from the facts).
     async fn rollups_ready(&self) -> Result<bool, DashboardError> {
-        let rows = self
-            .store
-            .fetch(
+        if self.rollups_seen.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let rows = self.fetch(
                 "reading the settings",
                 "SELECT CAST(CASE WHEN rollups_ready THEN 1 ELSE 0 END AS bigint) AS ready FROM dashboard_settings",
                 &[],
             )
             .await?;
-        Ok(rows
+        let ready = rows
             .map("reading the settings", |r| r.int("ready"))?
             .first()
-            .is_some_and(|ready| *ready == 1))
+            .is_some_and(|ready| *ready == 1);
+        if ready {
+            self.rollups_seen.store(true, Ordering::Relaxed);
+        }
+        Ok(ready)
     }
 
     /// Reach per interval and series from the daily sketches of the filter's campaigns.
@@ -517,25 +555,26 @@ impl Dashboard {
         filter: &Filter,
         interval: IntervalOrAll,
         per_channel: bool,
-    ) -> Result<BTreeMap<(Date, String), Sketch>, DashboardError> {
+    ) -> Result<BTreeMap<(Date, &'static str), Sketch>, DashboardError> {
         let rows = self
-            .store
             .fetch(
                 "reading reach sketches",
                 CAMPAIGN_SKETCHES,
                 &filter_values(filter),
             )
             .await?;
-        let mut sketches: BTreeMap<(Date, String), Sketch> = BTreeMap::new();
+        let mut sketches: BTreeMap<(Date, &'static str), Sketch> = BTreeMap::new();
         for (_, day, channel, bytes) in rows.map("reading reach sketches", read_campaign_sketch)? {
             let label = interval.bucket(&filter.range, day);
             if per_channel {
-                merge_stored(sketches.entry((label, channel)).or_default(), &bytes)?;
+                merge_stored(
+                    sketches
+                        .entry((label, series_name(&channel).map_err(query_error)?))
+                        .or_default(),
+                    &bytes,
+                )?;
             }
-            merge_stored(
-                sketches.entry((label, TOTAL.to_owned())).or_default(),
-                &bytes,
-            )?;
+            merge_stored(sketches.entry((label, TOTAL)).or_default(), &bytes)?;
         }
         Ok(sketches)
     }
@@ -547,7 +586,7 @@ impl Dashboard {
         filter: &Filter,
         interval: IntervalOrAll,
         per_channel: bool,
-    ) -> Result<BTreeMap<(Date, String), Sketch>, DashboardError> {
+    ) -> Result<BTreeMap<(Date, &'static str), Sketch>, DashboardError> {
         // Each stored period read, and the interval it belongs to.
         let mut wanted: HashMap<(&'static str, Date), Date> = HashMap::new();
         let labels = match interval {
@@ -587,7 +626,6 @@ impl Dashboard {
             );
         }
         let rows = self
-            .store
             .fetch(
                 "reading reach rollups",
                 REACH_ROLLUPS,
@@ -599,7 +637,7 @@ impl Dashboard {
                 ],
             )
             .await?;
-        let mut sketches: BTreeMap<(Date, String), Sketch> = BTreeMap::new();
+        let mut sketches: BTreeMap<(Date, &'static str), Sketch> = BTreeMap::new();
         for (scope, period, start, bytes) in rows.map("reading reach rollups", |r| {
             Ok((
                 r.text("scope")?,
@@ -617,20 +655,19 @@ impl Dashboard {
                 continue;
             };
             if scope == rollup::ALL {
-                merge_stored(
-                    sketches.entry((label, TOTAL.to_owned())).or_default(),
-                    &bytes,
-                )?;
+                merge_stored(sketches.entry((label, TOTAL)).or_default(), &bytes)?;
                 continue;
             }
             if per_channel {
-                merge_stored(sketches.entry((label, scope.clone())).or_default(), &bytes)?;
-            }
-            if !every_channel {
                 merge_stored(
-                    sketches.entry((label, TOTAL.to_owned())).or_default(),
+                    sketches
+                        .entry((label, series_name(&scope).map_err(query_error)?))
+                        .or_default(),
                     &bytes,
                 )?;
+            }
+            if !every_channel {
+                merge_stored(sketches.entry((label, TOTAL)).or_default(), &bytes)?;
             }
         }
         Ok(sketches)
@@ -639,25 +676,23 @@ impl Dashboard {
     /// The drill-down by member segment, small counts suppressed.
     pub async fn segments(&self, filter: &Filter) -> Result<SegmentReport, DashboardError> {
         let rows = if filter.by_channel_only() && self.rollups_ready().await? {
-            self.store
-                .fetch(
-                    "reading segments",
-                    &segments_sql(SEGMENT_ROLLUPS),
-                    &[
-                        Value::Date(filter.range.start()),
-                        Value::Date(filter.range.end()),
-                        channel_names(filter),
-                    ],
-                )
-                .await?
+            self.fetch(
+                "reading segments",
+                &segments_sql(SEGMENT_ROLLUPS),
+                &[
+                    Value::Date(filter.range.start()),
+                    Value::Date(filter.range.end()),
+                    channel_names(filter),
+                ],
+            )
+            .await?
         } else {
-            self.store
-                .fetch(
-                    "reading segments",
-                    &segments_sql(SEGMENT_FACTS),
-                    &filter_values(filter),
-                )
-                .await?
+            self.fetch(
+                "reading segments",
+                &segments_sql(SEGMENT_FACTS),
+                &filter_values(filter),
+            )
+            .await?
         };
         let mut segments = Vec::new();
         let mut dimensions = Vec::new();
@@ -715,7 +750,6 @@ impl Dashboard {
     pub async fn health(&self) -> Result<Health, DashboardError> {
         let schema_version = self.schema_version().await?;
         let runs = self
-            .store
             .fetch(
                 "reading the last ETL run",
                 "SELECT run_id, mode, finished_at, watermark FROM etl_runs
@@ -735,7 +769,6 @@ impl Dashboard {
             .into_iter()
             .next();
         let settings = self
-            .store
             .fetch(
                 "reading the settings",
                 "SELECT (SELECT reporting_time_zone FROM dashboard_settings) AS zone,
@@ -853,6 +886,22 @@ fn merge_stored(sketch: &mut Sketch, bytes: &[u8]) -> Result<(), DashboardError>
     sketch
         .merge_bytes(bytes)
         .map_err(|err| DashboardError::CorruptSketch(err.to_string()))
+}
+
+/// The series a stored name stands for: the total or a channel.
+fn series_name(name: &str) -> Result<&'static str, sqlx::Error> {
+    if name == TOTAL {
+        return Ok(TOTAL);
+    }
+    let channel: Channel = name.parse().map_err(decode)?;
+    Ok(channel.as_str())
+}
+
+fn query_error(source: sqlx::Error) -> DashboardError {
+    DashboardError::Query {
+        context: "reading reach sketches",
+        source,
+    }
 }
 
 /// The filter's channels as a bind (all when empty).

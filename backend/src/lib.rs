@@ -13,5 +13,5 @@ pub mod rollup;
 pub mod schema;
 pub mod store;
 
-pub use dashboard::{Dashboard, TOTAL};
+pub use dashboard::{Dashboard, TOTAL, Trace};
 pub use error::DashboardError;

@@ -1,51 +1,237 @@
-//! Backend time of each dashboard question, warm: median and p95 over 50 runs each.
-//!   BENCH_DATABASE_URL=postgres://…/dashboard cargo bench -p outreach-cli --bench read
-//! (default: the dashboard database bench/etl.sh loads). Prints one line per question.
+//! The read benchmark: each dashboard question's backend time, warm, median and p95 over 50
+//! runs; the same statements run bare in psql (PREPARE, then EXECUTE with the same binds) for
+//! the database's own time; and the plan of each statement, checked for sequential scans of
+//! the fact tables. `bench/read.sh` loads the scale dataset first and runs this:
+//!   BENCH_DATABASE_URL=postgres://…/outreach_scale cargo bench -p outreach-cli --bench read
+//! Plans go to the file named by BENCH_PLANS (default: target's bench-plans.txt).
 
-use std::time::{Duration, Instant};
+use std::fmt::Write as _;
+use std::time::Instant;
 
 use outreach_backend::Dashboard;
+use outreach_backend::store::Value;
 use outreach_model::{CampaignSort, DateRange, Filter, Interval, Metric, Page};
 
 const RUNS: usize = 50;
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+/// The fact tables, which grow with campaigns and members; none may be read by a sequential
+/// scan. (The rollups grow only with days: a year of channel_metrics_daily is 1,095 rows.)
+const FACT_TABLES: &[&str] = &[
+    "campaign_metrics_daily",
+    "member_interactions",
+    "campaign_reach_sketches",
+];
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
 }
 
-async fn measure<F, Fut, T, E>(name: &str, mut question: F) -> Result<(), E>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, E>>,
-{
-    question().await?; // warm-up
+/// A bind as a psql literal, and its type for PREPARE.
+fn literal(value: &Value) -> (String, &'static str) {
+    let quote = |text: &str| format!("'{}'", text.replace('\'', "''"));
+    let array = |items: Vec<String>| quote(&format!("{{{}}}", items.join(",")));
+    match value {
+        Value::Date(day) => (quote(&day.to_string()), "date"),
+        Value::Dates(days) => (
+            array(days.iter().map(ToString::to_string).collect()),
+            "date[]",
+        ),
+        Value::Ids(ids) => (
+            array(ids.iter().map(ToString::to_string).collect()),
+            "uuid[]",
+        ),
+        Value::Texts(texts) => (
+            array(
+                texts
+                    .iter()
+                    .map(|t| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
+                    .collect(),
+            ),
+            "text[]",
+        ),
+        Value::Text(text) => (text.as_deref().map_or("NULL".to_owned(), quote), "text"),
+        Value::Int(int) => (int.map_or("NULL".to_owned(), |i| i.to_string()), "bigint"),
+        Value::Bool(flag) => (flag.to_string(), "boolean"),
+    }
+}
+
+struct Question {
+    name: &'static str,
+    target_ms: f64,
+    backend: (f64, f64),
+    statements: Vec<(String, Vec<Value>)>,
+}
+
+async fn measure<T>(
+    name: &'static str,
+    target_ms: f64,
+    dashboard: &Dashboard,
+    question: impl AsyncFn(&Dashboard) -> Result<T, outreach_backend::DashboardError>,
+) -> Result<Question, Box<dyn std::error::Error>> {
+    question(dashboard).await?; // warm-up
+    // One traced run for the statements; the timed runs are not traced.
+    let (traced, trace) = dashboard.traced();
+    question(&traced).await?;
+    let statements = trace.lock().map(|t| t.clone()).unwrap_or_default();
     let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let started = Instant::now();
-        question().await?;
-        times.push(started.elapsed());
+        question(dashboard).await?;
+        times.push(started.elapsed().as_secs_f64() * 1e3);
     }
-    times.sort();
-    println!(
-        "{name:<58} median {:>8.1} ms   p95 {:>8.1} ms",
-        percentile(&times, 0.5).as_secs_f64() * 1e3,
-        percentile(&times, 0.95).as_secs_f64() * 1e3
+    times.sort_by(f64::total_cmp);
+    Ok(Question {
+        name,
+        target_ms,
+        backend: (percentile(&times, 0.5), percentile(&times, 0.95)),
+        statements,
+    })
+}
+
+/// Runs every statement of every question bare in psql, RUNS times after a warm-up; returns the
+/// median and p95 of each question's summed time, and the plans.
+fn psql(url: &str, questions: &[Question]) -> Result<(Vec<(f64, f64)>, String), String> {
+    let mut script = String::from(
+        "\\set ON_ERROR_STOP on\nSET plan_cache_mode = force_custom_plan;\n\\pset format unaligned\n\\o /dev/null\n",
     );
-    Ok(())
+    let mut executes = Vec::new();
+    for (q, question) in questions.iter().enumerate() {
+        for (s, (sql, values)) in question.statements.iter().enumerate() {
+            let (literals, types): (Vec<String>, Vec<&str>) = values.iter().map(literal).unzip();
+            let name = format!("q{q}_{s}");
+            let _ = writeln!(
+                script,
+                "PREPARE {name} ({}) AS {sql};",
+                if types.is_empty() {
+                    "int".to_owned()
+                } else {
+                    types.join(", ")
+                }
+            );
+            let call = if literals.is_empty() {
+                format!("EXECUTE {name}(0)")
+            } else {
+                format!("EXECUTE {name}({})", literals.join(", "))
+            };
+            executes.push((q, call));
+        }
+    }
+    // PREPARE of a statement without binds declares one unused int: drop it there.
+    let script = script.replace(" (int) AS", " AS");
+    let executes: Vec<(usize, String)> = executes
+        .into_iter()
+        .map(|(q, call)| (q, call.replace("(0)", "")))
+        .collect();
+    // The plans, then the warm-up, then the timed runs.
+    let mut plans_script = script.clone();
+    plans_script.push_str("\\o\n");
+    for (q, call) in &executes {
+        let _ = writeln!(
+            plans_script,
+            "\\echo '### q{q}: {}'\nEXPLAIN (COSTS OFF) {call};",
+            call.split('(').next().unwrap_or_default()
+        );
+    }
+    let run = |text: &str| -> Result<String, String> {
+        let output = std::process::Command::new("psql")
+            .args(["-X", "-q", "-d", url, "-f", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write as _;
+                if let Some(mut stdin) = child.stdin.take() {
+                    stdin.write_all(text.as_bytes())?;
+                }
+                child.wait_with_output()
+            })
+            .map_err(|err| format!("cannot run psql: {err}"))?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let plans = run(&plans_script)?;
+
+    let mut timing = script;
+    for _ in 0..=RUNS {
+        for (_, call) in &executes {
+            let _ = writeln!(timing, "{call};");
+        }
+    }
+    let timing = timing.replacen(
+        &format!(
+            "{};",
+            executes.first().map(|e| e.1.as_str()).unwrap_or_default()
+        ),
+        &format!(
+            "\\timing on\n{};",
+            executes.first().map(|e| e.1.as_str()).unwrap_or_default()
+        ),
+        1,
+    );
+    let out = run(&timing)?;
+    let times: Vec<f64> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("Time: "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter_map(|ms| ms.parse().ok())
+        .collect();
+    if times.len() != executes.len() * (RUNS + 1) {
+        return Err(format!(
+            "psql printed {} timings for {} statements",
+            times.len(),
+            executes.len() * (RUNS + 1)
+        ));
+    }
+    let mut results = Vec::new();
+    for q in 0..questions.len() {
+        let mut per_run: Vec<f64> = (1..=RUNS)
+            .map(|run| {
+                executes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (owner, _))| *owner == q)
+                    .map(|(i, _)| times[run * executes.len() + i])
+                    .sum()
+            })
+            .collect();
+        per_run.sort_by(f64::total_cmp);
+        results.push((percentile(&per_run, 0.5), percentile(&per_run, 0.95)));
+    }
+    Ok((results, plans))
+}
+
+/// The scan of each table in a plan: "Index Scan", "Seq Scan", ….
+fn shapes(plan: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in plan.lines() {
+        let line = line.trim().trim_start_matches("->").trim();
+        if let Some((node, rest)) = line.split_once(" on ") {
+            let table = rest.split_whitespace().next().unwrap_or_default();
+            if node.contains("Scan") {
+                let shape = format!("{node} on {table}");
+                if !found.contains(&shape) {
+                    found.push(shape);
+                }
+            }
+        }
+    }
+    found
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let url = std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| {
-        "postgres://postgres@127.0.0.1:5432/outreach_bench_dashboard".to_owned()
-    });
+    let url = std::env::var("BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/outreach_scale".to_owned());
     let dashboard = Dashboard::connect(&url).await?;
     let latest = dashboard
         .health()
         .await?
         .latest_metric_date
-        .ok_or("the database holds no data: run bench/etl.sh first")?;
+        .ok_or("the database holds no data: run bench/read.sh")?;
     let days90 = Filter::new(DateRange::last_days(latest, 90));
     let year = Filter::new(DateRange::last_days(latest, 365));
     let two_years = DateRange::last_days(latest, 730);
@@ -64,46 +250,120 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("no campaign")?;
     let one = Filter {
         campaigns: vec![campaign],
-        ..days90.clone()
+        ..Filter::new(two_years)
     };
 
-    measure(
-        "summary, all campaigns, 90 days, with previous period",
-        || dashboard.summary(&days90),
-    )
-    .await?;
-    measure("one campaign's metrics over two years by week", || {
-        dashboard.campaign_metrics(campaign, two_years, Interval::Week)
-    })
-    .await?;
-    measure(
-        "campaign list, 90 days, sorted by opt_out_rate, page 1",
-        || {
-            dashboard.campaigns(
-                &days90,
-                None,
-                CampaignSort::Metric(Metric::OptOutRate),
-                page,
-            )
-        },
-    )
-    .await?;
-    measure("segments of one campaign, 90 days", || {
-        dashboard.segments(&one)
-    })
-    .await?;
-    measure("segments of all campaigns, 90 days", || {
-        dashboard.segments(&days90)
-    })
-    .await?;
-    measure(
-        "trend of opt_out_rate over a year by day, per channel",
-        || dashboard.trend(&year, Metric::OptOutRate, Interval::Day),
-    )
-    .await?;
-    measure("trend of reach over a year by week, per channel", || {
-        dashboard.trend(&year, Metric::Reach, Interval::Week)
-    })
-    .await?;
+    let questions = vec![
+        measure(
+            "summary, all campaigns, 90 days, with previous period",
+            50.0,
+            &dashboard,
+            async |d: &Dashboard| d.summary(&days90).await,
+        )
+        .await?,
+        measure(
+            "one campaign's metrics over two years by week",
+            20.0,
+            &dashboard,
+            async |d: &Dashboard| {
+                d.campaign_metrics(campaign, two_years, Interval::Week)
+                    .await
+            },
+        )
+        .await?,
+        measure(
+            "campaign list, 90 days, sorted by opt_out_rate, page 1",
+            100.0,
+            &dashboard,
+            async |d: &Dashboard| {
+                d.campaigns(
+                    &days90,
+                    None,
+                    CampaignSort::Metric(Metric::OptOutRate),
+                    page,
+                )
+                .await
+            },
+        )
+        .await?,
+        measure(
+            "segments of one campaign, two years",
+            50.0,
+            &dashboard,
+            async |d: &Dashboard| d.segments(&one).await,
+        )
+        .await?,
+        measure(
+            "segments of all campaigns, 90 days",
+            300.0,
+            &dashboard,
+            async |d: &Dashboard| d.segments(&days90).await,
+        )
+        .await?,
+        measure(
+            "trend of opt_out_rate over a year by day, per channel",
+            100.0,
+            &dashboard,
+            async |d: &Dashboard| d.trend(&year, Metric::OptOutRate, Interval::Day).await,
+        )
+        .await?,
+        measure(
+            "trend of reach over a year by week, per channel",
+            f64::NAN,
+            &dashboard,
+            async |d: &Dashboard| d.trend(&year, Metric::Reach, Interval::Week).await,
+        )
+        .await?,
+    ];
+
+    let (bare, plans) = psql(&url, &questions)?;
+    let plans_path = std::env::var("BENCH_PLANS").unwrap_or_else(|_| {
+        let dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_owned());
+        format!("{dir}/bench-plans.txt")
+    });
+    let names: String = questions
+        .iter()
+        .enumerate()
+        .map(|(q, question)| format!("q{q}: {}\n", question.name))
+        .collect();
+    std::fs::write(&plans_path, format!("{names}\n{plans}"))?;
+
+    println!(
+        "{:<56} {:>9} {:>9} {:>7}  {:>9} {:>9}  {:>5}  plan",
+        "question (ms)", "median", "p95", "target", "psql med", "psql p95", "ratio"
+    );
+    let mut failed = false;
+    for (q, (question, (bare_median, bare_p95))) in questions.iter().zip(&bare).enumerate() {
+        let plan: String = plans
+            .split("### ")
+            .filter(|section| section.starts_with(&format!("q{q}:")))
+            .collect();
+        let shapes = shapes(&plan);
+        let seq_scans: Vec<&String> = shapes
+            .iter()
+            .filter(|s| s.starts_with("Seq Scan") && FACT_TABLES.iter().any(|t| s.ends_with(t)))
+            .collect();
+        let met = question.target_ms.is_nan() || question.backend.1 < question.target_ms;
+        failed |= !met || !seq_scans.is_empty();
+        println!(
+            "{:<56} {:>9.1} {:>9.1} {:>7}  {:>9.1} {:>9.1}  {:>5.2}  {}",
+            question.name,
+            question.backend.0,
+            question.backend.1,
+            if question.target_ms.is_nan() {
+                "-".to_owned()
+            } else {
+                format!("{}{}", question.target_ms, if met { "" } else { "✗" })
+            },
+            bare_median,
+            bare_p95,
+            question.backend.0 / bare_median,
+            shapes.join("; ")
+        );
+    }
+    println!("plans: {plans_path}; ratio: backend median / psql median");
+    if failed {
+        println!("some targets were missed or a fact table was scanned whole (marked above)");
+    }
     Ok(())
 }

@@ -25,6 +25,11 @@ pub async fn rebuild(tx: &mut PgConnection, days: Option<&BTreeSet<Date>>) -> Re
     if days.is_some_and(BTreeSet::is_empty) {
         return Ok(());
     }
+    // The sums group millions of rows on a full rebuild: in memory, not in spilled batches.
+    sqlx::raw_sql("SET LOCAL work_mem = '256MB'")
+        .execute(&mut *tx)
+        .await
+        .map_err(EtlError::dashboard("setting work_mem"))?;
     let listed: Vec<Date> = days
         .map(|d| d.iter().copied().collect())
         .unwrap_or_default();
