@@ -56,6 +56,9 @@ async fn with_no_configuration_it_builds_and_reads_the_demo_database() {
     let health: Value = serde_json::from_slice(&first.stdout).expect("health as JSON");
     assert_eq!(health["store"], "sqlite");
     assert_eq!(health["reachable"], true);
+    // Built as of the end of today: its data is fresh, never of negative age.
+    let age = health["data_age_seconds"].as_i64().expect("a data age");
+    assert!((0..2 * 86_400).contains(&age), "data age {age}");
     assert!(
         home.path()
             .join("data/outreach-dashboard/demo.sqlite")
