@@ -788,7 +788,11 @@ impl Dashboard {
             .and_then(|run| run.watermark)
             // A watermark ahead of this clock (the demo is built as of the end of today, or
             // clocks differ) is data of age 0, not of negative age.
-            .map(|watermark| (OffsetDateTime::now_utc() - watermark).whole_seconds().max(0));
+            .map(|watermark| {
+                (OffsetDateTime::now_utc() - watermark)
+                    .whole_seconds()
+                    .max(0)
+            });
         Ok(Health {
             store: self.store.kind().to_owned(),
             reachable: true,

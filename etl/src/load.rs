@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use outreach_backend::metrics::daily_rate;
+use outreach_backend::metrics::{Counts, daily_rate};
 use sqlx::PgConnection;
 use time::Date;
 
@@ -13,6 +13,26 @@ use crate::EtlError;
 use crate::aggregates::{Aggregates, CampaignDay};
 use crate::pushdown::Scope;
 use crate::source::Campaign;
+
+/// The columns of campaign_metrics_daily that [`CopyRows::daily_counts`] writes, in order.
+macro_rules! daily_count_columns {
+    () => {
+        "total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged, engagement_rate, conversion_rate, opt_out_rate, delivery_rate"
+    };
+}
+/// The same, as a string.
+pub const DAILY_COUNT_COLUMNS: &str = daily_count_columns!();
+const COPY_DAILY_WITH_IDS: &str = concat!(
+    "COPY campaign_metrics_daily (metric_id, campaign_id, metric_date, ",
+    daily_count_columns!(),
+    ") FROM STDIN"
+);
+/// COPY of daily rows without their ids.
+pub const COPY_DAILY: &str = concat!(
+    "COPY campaign_metrics_daily (campaign_id, metric_date, ",
+    daily_count_columns!(),
+    ") FROM STDIN"
+);
 
 /// Rows in PostgreSQL's COPY text format.
 #[derive(Debug, Default)]
@@ -90,6 +110,28 @@ impl CopyRows {
             self.buffer.push(char::from(HEX[usize::from(byte & 0xf)]));
         }
         self
+    }
+
+    /// A day's counts and its own rates, in the order of [`DAILY_COUNT_COLUMNS`].
+    pub fn daily_counts(&mut self, c: &Counts) -> &mut Self {
+        for count in [
+            c.reach,
+            c.impressions,
+            c.opens,
+            c.clicks,
+            c.conversions,
+            c.opt_outs,
+            c.sent,
+            c.bounces,
+            c.machine_opens,
+            c.engaged,
+        ] {
+            self.plain(count);
+        }
+        self.optional(daily_rate(c.engagement_rate()))
+            .optional(daily_rate(c.conversion_rate()))
+            .optional(daily_rate(c.opt_out_rate()))
+            .optional(daily_rate(c.delivery_rate()))
     }
 
     /// Bytes held so far.
@@ -233,25 +275,9 @@ pub async fn metrics(
         if full {
             rows.plain(id);
         }
-        rows.plain(row.campaign_id).plain(row.metric_date);
-        for count in [
-            c.reach,
-            c.impressions,
-            c.opens,
-            c.clicks,
-            c.conversions,
-            c.opt_outs,
-            c.sent,
-            c.bounces,
-            c.machine_opens,
-            c.engaged,
-        ] {
-            rows.plain(count);
-        }
-        rows.optional(daily_rate(c.engagement_rate()))
-            .optional(daily_rate(c.conversion_rate()))
-            .optional(daily_rate(c.opt_out_rate()))
-            .optional(daily_rate(c.delivery_rate()));
+        rows.plain(row.campaign_id)
+            .plain(row.metric_date)
+            .daily_counts(c);
         rows.end_row();
     }
     let daily_rows = rows;
@@ -289,7 +315,7 @@ pub async fn metrics(
         .await
         .map_err(EtlError::dashboard("emptying the tables for a full load"))?;
         daily_rows
-            .copy_into(tx, "COPY campaign_metrics_daily (metric_id, campaign_id, metric_date, total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged, engagement_rate, conversion_rate, opt_out_rate, delivery_rate) FROM STDIN")
+            .copy_into(tx, COPY_DAILY_WITH_IDS)
             .await
             .map_err(EtlError::dashboard("loading daily metrics"))?;
         interaction_rows

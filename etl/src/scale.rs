@@ -12,7 +12,7 @@
 
 use std::time::Instant;
 
-use outreach_backend::metrics::{Counts, daily_rate};
+use outreach_backend::metrics::Counts;
 use outreach_backend::reach::{Sketch, register_of};
 use outreach_model::{AgeBand, CampaignStatus, Channel, PlanType, Region, RiskTier, Segment};
 use rand::{RngExt, SeedableRng};
@@ -350,27 +350,7 @@ fn campaign_rows(
             totals += counts;
         }
         if totals.impressions > 0 {
-            let c = &totals;
-            out.daily.plain(&id).plain(&day_text);
-            for count in [
-                c.reach,
-                c.impressions,
-                c.opens,
-                c.clicks,
-                c.conversions,
-                c.opt_outs,
-                c.sent,
-                c.bounces,
-                c.machine_opens,
-                c.engaged,
-            ] {
-                out.daily.plain(count);
-            }
-            out.daily
-                .optional(daily_rate(c.engagement_rate()))
-                .optional(daily_rate(c.conversion_rate()))
-                .optional(daily_rate(c.opt_out_rate()))
-                .optional(daily_rate(c.delivery_rate()));
+            out.daily.plain(&id).plain(&day_text).daily_counts(&totals);
             out.daily.end_row();
             out.sketches
                 .plain(&id)
@@ -458,7 +438,7 @@ pub async fn load(
             .await
             .map_err(EtlError::dashboard("loading campaigns"))?;
         daily
-            .copy_into(&mut tx, "COPY campaign_metrics_daily (campaign_id, metric_date, total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged, engagement_rate, conversion_rate, opt_out_rate, delivery_rate) FROM STDIN")
+            .copy_into(&mut tx, crate::load::COPY_DAILY)
             .await
             .map_err(EtlError::dashboard("loading daily metrics"))?;
         interactions

@@ -8,4 +8,5 @@ mod helpers;
 mod incremental;
 mod privacy;
 mod reach;
+mod scale;
 mod schema;
