@@ -217,6 +217,21 @@ impl Dashboard {
         self.store.fetch(context, template, values).await
     }
 
+    async fn for_each(
+        &self,
+        context: &'static str,
+        template: &str,
+        values: &[Value],
+        each: impl FnMut(&dyn crate::store::Read) -> Result<(), DashboardError>,
+    ) -> Result<(), DashboardError> {
+        if let Some(trace) = &self.trace
+            && let Ok(mut trace) = trace.lock()
+        {
+            trace.push((crate::store::postgres_sql(template), values.to_vec()));
+        }
+        self.store.for_each(context, template, values, each).await
+    }
+
     async fn schema_version(&self) -> Result<i64, DashboardError> {
         // A database without the migrations table is no dashboard database (version 0).
         let rows = self.fetch(
@@ -326,17 +341,18 @@ impl Dashboard {
         }
         let mut filter = Filter::new(range);
         filter.campaigns = campaigns;
-        let rows = self
-            .fetch(
-                "reading reach sketches",
-                CAMPAIGN_SKETCHES,
-                &filter_values(&filter),
-            )
-            .await?;
         let mut sketches: HashMap<CampaignId, Sketch> = HashMap::new();
-        for (id, _, _, bytes) in rows.map("reading reach sketches", read_campaign_sketch)? {
-            merge_stored(sketches.entry(id).or_default(), &bytes)?;
-        }
+        self.for_each(
+            "reading reach sketches",
+            CAMPAIGN_SKETCHES,
+            &filter_values(&filter),
+            |r| {
+                let id = r.id("campaign_id").map_err(query_error)?;
+                let bytes = r.bytes("sketch").map_err(query_error)?;
+                merge_stored(sketches.entry(id).or_default(), &bytes)
+            },
+        )
+        .await?;
         Ok(sketches
             .into_iter()
             .map(|(id, sketch)| (id, reach_of(&sketch)))
@@ -556,26 +572,22 @@ impl Dashboard {
         interval: IntervalOrAll,
         per_channel: bool,
     ) -> Result<BTreeMap<(Date, &'static str), Sketch>, DashboardError> {
-        let rows = self
-            .fetch(
-                "reading reach sketches",
-                CAMPAIGN_SKETCHES,
-                &filter_values(filter),
-            )
-            .await?;
         let mut sketches: BTreeMap<(Date, &'static str), Sketch> = BTreeMap::new();
-        for (_, day, channel, bytes) in rows.map("reading reach sketches", read_campaign_sketch)? {
-            let label = interval.bucket(&filter.range, day);
-            if per_channel {
-                merge_stored(
-                    sketches
-                        .entry((label, series_name(&channel).map_err(query_error)?))
-                        .or_default(),
-                    &bytes,
-                )?;
-            }
-            merge_stored(sketches.entry((label, TOTAL)).or_default(), &bytes)?;
-        }
+        self.for_each(
+            "reading reach sketches",
+            CAMPAIGN_SKETCHES,
+            &filter_values(filter),
+            |r| {
+                let (_, day, channel, bytes) = read_campaign_sketch(r).map_err(query_error)?;
+                let label = interval.bucket(&filter.range, day);
+                if per_channel {
+                    let series = series_name(&channel).map_err(query_error)?;
+                    merge_stored(sketches.entry((label, series)).or_default(), &bytes)?;
+                }
+                merge_stored(sketches.entry((label, TOTAL)).or_default(), &bytes)
+            },
+        )
+        .await?;
         Ok(sketches)
     }
 

@@ -97,46 +97,85 @@ impl Store {
         match self {
             Store::Postgres(pool) => {
                 let sql = postgres_sql(template);
-                let mut query = sqlx::query(AssertSqlSafe(sql));
-                for value in values {
-                    query = match value {
-                        Value::Date(day) => query.bind(*day),
-                        Value::Ids(ids) => query.bind(
-                            ids.iter()
-                                .map(|id| uuid::Uuid::from_u128(id.as_u128()))
-                                .collect::<Vec<_>>(),
-                        ),
-                        Value::Texts(texts) => query.bind(texts.clone()),
-                        Value::Dates(days) => query.bind(days.clone()),
-                        Value::Text(text) => query.bind(text.clone()),
-                        Value::Int(int) => query.bind(*int),
-                        Value::Bool(flag) => query.bind(*flag),
-                    };
-                }
+                let query = bind_postgres(sqlx::query(AssertSqlSafe(sql)), values);
                 Ok(Rows::Postgres(query.fetch_all(pool).await.map_err(failed)?))
             }
             Store::Sqlite(pool) => {
                 let sql = sqlite_sql(template);
-                let mut query = sqlx::query(AssertSqlSafe(sql));
-                for value in values {
-                    query = match value {
-                        Value::Date(day) => query.bind(day.to_string()),
-                        Value::Ids(ids) => {
-                            query.bind(json_array(ids.iter().map(|id| id.to_string())))
-                        }
-                        Value::Texts(texts) => query.bind(json_array(texts.iter().cloned())),
-                        Value::Dates(days) => {
-                            query.bind(json_array(days.iter().map(ToString::to_string)))
-                        }
-                        Value::Text(text) => query.bind(text.clone()),
-                        Value::Int(int) => query.bind(*int),
-                        Value::Bool(flag) => query.bind(*flag),
-                    };
-                }
+                let query = bind_sqlite(sqlx::query(AssertSqlSafe(sql)), values);
                 Ok(Rows::Sqlite(query.fetch_all(pool).await.map_err(failed)?))
             }
         }
     }
+
+    /// Runs `template` and hands each row to `each` as it arrives, never holding them all:
+    /// for reads of many large values (reach sketches over long ranges).
+    pub async fn for_each(
+        &self,
+        context: &'static str,
+        template: &str,
+        values: &[Value],
+        mut each: impl FnMut(&dyn Read) -> Result<(), DashboardError>,
+    ) -> Result<(), DashboardError> {
+        use futures_util::TryStreamExt as _;
+        let failed = |source| DashboardError::Query { context, source };
+        match self {
+            Store::Postgres(pool) => {
+                let sql = postgres_sql(template);
+                let query = bind_postgres(sqlx::query(AssertSqlSafe(sql)), values);
+                let mut rows = query.fetch(pool);
+                while let Some(row) = rows.try_next().await.map_err(failed)? {
+                    each(&row)?;
+                }
+            }
+            Store::Sqlite(pool) => {
+                let sql = sqlite_sql(template);
+                let query = bind_sqlite(sqlx::query(AssertSqlSafe(sql)), values);
+                let mut rows = query.fetch(pool);
+                while let Some(row) = rows.try_next().await.map_err(failed)? {
+                    each(&row)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+fn bind_postgres<'q>(mut query: PgQuery<'q>, values: &[Value]) -> PgQuery<'q> {
+    for value in values {
+        query = match value {
+            Value::Date(day) => query.bind(*day),
+            Value::Ids(ids) => query.bind(
+                ids.iter()
+                    .map(|id| uuid::Uuid::from_u128(id.as_u128()))
+                    .collect::<Vec<_>>(),
+            ),
+            Value::Texts(texts) => query.bind(texts.clone()),
+            Value::Dates(days) => query.bind(days.clone()),
+            Value::Text(text) => query.bind(text.clone()),
+            Value::Int(int) => query.bind(*int),
+            Value::Bool(flag) => query.bind(*flag),
+        };
+    }
+    query
+}
+
+fn bind_sqlite<'q>(mut query: SqliteQuery<'q>, values: &[Value]) -> SqliteQuery<'q> {
+    for value in values {
+        query = match value {
+            Value::Date(day) => query.bind(day.to_string()),
+            Value::Ids(ids) => query.bind(json_array(ids.iter().map(|id| id.to_string()))),
+            Value::Texts(texts) => query.bind(json_array(texts.iter().cloned())),
+            Value::Dates(days) => query.bind(json_array(days.iter().map(ToString::to_string))),
+            Value::Text(text) => query.bind(text.clone()),
+            Value::Int(int) => query.bind(*int),
+            Value::Bool(flag) => query.bind(*flag),
+        };
+    }
+    query
 }
 
 /// A value bound to a query.
