@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use directories::ProjectDirs;
+use outreach_backend::{Dashboard, DashboardError};
 
 /// The settings file, `config.toml` in the OS config directory.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -44,6 +45,15 @@ pub async fn database_url(flag: Option<String>) -> anyhow::Result<String> {
         eprintln!(
             "No dashboard database is configured (--database, OUTREACH_DATABASE_URL or database_url in {}): building the demo database from synthetic data at {} …",
             config.display(),
+            demo.display()
+        );
+        build_demo(&demo).await?;
+    } else if let Err(DashboardError::WrongSchema { found, expected }) =
+        Dashboard::connect(&demo.display().to_string()).await
+    {
+        // Synthetic data only: a demo another version built is rebuilt, not refused.
+        eprintln!(
+            "The demo database at {} has schema version {found}, this build reads {expected}: rebuilding it …",
             demo.display()
         );
         build_demo(&demo).await?;

@@ -90,6 +90,32 @@ async fn with_no_configuration_it_builds_and_reads_the_demo_database() {
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
         assert!(!stdout(&output).is_empty(), "{args:?} printed nothing");
     }
+
+    // A demo built by another version (here: its newest migration undone) is rebuilt.
+    let demo = home.path().join("data/outreach-dashboard/demo.sqlite");
+    {
+        use sqlx::Connection as _;
+        let mut lite = sqlx::SqliteConnection::connect(&format!("sqlite://{}", demo.display()))
+            .await
+            .expect("open the demo");
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)")
+            .execute(&mut lite)
+            .await
+            .expect("age the demo");
+        lite.close().await.expect("close");
+    }
+    let again = outreach(home.path())
+        .args(["health", "--format", "json"])
+        .output()
+        .expect("run outreach");
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("rebuilding it"),
+        "{}",
+        stderr(&again)
+    );
+    let health: Value = serde_json::from_slice(&again.stdout).expect("health as JSON");
+    assert_eq!(health["schema_version"], health["expected_schema_version"]);
 }
 
 #[tokio::test]
