@@ -15,39 +15,40 @@ use outreach_model::{
 use time::{Date, OffsetDateTime};
 
 use crate::DashboardError;
-use crate::metrics::{Counts, segment_metrics};
+use crate::metrics::{Counts, SUMMED, segment_metrics};
 use crate::reach::Sketch;
 use crate::rollup;
 use crate::store::{Read, Store, Value};
 
-/// Sums of every count over the days of `d` (campaign_metrics_daily) per group.
-const SUMS: &str = "CAST(coalesce(sum(d.total_sent), 0) AS bigint) AS sent,
-    CAST(coalesce(sum(d.total_impressions), 0) AS bigint) AS impressions,
-    CAST(coalesce(sum(d.total_opens), 0) AS bigint) AS opens,
-    CAST(coalesce(sum(d.total_clicks), 0) AS bigint) AS clicks,
-    CAST(coalesce(sum(d.total_engaged), 0) AS bigint) AS engaged,
-    CAST(coalesce(sum(d.total_conversions), 0) AS bigint) AS conversions,
-    CAST(coalesce(sum(d.total_opt_outs), 0) AS bigint) AS opt_outs,
-    CAST(coalesce(sum(d.total_bounces), 0) AS bigint) AS bounces,
-    CAST(coalesce(sum(d.total_machine_opens), 0) AS bigint) AS machine_opens";
+/// `, CAST(coalesce(sum(<alias>.total_<name>), 0) AS bigint) AS <name>` for each name: the
+/// sums of those counts over the days of `alias` per group.
+fn sums(alias: &str, names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|name| format!(", CAST(coalesce(sum({alias}.total_{name}), 0) AS bigint) AS {name}"))
+        .collect()
+}
 
-/// Counts per interval ($7) and, when $8, per channel, of the campaigns of the filter.
-fn totals_sql() -> String {
+/// The counts `names` per interval ($7) and, when $8, per channel, of the campaigns of the
+/// filter.
+fn totals_sql(names: &[&str]) -> String {
     format!(
-        "SELECT {{bucket}} AS bucket, CASE WHEN $8 THEN c.channel ELSE 'Total' END AS series, {SUMS}
+        "SELECT {{bucket}} AS bucket, CASE WHEN $8 THEN c.channel ELSE 'Total' END AS series{}
          FROM campaign_metrics_daily d
          JOIN campaigns c ON c.campaign_id = d.campaign_id
          WHERE d.metric_date BETWEEN $1 AND $2 AND {{filter}}
-         GROUP BY 1, 2"
+         GROUP BY 1, 2",
+        sums("d", names)
     )
 }
 
 /// The campaigns of the filter whose schedule meets the range or that have data in it, with
-/// their counts over the range; $7 a part of the name, $8 the sort, $9 and $10 the page.
-fn campaigns_sql() -> String {
+/// their counts `names` over the range (the others 0); $7 a part of the name, $8 the sort, $9
+/// and $10 the page.
+fn campaigns_sql(names: &[&str]) -> String {
     format!(
         "WITH sums AS (
-            SELECT d.campaign_id, {SUMS}
+            SELECT d.campaign_id{}
             FROM campaign_metrics_daily d
             WHERE d.metric_date BETWEEN $1 AND $2
             GROUP BY d.campaign_id
@@ -78,7 +79,26 @@ fn campaigns_sql() -> String {
                 WHEN 'delivery_rate' THEN CAST(s.impressions AS {{float}}) / nullif(s.sent, 0)
             END DESC NULLS LAST,
             c.campaign_name {{collate}}, c.campaign_id
-        LIMIT {{limit}} OFFSET $10"
+        LIMIT {{limit}} OFFSET $10",
+        SUMMED
+            .iter()
+            .map(|name| if names.contains(name) {
+                sums("d", &[name])
+            } else {
+                format!(", CAST(0 AS bigint) AS {name}")
+            })
+            .collect::<String>()
+    )
+}
+
+/// Every count over the range ($1, $2) of the campaigns $3.
+fn campaign_sums_sql() -> String {
+    format!(
+        "SELECT d.campaign_id{}
+         FROM campaign_metrics_daily d
+         WHERE d.metric_date BETWEEN $1 AND $2 AND d.campaign_id = ANY($3)
+         GROUP BY d.campaign_id",
+        sums("d", &SUMMED)
     )
 }
 
@@ -138,15 +158,15 @@ FROM seg GROUP BY region"
     )
 }
 
-/// Counts per interval ($4) and, when $5, per channel, of every campaign of the channels $3.
-fn rollup_totals_sql() -> String {
+/// The counts `names` per interval ($4) and, when $5, per channel, of every campaign of the
+/// channels $3.
+fn rollup_totals_sql(names: &[&str]) -> String {
     format!(
-        "SELECT {{rollup_bucket}} AS bucket, CASE WHEN $5 THEN r.channel ELSE 'Total' END AS series,
-            {}
+        "SELECT {{rollup_bucket}} AS bucket, CASE WHEN $5 THEN r.channel ELSE 'Total' END AS series{}
          FROM channel_metrics_daily r
          WHERE r.metric_date BETWEEN $1 AND $2 AND {{channels}}
          GROUP BY 1, 2",
-        SUMS.replace("d.total_", "r.total_")
+        sums("r", names)
     )
 }
 
@@ -279,8 +299,14 @@ impl Dashboard {
         } else {
             i64::try_from(page.offset()).unwrap_or(i64::MAX)
         })));
+        // Ranking every campaign sums only what the sort needs; the page's rows get every
+        // count afterwards.
+        let ranked_by: &[&str] = match sort {
+            CampaignSort::Metric(metric) => Counts::inputs(metric),
+            CampaignSort::Name | CampaignSort::StartDate => &[],
+        };
         let rows = self
-            .fetch("listing campaigns", &campaigns_sql(), &values)
+            .fetch("listing campaigns", &campaigns_sql(ranked_by), &values)
             .await?;
         let listed = rows.map("listing campaigns", |r| {
             let channel: String = r.text("channel")?;
@@ -293,7 +319,7 @@ impl Dashboard {
                 status: status.parse().map_err(decode)?,
                 start_date: r.day("start_date")?,
                 end_date: r.opt_day("end_date")?,
-                metrics: read_counts(r)?.to_metrics(),
+                metrics: read_counts(r, &SUMMED)?.to_metrics(),
             };
             Ok((row, r.int("total")?))
         })?;
@@ -322,12 +348,51 @@ impl Dashboard {
                 .take(page.size() as usize)
                 .collect();
         }
+        let ids: Vec<CampaignId> = campaigns.iter().map(|c| c.campaign_id).collect();
+        let sums = self.campaign_sums(filter.range, ids).await?;
+        for row in &mut campaigns {
+            let reach = row.metrics.reach;
+            row.metrics = sums
+                .get(&row.campaign_id)
+                .copied()
+                .unwrap_or_default()
+                .to_metrics();
+            row.metrics.reach = reach;
+        }
         Ok(CampaignPage {
             total,
             page: page.number(),
             page_size: page.size(),
             campaigns,
         })
+    }
+
+    /// Every count over `range` of each of `campaigns`.
+    async fn campaign_sums(
+        &self,
+        range: DateRange,
+        campaigns: Vec<CampaignId>,
+    ) -> Result<HashMap<CampaignId, Counts>, DashboardError> {
+        if campaigns.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = self
+            .fetch(
+                "summing the campaigns' metrics",
+                &campaign_sums_sql(),
+                &[
+                    Value::Date(range.start()),
+                    Value::Date(range.end()),
+                    Value::Ids(campaigns),
+                ],
+            )
+            .await?;
+        Ok(rows
+            .map("summing the campaigns' metrics", |r| {
+                Ok((r.id("campaign_id")?, read_counts(r, &SUMMED)?))
+            })?
+            .into_iter()
+            .collect())
     }
 
     /// Reach over `range` of each of `campaigns`.
@@ -382,7 +447,7 @@ impl Dashboard {
             .into_iter()
             .next()
             .ok_or(DashboardError::UnknownCampaign(campaign_id))?;
-        let buckets = self.buckets(&filter, interval, false, true).await?;
+        let buckets = self.buckets(&filter, interval, false, None).await?;
         let labels = range.buckets(interval);
         let periods = labels
             .iter()
@@ -423,7 +488,7 @@ impl Dashboard {
 
     async fn total(&self, filter: &Filter) -> Result<Metrics, DashboardError> {
         let buckets = self
-            .buckets(filter, IntervalOrAll::All, false, true)
+            .buckets(filter, IntervalOrAll::All, false, None)
             .await?;
         Ok(buckets
             .get(&(filter.range.start(), TOTAL))
@@ -440,10 +505,7 @@ impl Dashboard {
         metric: Metric,
         interval: Interval,
     ) -> Result<Trend, DashboardError> {
-        // Only reach needs the sketches; the other metrics are sums.
-        let buckets = self
-            .buckets(filter, interval, true, metric == Metric::Reach)
-            .await?;
+        let buckets = self.buckets(filter, interval, true, Some(metric)).await?;
         let channels: Vec<Channel> = if filter.channels.is_empty() {
             Channel::ALL.to_vec()
         } else {
@@ -483,21 +545,23 @@ impl Dashboard {
     }
 
     /// Counts per interval label and series ("Total", or a channel's name when `per_channel`,
-    /// in which case "Total" is there too), with reach from the merged sketches when
-    /// `with_reach` (else reach is 0).
+    /// in which case "Total" is there too): every count, or with `only` the counts that metric
+    /// needs (reach, from the merged sketches, only when it is reach; the other counts are 0).
     async fn buckets(
         &self,
         filter: &Filter,
         interval: impl Into<IntervalOrAll>,
         per_channel: bool,
-        with_reach: bool,
+        only: Option<Metric>,
     ) -> Result<BTreeMap<(Date, &'static str), Counts>, DashboardError> {
         let interval = interval.into();
+        let names: &[&str] = only.map_or(&SUMMED, Counts::inputs);
+        let with_reach = only.is_none_or(|metric| metric == Metric::Reach);
         let rollups = filter.by_channel_only() && self.rollups_ready().await?;
         let rows = if rollups {
             self.fetch(
                 "summing metrics",
-                &rollup_totals_sql(),
+                &rollup_totals_sql(names),
                 &[
                     Value::Date(filter.range.start()),
                     Value::Date(filter.range.end()),
@@ -511,7 +575,7 @@ impl Dashboard {
             let mut values = filter_values(filter);
             values.push(Value::Text(Some(interval.name().to_owned())));
             values.push(Value::Bool(per_channel));
-            self.fetch("summing metrics", &totals_sql(), &values)
+            self.fetch("summing metrics", &totals_sql(names), &values)
                 .await?
         };
         let mut buckets: BTreeMap<(Date, &'static str), Counts> = BTreeMap::new();
@@ -519,7 +583,7 @@ impl Dashboard {
             Ok((
                 r.day("bucket")?,
                 series_name(&r.text("series")?)?,
-                read_counts(r)?,
+                read_counts(r, names)?,
             ))
         })? {
             if per_channel {
@@ -875,19 +939,15 @@ fn filter_values(filter: &Filter) -> Vec<Value> {
     ]
 }
 
-fn read_counts(r: &dyn Read) -> Result<Counts, sqlx::Error> {
-    Ok(Counts {
-        sent: r.int("sent")?,
-        impressions: r.int("impressions")?,
-        reach: 0,
-        bounces: r.int("bounces")?,
-        opens: r.int("opens")?,
-        machine_opens: r.int("machine_opens")?,
-        clicks: r.int("clicks")?,
-        engaged: r.int("engaged")?,
-        conversions: r.int("conversions")?,
-        opt_outs: r.int("opt_outs")?,
-    })
+/// The counts `names` of a row (the others zero).
+fn read_counts(r: &dyn Read, names: &[&str]) -> Result<Counts, sqlx::Error> {
+    let mut counts = Counts::default();
+    for name in names {
+        if let Some(count) = counts.summed_mut(name) {
+            *count = r.int(name)?;
+        }
+    }
+    Ok(counts)
 }
 
 fn read_campaign_sketch(r: &dyn Read) -> Result<(CampaignId, Date, String, Vec<u8>), sqlx::Error> {

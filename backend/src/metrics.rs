@@ -3,7 +3,7 @@
 
 use std::ops::AddAssign;
 
-use outreach_model::{Metrics, SegmentCount, SegmentMetrics};
+use outreach_model::{Metric, Metrics, SegmentCount, SegmentMetrics};
 
 /// The additive counts of one campaign, day and member segment (or any sum of them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -46,7 +46,57 @@ impl AddAssign for Counts {
     }
 }
 
+/// The summed counts by name: the columns the queries return (`total_<name>` in the tables).
+pub const SUMMED: [&str; 9] = [
+    "sent",
+    "impressions",
+    "opens",
+    "clicks",
+    "engaged",
+    "conversions",
+    "opt_outs",
+    "bounces",
+    "machine_opens",
+];
+
 impl Counts {
+    /// The summed counts `metric` is computed from; a query for that metric alone sums only
+    /// these (reach comes from the sketches, so it needs none).
+    pub fn inputs(metric: Metric) -> &'static [&'static str] {
+        match metric {
+            Metric::Reach => &[],
+            Metric::Impressions => &["impressions"],
+            Metric::Opens => &["opens"],
+            Metric::Clicks => &["clicks"],
+            Metric::Engaged => &["engaged"],
+            Metric::Conversions => &["conversions"],
+            Metric::OptOuts => &["opt_outs"],
+            Metric::Sent => &["sent"],
+            Metric::Bounces => &["bounces"],
+            Metric::MachineOpens => &["machine_opens"],
+            Metric::EngagementRate => &["engaged", "impressions"],
+            Metric::ConversionRate => &["conversions", "impressions"],
+            Metric::OptOutRate => &["opt_outs", "impressions"],
+            Metric::DeliveryRate => &["impressions", "sent"],
+        }
+    }
+
+    /// The summed count called `name` (one of [`SUMMED`]).
+    pub fn summed_mut(&mut self, name: &str) -> Option<&mut i64> {
+        Some(match name {
+            "sent" => &mut self.sent,
+            "impressions" => &mut self.impressions,
+            "opens" => &mut self.opens,
+            "clicks" => &mut self.clicks,
+            "engaged" => &mut self.engaged,
+            "conversions" => &mut self.conversions,
+            "opt_outs" => &mut self.opt_outs,
+            "bounces" => &mut self.bounces,
+            "machine_opens" => &mut self.machine_opens,
+            _ => return None,
+        })
+    }
+
     /// Whether every count is zero.
     pub fn is_empty(&self) -> bool {
         *self == Counts::default()
@@ -130,6 +180,46 @@ pub fn daily_rate(value: Option<f64>) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_metric_needs_only_its_inputs() {
+        let all = Counts {
+            sent: 1009,
+            impressions: 997,
+            reach: 401,
+            bounces: 12,
+            opens: 331,
+            machine_opens: 57,
+            clicks: 89,
+            engaged: 173,
+            conversions: 29,
+            opt_outs: 7,
+        };
+        for metric in Metric::ALL {
+            let mut only = Counts {
+                reach: all.reach,
+                ..Counts::default()
+            };
+            for name in Counts::inputs(*metric) {
+                let mut source = all;
+                let value = *source.summed_mut(name).expect("a summed count");
+                *only.summed_mut(name).expect("a summed count") = value;
+            }
+            assert_eq!(
+                only.to_metrics().get(*metric),
+                all.to_metrics().get(*metric),
+                "{metric}"
+            );
+            assert_ne!(
+                Counts::default().to_metrics().get(*metric),
+                all.to_metrics().get(*metric),
+                "{metric}: the check must be able to fail"
+            );
+        }
+        for name in SUMMED {
+            assert!(Counts::default().summed_mut(name).is_some(), "{name}");
+        }
+    }
 
     #[test]
     fn rates_are_ratios_of_sums_and_null_on_zero() {

@@ -448,6 +448,39 @@ async fn both_stores_give_the_same_answers_and_they_add_up() {
     });
     assert_eq!(rates, expected);
     assert_eq!(sorted.total as usize, sorted.campaigns.len());
+    // A listed campaign's metrics are its own summary over the range, every count of them
+    // (the list ranks by the sort's counts alone, then sums the page's in full).
+    for sort in [
+        CampaignSort::Metric(Metric::OptOutRate),
+        CampaignSort::Name,
+        CampaignSort::Metric(Metric::Reach),
+    ] {
+        let page = pg
+            .campaigns(
+                &Filter::new(recent),
+                None,
+                sort,
+                Page::new(1, 5).expect("page"),
+            )
+            .await
+            .expect("campaigns");
+        assert_eq!(page.campaigns.len(), 5);
+        for row in &page.campaigns {
+            let own = pg
+                .summary(&Filter {
+                    campaigns: vec![row.campaign_id],
+                    ..Filter::new(recent)
+                })
+                .await
+                .expect("summary");
+            assert_eq!(
+                json(&row.metrics),
+                json(&own.current),
+                "{sort:?}: {}",
+                row.campaign_name
+            );
+        }
+    }
     let searched = pg
         .campaigns(
             &Filter::new(everything),
