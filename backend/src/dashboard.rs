@@ -29,17 +29,43 @@ fn sums(alias: &str, names: &[&str]) -> String {
         .collect()
 }
 
-/// The counts `names` per interval ($7) and, when $8, per channel, of the campaigns of the
-/// filter.
-fn totals_sql(names: &[&str]) -> String {
+/// The counts `names` per interval ($7) of the campaigns of the filter: in total, or per
+/// channel (one column per channel and count, see [`per_channel_sums`]).
+fn totals_sql(names: &[&str], per_channel: bool) -> String {
     format!(
-        "SELECT {{bucket}} AS bucket, CASE WHEN $8 THEN c.channel ELSE 'Total' END AS series{}
+        "SELECT {{bucket}} AS bucket{}
          FROM campaign_metrics_daily d
          JOIN campaigns c ON c.campaign_id = d.campaign_id
          WHERE d.metric_date BETWEEN $1 AND $2 AND {{filter}}
-         GROUP BY 1, 2",
-        sums("d", names)
+         GROUP BY 1",
+        if per_channel {
+            per_channel_sums("d", "c.channel", names)
+        } else {
+            sums("d", names)
+        }
     )
+}
+
+/// The column of a channel's count in a per-channel sum, e.g. `sms_opt_outs`.
+fn channel_column(channel: Channel, name: &str) -> String {
+    format!("{}_{name}", channel.as_str().to_lowercase())
+}
+
+/// `sums` of each channel's days (`channel` the channel column), one column per channel and
+/// count: one row per interval instead of one per interval and channel.
+fn per_channel_sums(alias: &str, channel: &str, names: &[&str]) -> String {
+    Channel::ALL
+        .iter()
+        .flat_map(|c| {
+            names.iter().map(move |name| {
+                format!(
+                    ", CAST(coalesce(sum({alias}.total_{name}) FILTER (WHERE {channel} = '{}'), 0) AS bigint) AS {}",
+                    c.as_str(),
+                    channel_column(*c, name)
+                )
+            })
+        })
+        .collect()
 }
 
 /// The campaigns of the filter whose schedule meets the range or that have data in it, with
@@ -158,15 +184,19 @@ FROM seg GROUP BY region"
     )
 }
 
-/// The counts `names` per interval ($4) and, when $5, per channel, of every campaign of the
-/// channels $3.
-fn rollup_totals_sql(names: &[&str]) -> String {
+/// The counts `names` per interval ($4) of every campaign of the channels $3: in total, or per
+/// channel.
+fn rollup_totals_sql(names: &[&str], per_channel: bool) -> String {
     format!(
-        "SELECT {{rollup_bucket}} AS bucket, CASE WHEN $5 THEN r.channel ELSE 'Total' END AS series{}
+        "SELECT {{rollup_bucket}} AS bucket{}
          FROM channel_metrics_daily r
          WHERE r.metric_date BETWEEN $1 AND $2 AND {{channels}}
-         GROUP BY 1, 2",
-        sums("r", names)
+         GROUP BY 1",
+        if per_channel {
+            per_channel_sums("r", "r.channel", names)
+        } else {
+            sums("r", names)
+        }
     )
 }
 
@@ -561,35 +591,54 @@ impl Dashboard {
         let rows = if rollups {
             self.fetch(
                 "summing metrics",
-                &rollup_totals_sql(names),
+                &rollup_totals_sql(names, per_channel),
                 &[
                     Value::Date(filter.range.start()),
                     Value::Date(filter.range.end()),
                     channel_names(filter),
                     Value::Text(Some(interval.name().to_owned())),
-                    Value::Bool(per_channel),
                 ],
             )
             .await?
         } else {
             let mut values = filter_values(filter);
             values.push(Value::Text(Some(interval.name().to_owned())));
-            values.push(Value::Bool(per_channel));
-            self.fetch("summing metrics", &totals_sql(names), &values)
+            self.fetch("summing metrics", &totals_sql(names, per_channel), &values)
                 .await?
         };
         let mut buckets: BTreeMap<(Date, &'static str), Counts> = BTreeMap::new();
-        for (bucket, series, counts) in rows.map("summing metrics", |r| {
-            Ok((
-                r.day("bucket")?,
-                series_name(&r.text("series")?)?,
-                read_counts(r, names)?,
-            ))
-        })? {
-            if per_channel {
+        if per_channel {
+            let columns: Vec<(Channel, Vec<(&str, String)>)> = Channel::ALL
+                .iter()
+                .map(|c| {
+                    let names = names.iter().map(|n| (*n, channel_column(*c, n))).collect();
+                    (*c, names)
+                })
+                .collect();
+            for (bucket, per_channel) in rows.map("summing metrics", |r| {
+                let mut counts = Vec::with_capacity(columns.len());
+                for (channel, names) in &columns {
+                    let mut sum = Counts::default();
+                    for (name, column) in names {
+                        if let Some(count) = sum.summed_mut(name) {
+                            *count = r.int(column)?;
+                        }
+                    }
+                    counts.push((*channel, sum));
+                }
+                Ok((r.day("bucket")?, counts))
+            })? {
+                for (channel, counts) in per_channel {
+                    *buckets.entry((bucket, TOTAL)).or_default() += counts;
+                    *buckets.entry((bucket, channel.as_str())).or_default() += counts;
+                }
+            }
+        } else {
+            for (bucket, counts) in rows.map("summing metrics", |r| {
+                Ok((r.day("bucket")?, read_counts(r, names)?))
+            })? {
                 *buckets.entry((bucket, TOTAL)).or_default() += counts;
             }
-            *buckets.entry((bucket, series)).or_default() += counts;
         }
 
         if !with_reach {

@@ -51,6 +51,11 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(CONNECT_TIMEOUT)
+                // No ping before each query (a round trip, far from RDS a long one): a dropped
+                // connection fails that one query, the caller's retry gets a new one, and idle
+                // connections are closed before a server or proxy would drop them.
+                .test_before_acquire(false)
+                .idle_timeout(Duration::from_secs(120))
                 .connect_with(options)
                 .await
                 .map_err(DashboardError::unreachable)?;
