@@ -15,7 +15,7 @@ use outreach_model::{
 use time::{Date, OffsetDateTime};
 
 use crate::DashboardError;
-use crate::metrics::{Counts, SUMMED, segment_metrics};
+use crate::metrics::{Counts, SEGMENT_COUNTS, SUMMED, segment_metrics};
 use crate::reach::Sketch;
 use crate::rollup;
 use crate::store::{Read, Store, Value};
@@ -134,54 +134,65 @@ const CAMPAIGN_SKETCHES: &str = "SELECT r.campaign_id, r.metric_date, c.channel,
     JOIN campaigns c ON c.campaign_id = r.campaign_id
     WHERE r.metric_date BETWEEN $1 AND $2 AND {filter}";
 
+/// The segment dimensions, in the order the drill-down lists them.
+const DIMENSIONS: [&str; 4] = ["age_band", "plan_type", "risk_tier", "region"];
+
 /// Per segment, the interactions of the filter's campaigns (binds $1 to $6).
-const SEGMENT_FACTS: &str = "SELECT s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region,
-        CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Delivered'), 0) AS bigint) AS impressions,
-        CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Open'), 0) AS bigint) AS opens,
-        CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Click'), 0) AS bigint) AS clicks,
-        CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Engaged'), 0) AS bigint) AS engaged,
-        CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'Convert'), 0) AS bigint) AS conversions,
-        CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = 'OptOut'), 0) AS bigint) AS opt_outs
-    FROM member_interactions i
-    JOIN campaigns c ON c.campaign_id = i.campaign_id
-    JOIN member_segments s ON s.member_segment = i.member_segment
-    WHERE i.interaction_date BETWEEN $1 AND $2 AND {filter}
-    GROUP BY s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region";
+fn segment_facts_sql() -> String {
+    let sums: String = SEGMENT_COUNTS
+        .iter()
+        .map(|(count, kind)| {
+            format!(
+                ", CAST(coalesce(sum(i.count) FILTER (WHERE i.interaction_type = '{kind}'), 0) AS bigint) AS {count}"
+            )
+        })
+        .collect();
+    format!(
+        "SELECT s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region{sums}
+         FROM member_interactions i
+         JOIN campaigns c ON c.campaign_id = i.campaign_id
+         JOIN member_segments s ON s.member_segment = i.member_segment
+         WHERE i.interaction_date BETWEEN $1 AND $2 AND {{filter}}
+         GROUP BY s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region"
+    )
+}
 
 /// Per segment, the rollup of every campaign of the channels $3 (binds $1 to $3).
-const SEGMENT_ROLLUPS: &str = "SELECT s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region,
-        CAST(sum(r.impressions) AS bigint) AS impressions, CAST(sum(r.opens) AS bigint) AS opens,
-        CAST(sum(r.clicks) AS bigint) AS clicks, CAST(sum(r.engaged) AS bigint) AS engaged,
-        CAST(sum(r.conversions) AS bigint) AS conversions, CAST(sum(r.opt_outs) AS bigint) AS opt_outs
-    FROM segment_metrics_daily r
-    JOIN member_segments s ON s.member_segment = r.member_segment
-    WHERE r.metric_date BETWEEN $1 AND $2 AND {channels}
-    GROUP BY s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region";
+fn segment_rollups_sql() -> String {
+    let sums: String = SEGMENT_COUNTS
+        .iter()
+        .map(|(count, _)| format!(", CAST(sum(r.{count}) AS bigint) AS {count}"))
+        .collect();
+    format!(
+        "SELECT s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region{sums}
+         FROM segment_metrics_daily r
+         JOIN member_segments s ON s.member_segment = r.member_segment
+         WHERE r.metric_date BETWEEN $1 AND $2 AND {{channels}}
+         GROUP BY s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region"
+    )
+}
 
 /// Per segment (from `per_segment`) and per value of each dimension.
 fn segments_sql(per_segment: &str) -> String {
-    format!(
+    let counts: Vec<&str> = SEGMENT_COUNTS.iter().map(|(count, _)| *count).collect();
+    let summed: Vec<String> = counts
+        .iter()
+        .map(|count| format!("CAST(sum({count}) AS bigint)"))
+        .collect();
+    let mut sql = format!(
         "WITH seg AS ({per_segment})
-SELECT 'segment' AS dimension, member_segment AS value, age_band, plan_type, risk_tier, region,
-    impressions, opens, clicks, engaged, conversions, opt_outs
-FROM seg
-UNION ALL
-SELECT 'age_band', age_band, NULL, NULL, NULL, NULL, CAST(sum(impressions) AS bigint), CAST(sum(opens) AS bigint),
-    CAST(sum(clicks) AS bigint), CAST(sum(engaged) AS bigint), CAST(sum(conversions) AS bigint), CAST(sum(opt_outs) AS bigint)
-FROM seg GROUP BY age_band
-UNION ALL
-SELECT 'plan_type', plan_type, NULL, NULL, NULL, NULL, CAST(sum(impressions) AS bigint), CAST(sum(opens) AS bigint),
-    CAST(sum(clicks) AS bigint), CAST(sum(engaged) AS bigint), CAST(sum(conversions) AS bigint), CAST(sum(opt_outs) AS bigint)
-FROM seg GROUP BY plan_type
-UNION ALL
-SELECT 'risk_tier', risk_tier, NULL, NULL, NULL, NULL, CAST(sum(impressions) AS bigint), CAST(sum(opens) AS bigint),
-    CAST(sum(clicks) AS bigint), CAST(sum(engaged) AS bigint), CAST(sum(conversions) AS bigint), CAST(sum(opt_outs) AS bigint)
-FROM seg GROUP BY risk_tier
-UNION ALL
-SELECT 'region', region, NULL, NULL, NULL, NULL, CAST(sum(impressions) AS bigint), CAST(sum(opens) AS bigint),
-    CAST(sum(clicks) AS bigint), CAST(sum(engaged) AS bigint), CAST(sum(conversions) AS bigint), CAST(sum(opt_outs) AS bigint)
-FROM seg GROUP BY region"
-    )
+         SELECT 'segment' AS dimension, member_segment AS value, age_band, plan_type, risk_tier,
+             region, {}
+         FROM seg",
+        counts.join(", ")
+    );
+    for dimension in DIMENSIONS {
+        sql.push_str(&format!(
+            " UNION ALL SELECT '{dimension}', {dimension}, NULL, NULL, NULL, NULL, {} FROM seg GROUP BY {dimension}",
+            summed.join(", ")
+        ));
+    }
+    sql
 }
 
 /// The counts `names` per interval ($4) of every campaign of the channels $3: in total, or per
@@ -803,7 +814,7 @@ impl Dashboard {
         let rows = if filter.by_channel_only() && self.rollups_ready().await? {
             self.fetch(
                 "reading segments",
-                &segments_sql(SEGMENT_ROLLUPS),
+                &segments_sql(&segment_rollups_sql()),
                 &[
                     Value::Date(filter.range.start()),
                     Value::Date(filter.range.end()),
@@ -814,7 +825,7 @@ impl Dashboard {
         } else {
             self.fetch(
                 "reading segments",
-                &segments_sql(SEGMENT_FACTS),
+                &segments_sql(&segment_facts_sql()),
                 &filter_values(filter),
             )
             .await?
@@ -828,15 +839,7 @@ impl Dashboard {
                 r.opt_text("risk_tier")?,
                 r.opt_text("region")?,
             ];
-            let counts = Counts {
-                impressions: r.int("impressions")?,
-                opens: r.int("opens")?,
-                clicks: r.int("clicks")?,
-                engaged: r.int("engaged")?,
-                conversions: r.int("conversions")?,
-                opt_outs: r.int("opt_outs")?,
-                ..Counts::default()
-            };
+            let counts = read_counts(r, &SEGMENT_COUNTS.map(|(count, _)| count))?;
             Ok((r.text("dimension")?, r.text("value")?, parts, counts))
         })? {
             let metrics = segment_metrics(&counts);
@@ -1056,7 +1059,7 @@ fn is_missing_table(err: &sqlx::Error) -> bool {
 }
 
 fn dimension_order(dimension: &str) -> usize {
-    ["age_band", "plan_type", "risk_tier", "region"]
+    DIMENSIONS
         .iter()
         .position(|d| *d == dimension)
         .unwrap_or(usize::MAX)

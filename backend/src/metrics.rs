@@ -59,6 +59,17 @@ pub const SUMMED: [&str; 9] = [
     "machine_opens",
 ];
 
+/// The counts member_interactions holds per segment, each with the interaction type it counts
+/// (docs/metrics.md): the columns of the segment queries and of `segment_metrics_daily`.
+pub const SEGMENT_COUNTS: [(&str, &str); 6] = [
+    ("impressions", "Delivered"),
+    ("opens", "Open"),
+    ("clicks", "Click"),
+    ("engaged", "Engaged"),
+    ("conversions", "Convert"),
+    ("opt_outs", "OptOut"),
+];
+
 impl Counts {
     /// The summed counts `metric` is computed from; a query for that metric alone sums only
     /// these (reach comes from the sketches, so it needs none).

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use outreach_model::{Channel, Interval};
 use time::{Date, Duration, Weekday};
 
+use crate::metrics::SEGMENT_COUNTS;
 use crate::reach::{CorruptSketch, Sketch};
 
 /// The scope of the reach rollups over every channel.
@@ -153,23 +154,24 @@ pub fn channel_sums_sql(days_condition: &str) -> String {
 /// Rebuilds `segment_metrics_daily` from `member_interactions` for the days where
 /// `days_condition` (over `i.interaction_date`) holds; the same SQL on both stores.
 pub fn segment_sums_sql(days_condition: &str) -> String {
-    let sum = |kind: &str| {
-        format!("coalesce(sum(i.count) FILTER (WHERE i.interaction_type = '{kind}'), 0)")
-    };
+    let (columns, sums): (Vec<&str>, Vec<String>) = SEGMENT_COUNTS
+        .iter()
+        .map(|(count, kind)| {
+            (
+                *count,
+                format!("coalesce(sum(i.count) FILTER (WHERE i.interaction_type = '{kind}'), 0)"),
+            )
+        })
+        .unzip();
     format!(
-        "INSERT INTO segment_metrics_daily (metric_date, channel, member_segment, impressions,
-            opens, clicks, engaged, conversions, opt_outs)
-         SELECT i.interaction_date, c.channel, i.member_segment, {}, {}, {}, {}, {}, {}
+        "INSERT INTO segment_metrics_daily (metric_date, channel, member_segment, {})
+         SELECT i.interaction_date, c.channel, i.member_segment, {}
          FROM member_interactions i
          JOIN campaigns c ON c.campaign_id = i.campaign_id
          WHERE {days_condition}
          GROUP BY i.interaction_date, c.channel, i.member_segment",
-        sum("Delivered"),
-        sum("Open"),
-        sum("Click"),
-        sum("Engaged"),
-        sum("Convert"),
-        sum("OptOut"),
+        columns.join(", "),
+        sums.join(", "),
     )
 }
 

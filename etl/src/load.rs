@@ -20,8 +20,6 @@ macro_rules! daily_count_columns {
         "total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged, engagement_rate, conversion_rate, opt_out_rate, delivery_rate"
     };
 }
-/// The same, as a string.
-pub const DAILY_COUNT_COLUMNS: &str = daily_count_columns!();
 const COPY_DAILY_WITH_IDS: &str = concat!(
     "COPY campaign_metrics_daily (metric_id, campaign_id, metric_date, ",
     daily_count_columns!(),
@@ -112,7 +110,7 @@ impl CopyRows {
         self
     }
 
-    /// A day's counts and its own rates, in the order of [`DAILY_COUNT_COLUMNS`].
+    /// A day's counts and its own rates, in the order of `daily_count_columns!` ([`COPY_DAILY`]).
     pub fn daily_counts(&mut self, c: &Counts) -> &mut Self {
         for count in [
             c.reach,
