@@ -186,7 +186,7 @@ pub async fn check_members(warehouse: &mut PgConnection) -> Result<(), EtlError>
 
 /// Rows loaded after `since` (all when none) whose event_id was read before, in the window or
 /// earlier.
-async fn duplicate_events(
+pub async fn duplicate_events(
     warehouse: &mut PgConnection,
     since: Option<OffsetDateTime>,
 ) -> Result<i64, EtlError> {
@@ -210,7 +210,8 @@ async fn duplicate_events(
 pub struct EventWindow {
     /// Rows read (copies included).
     pub events_read: i64,
-    /// Rows whose event_id was already read, in this window or before it.
+    /// Rows whose event_id was already read, in this window or before it (0 for a full read,
+    /// whose repeats the run counts with [`duplicate_events`] while it loads).
     pub duplicate_events: i64,
     /// The latest loaded_at read; the next run's watermark.
     pub latest_loaded_at: Option<OffsetDateTime>,
@@ -274,7 +275,11 @@ pub async fn check_events(
     if problems.is_empty() {
         Ok(EventWindow {
             events_read: get("events_read"),
-            duplicate_events: duplicate_events(warehouse, since).await?,
+            // A full read's repeats are counted later, while the load runs (`duplicate_events`).
+            duplicate_events: match since {
+                Some(_) => duplicate_events(warehouse, since).await?,
+                None => 0,
+            },
             latest_loaded_at: row.try_get("latest_loaded_at").unwrap_or_default(),
         })
     } else {

@@ -25,6 +25,8 @@ const COPY_DAILY_WITH_IDS: &str = concat!(
     daily_count_columns!(),
     ") FROM STDIN"
 );
+/// COPY of interaction rows with their ids.
+pub const COPY_INTERACTIONS_WITH_IDS: &str = "COPY member_interactions (interaction_id, campaign_id, member_segment, interaction_date, interaction_type, count) FROM STDIN";
 /// COPY of daily rows without their ids.
 pub const COPY_DAILY: &str = concat!(
     "COPY campaign_metrics_daily (campaign_id, metric_date, ",
@@ -238,6 +240,86 @@ DELETE FROM campaigns c WHERE NOT EXISTS (SELECT 1 FROM stage_campaigns s WHERE 
     Ok(())
 }
 
+/// The indexes of a table, dropped for a bulk load into it and built again after: building an
+/// index by sorting is several times faster than inserting a million rows into it one by one.
+#[derive(Debug)]
+pub struct DroppedIndexes {
+    /// Statements that build each index (or index-backed constraint) again, from the catalog.
+    restore: Vec<String>,
+}
+
+/// Drops the indexes of `table`, unique and primary-key constraints included, and its foreign keys
+/// (checked again in one pass when they are added back), inside the caller's transaction (a
+/// failed load rolls the drop back). Returns `None`, dropping nothing, when the
+/// role does not own the table (the `outreach_etl` role of the migrations does not: its loads
+/// insert into the indexes instead) or when a foreign key refers to the table.
+pub async fn drop_indexes(
+    tx: &mut PgConnection,
+    table: &'static str,
+) -> Result<Option<DroppedIndexes>, EtlError> {
+    let context = "reading the indexes of a table to load";
+    let droppable: bool = sqlx::query_scalar(
+        "SELECT pg_has_role(c.relowner, 'USAGE')
+                AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.confrelid = c.oid)
+         FROM pg_class c WHERE c.oid = $1::regclass",
+    )
+    .bind(table)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(EtlError::dashboard(context))?;
+    if !droppable {
+        return Ok(None);
+    }
+    // (drop, restore) pairs, written by the database from its own catalog.
+    let statements: Vec<(String, String)> = sqlx::query_as(
+        "SELECT drop_sql, build_sql FROM (
+             SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname) AS drop_sql,
+                    format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname,
+                           pg_get_constraintdef(oid)) AS build_sql,
+                    contype = 'f' AS foreign_key
+             FROM pg_constraint WHERE conrelid = $1::regclass AND contype IN ('p', 'u', 'f')
+             UNION ALL
+             SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid), false
+             FROM pg_index i
+             WHERE i.indrelid = $1::regclass
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+         ) AS s
+         -- Foreign keys are dropped first and, the list reversed, added back last.
+         ORDER BY foreign_key DESC",
+    )
+    .bind(table)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(EtlError::dashboard(context))?;
+    let mut restore = Vec::with_capacity(statements.len());
+    for (drop, build) in statements {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+            .execute(&mut *tx)
+            .await
+            .map_err(EtlError::dashboard("dropping an index for the load"))?;
+        restore.push(build);
+    }
+    restore.reverse();
+    Ok(Some(DroppedIndexes { restore }))
+}
+
+impl DroppedIndexes {
+    /// Builds the dropped indexes again, with memory enough to sort in one pass.
+    pub async fn rebuild(self, tx: &mut PgConnection) -> Result<(), EtlError> {
+        sqlx::raw_sql("SET LOCAL maintenance_work_mem = '1GB'")
+            .execute(&mut *tx)
+            .await
+            .map_err(EtlError::dashboard("setting maintenance_work_mem"))?;
+        for build in self.restore {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(build))
+                .execute(&mut *tx)
+                .await
+                .map_err(EtlError::dashboard("building an index after the load"))?;
+        }
+        Ok(())
+    }
+}
+
 /// Rows written by [`metrics`].
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Written {
@@ -316,10 +398,14 @@ pub async fn metrics(
             .copy_into(tx, COPY_DAILY_WITH_IDS)
             .await
             .map_err(EtlError::dashboard("loading daily metrics"))?;
+        let dropped = drop_indexes(tx, "member_interactions").await?;
         interaction_rows
-            .copy_into(tx, "COPY member_interactions (interaction_id, campaign_id, member_segment, interaction_date, interaction_type, count) FROM STDIN")
+            .copy_into(tx, COPY_INTERACTIONS_WITH_IDS)
             .await
             .map_err(EtlError::dashboard("loading member interactions"))?;
+        if let Some(dropped) = dropped {
+            dropped.rebuild(tx).await?;
+        }
         sketch_rows
             .copy_into(
                 tx,

@@ -77,20 +77,25 @@ macro_rules! firsts {
     () => {
         r#"
 firsts AS (
-    -- The first instant of each kind of event of each message (copies of an event cannot
-    -- change a first, so they need no removing here).
-    SELECT campaign_id, member_id, message_id,
-        min(event_ts) FILTER (WHERE event_type = 'sent') AS sent_at,
-        min(event_ts) FILTER (WHERE event_type = 'delivered') AS delivered_at,
-        min(event_ts) FILTER (WHERE event_type = 'bounced') AS bounced_at,
-        min(event_ts) FILTER (WHERE event_type = 'opened' AND NOT is_machine_open) AS human_open_at,
-        min(event_ts) FILTER (WHERE event_type = 'opened' AND is_machine_open) AS machine_open_at,
-        min(event_ts) FILTER (WHERE event_type = 'clicked') AS click_at,
-        min(event_ts) FILTER (WHERE (event_type = 'opened' AND NOT is_machine_open)
+    -- The first day of each kind of event of each message (copies of an event cannot change a
+    -- first, so they need no removing here). The day of the first instant is the first day.
+    -- A message with no delivery but events other than its send or bounce keeps its id, for the
+    -- data-quality count.
+    SELECT campaign_id, member_id,
+        (min(event_ts) FILTER (WHERE event_type = 'sent'))::date AS sent_day,
+        (min(event_ts) FILTER (WHERE event_type = 'delivered'))::date AS delivered_day,
+        (min(event_ts) FILTER (WHERE event_type = 'bounced'))::date AS bounced_day,
+        (min(event_ts) FILTER (WHERE event_type = 'opened' AND NOT is_machine_open))::date AS human_open_day,
+        (min(event_ts) FILTER (WHERE event_type = 'opened' AND is_machine_open))::date AS machine_open_day,
+        (min(event_ts) FILTER (WHERE event_type = 'clicked'))::date AS click_day,
+        (min(event_ts) FILTER (WHERE (event_type = 'opened' AND NOT is_machine_open)
                                  OR event_type = 'clicked'
-                                 OR (event_type = 'responded' AND NOT is_opt_out_reply)) AS engaged_at,
-        min(event_ts) FILTER (WHERE event_type = 'converted') AS converted_at,
-        min(event_ts) FILTER (WHERE event_type = 'unsubscribed' OR is_opt_out_reply) AS opt_out_at
+                                 OR (event_type = 'responded' AND NOT is_opt_out_reply)))::date AS engaged_day,
+        (min(event_ts) FILTER (WHERE event_type = 'converted'))::date AS converted_day,
+        (min(event_ts) FILTER (WHERE event_type = 'unsubscribed' OR is_opt_out_reply))::date AS opt_out_day,
+        CASE WHEN min(event_ts) FILTER (WHERE event_type = 'delivered') IS NULL
+                  AND bool_or(event_type NOT IN ('sent', 'bounced'))
+             THEN message_id END AS undelivered_message
     FROM ev
     GROUP BY campaign_id, member_id, message_id
 ),
@@ -168,72 +173,97 @@ macro_rules! msg_by_lookup {
     };
 }
 
+/// The segment number (see `person!`) of a member on `$day`, from their columns `known`,
+/// `plan_tier_region` and `turns_18` .. `turns_65`: the age band is the one of that day.
+macro_rules! segment_on {
+    ($day:literal) => {
+        concat!(
+            "CASE WHEN NOT known THEN 719 WHEN ",
+            $day,
+            " < turns_18 THEN 0 WHEN ",
+            $day,
+            " < turns_35 THEN 120 WHEN ",
+            $day,
+            " < turns_50 THEN 240 WHEN ",
+            $day,
+            " < turns_65 THEN 360 ELSE 480 END + coalesce(plan_tier_region, 0)"
+        )
+    };
+}
+
 macro_rules! body {
     () => {
-        r#"
+        concat!(
+            r#"
 mem AS (
     SELECT campaign_id, member_id, known, plan_tier_region, turns_18, turns_35, turns_50, turns_65,
-        min(converted_at) AS converted_at, min(opt_out_at) AS opt_out_at
+        min(converted_day) AS converted_day, min(opt_out_day) AS opt_out_day
     FROM msg
-    WHERE delivered_at IS NOT NULL AND (converted_at IS NOT NULL OR opt_out_at IS NOT NULL)
+    WHERE delivered_day IS NOT NULL AND (converted_day IS NOT NULL OR opt_out_day IS NOT NULL)
     GROUP BY campaign_id, member_id, known, plan_tier_region, turns_18, turns_35, turns_50, turns_65
 ),
-reached AS MATERIALIZED (
-    SELECT DISTINCT campaign_id, member_id, delivered_at::date AS day,
-        known, plan_tier_region, turns_18, turns_35, turns_50, turns_65, register, rank
+reached AS (
+    -- Each member reached on a day, once, with their segment that day (the same in each of
+    -- their messages).
+    SELECT campaign_id, delivered_day AS day,
+        min("#,
+            segment_on!("delivered_day"),
+            r#") AS segment
     FROM msg
-    WHERE delivered_at IS NOT NULL
+    WHERE delivered_day IS NOT NULL
+    GROUP BY campaign_id, member_id, delivered_day
+),
+firsts_of_kind AS (
+    -- Each first as a row: 1 sent, 2 bounced, 3 delivered (impressions), 4 human open,
+    -- 5 machine open, 6 click, 7 engagement, 8 conversion, 9 opt-out.
+    SELECT m.campaign_id, m.sent_day AS day, 1 AS measure, m.known, m.plan_tier_region,
+        m.turns_18, m.turns_35, m.turns_50, m.turns_65
+    FROM msg m WHERE m.sent_day IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, m.bounced_day AS day, 2 AS measure, m.known, m.plan_tier_region,
+        m.turns_18, m.turns_35, m.turns_50, m.turns_65
+    FROM msg m WHERE m.bounced_day IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, m.delivered_day AS day, 3 AS measure, m.known, m.plan_tier_region,
+        m.turns_18, m.turns_35, m.turns_50, m.turns_65
+    FROM msg m WHERE m.delivered_day IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, m.human_open_day AS day, 4 AS measure, m.known, m.plan_tier_region,
+        m.turns_18, m.turns_35, m.turns_50, m.turns_65
+    FROM msg m WHERE m.human_open_day IS NOT NULL AND m.delivered_day IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, m.machine_open_day AS day, 5 AS measure, m.known, m.plan_tier_region,
+        m.turns_18, m.turns_35, m.turns_50, m.turns_65
+    FROM msg m WHERE m.machine_open_day IS NOT NULL AND m.delivered_day IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, m.click_day AS day, 6 AS measure, m.known, m.plan_tier_region,
+        m.turns_18, m.turns_35, m.turns_50, m.turns_65
+    FROM msg m WHERE m.click_day IS NOT NULL AND m.delivered_day IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, m.engaged_day AS day, 7 AS measure, m.known, m.plan_tier_region,
+        m.turns_18, m.turns_35, m.turns_50, m.turns_65
+    FROM msg m WHERE m.engaged_day IS NOT NULL AND m.delivered_day IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, m.converted_day AS day, 8 AS measure, m.known, m.plan_tier_region,
+        m.turns_18, m.turns_35, m.turns_50, m.turns_65
+    FROM mem m WHERE m.converted_day IS NOT NULL
+    UNION ALL
+    SELECT m.campaign_id, m.opt_out_day AS day, 9 AS measure, m.known, m.plan_tier_region,
+        m.turns_18, m.turns_35, m.turns_50, m.turns_65
+    FROM mem m WHERE m.opt_out_day IS NOT NULL
 ),
 facts AS (
     -- Days are calendar days of the session's TimeZone, set to the reporting time zone.
-    SELECT m.campaign_id, d.day, 1 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
-    FROM msg m CROSS JOIN LATERAL (SELECT m.sent_at::date AS day) AS d
-    WHERE m.sent_at IS NOT NULL
+    SELECT campaign_id, day, measure, "#,
+            segment_on!("day"),
+            r#" AS segment
+    FROM firsts_of_kind
     UNION ALL
-    SELECT m.campaign_id, d.day, 2 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
-    FROM msg m CROSS JOIN LATERAL (SELECT m.bounced_at::date AS day) AS d
-    WHERE m.bounced_at IS NOT NULL
-    UNION ALL
-    SELECT m.campaign_id, d.day, 3 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
-    FROM msg m CROSS JOIN LATERAL (SELECT m.delivered_at::date AS day) AS d
-    WHERE m.delivered_at IS NOT NULL
-    UNION ALL
-    SELECT m.campaign_id, d.day, 4 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
-    FROM msg m CROSS JOIN LATERAL (SELECT m.human_open_at::date AS day) AS d
-    WHERE m.human_open_at IS NOT NULL AND m.delivered_at IS NOT NULL
-    UNION ALL
-    SELECT m.campaign_id, d.day, 5 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
-    FROM msg m CROSS JOIN LATERAL (SELECT m.machine_open_at::date AS day) AS d
-    WHERE m.machine_open_at IS NOT NULL AND m.delivered_at IS NOT NULL
-    UNION ALL
-    SELECT m.campaign_id, d.day, 6 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
-    FROM msg m CROSS JOIN LATERAL (SELECT m.click_at::date AS day) AS d
-    WHERE m.click_at IS NOT NULL AND m.delivered_at IS NOT NULL
-    UNION ALL
-    SELECT m.campaign_id, d.day, 7 AS measure, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0) AS segment
-    FROM msg m CROSS JOIN LATERAL (SELECT m.engaged_at::date AS day) AS d
-    WHERE m.engaged_at IS NOT NULL AND m.delivered_at IS NOT NULL
-    UNION ALL
-    SELECT m.campaign_id, d.day, 8, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0)
-    FROM mem m CROSS JOIN LATERAL (SELECT m.converted_at::date AS day) AS d
-    WHERE m.converted_at IS NOT NULL
-    UNION ALL
-    SELECT m.campaign_id, d.day, 9, CASE WHEN NOT m.known THEN 719 WHEN d.day < m.turns_18 THEN 0 WHEN d.day < m.turns_35 THEN 120 WHEN d.day < m.turns_50 THEN 240 WHEN d.day < m.turns_65 THEN 360 ELSE 480 END + coalesce(m.plan_tier_region, 0)
-    FROM mem m CROSS JOIN LATERAL (SELECT m.opt_out_at::date AS day) AS d
-    WHERE m.opt_out_at IS NOT NULL
-    UNION ALL
-    SELECT r.campaign_id, r.day, 10, CASE WHEN NOT r.known THEN 719 WHEN r.day < r.turns_18 THEN 0 WHEN r.day < r.turns_35 THEN 120 WHEN r.day < r.turns_50 THEN 240 WHEN r.day < r.turns_65 THEN 360 ELSE 480 END + coalesce(r.plan_tier_region, 0)
-    FROM reached r
+    SELECT campaign_id, day, 10, segment FROM reached
 ),
 wanted AS (
     SELECT * FROM facts f
     WHERE $5 OR (f.campaign_id, f.day) IN (SELECT campaign_id, day FROM keys)
-),
-registers AS (
-    SELECT campaign_id, day, register, max(rank) AS rank
-    FROM reached
-    WHERE $5 OR (campaign_id, day) IN (SELECT campaign_id, day FROM keys)
-    GROUP BY campaign_id, day, register
 )
 SELECT 'cell' AS kind, campaign_id, day, segment,
     count(*) FILTER (WHERE measure = 1) AS sent,
@@ -250,18 +280,28 @@ SELECT 'cell' AS kind, campaign_id, day, segment,
 FROM wanted
 GROUP BY campaign_id, day, segment
 UNION ALL
-SELECT 'sketch', campaign_id, day, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, array_agg(register), array_agg(rank)
-FROM registers
-GROUP BY campaign_id, day
+-- Every delivered message's register and rank: the reader keeps each register's maximum, and a
+-- member's register and rank are the same in each of their messages.
+SELECT 'sketch', campaign_id, delivered_day, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, array_agg(register), array_agg(rank)
+FROM msg
+WHERE delivered_day IS NOT NULL
+  AND ($5 OR (campaign_id, delivered_day) IN (SELECT campaign_id, day FROM keys))
+GROUP BY campaign_id, delivered_day
 UNION ALL
 SELECT 'quality', NULL, NULL, NULL,
+    -- Events of undelivered messages (in the column `sent`), found by a lookup per message.
     (SELECT count(DISTINCT e.event_id)
      FROM msg u
-     JOIN warehouse.outreach_events e
-       ON e.campaign_id = u.campaign_id AND e.member_id = u.member_id AND e.message_id = u.message_id
-     WHERE u.delivered_at IS NULL AND e.event_type NOT IN ('sent', 'bounced')),
+     CROSS JOIN LATERAL (
+        SELECT o.event_id FROM warehouse.outreach_events o
+        WHERE o.campaign_id = u.campaign_id AND o.member_id = u.member_id
+          AND o.message_id = u.undelivered_message AND o.event_type NOT IN ('sent', 'bounced')
+        OFFSET 0
+     ) AS e
+     WHERE u.undelivered_message IS NOT NULL),
     0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL
 "#
+        )
     };
 }
 

@@ -266,10 +266,6 @@ async fn extract_and_load(
         Scope::Keys(keys) if keys.is_empty() => Default::default(),
         _ => aggregate_in_parts(&mut source, warehouse_url, zone, &scope, parallelism).await?,
     };
-    source
-        .commit()
-        .await
-        .map_err(EtlError::warehouse("ending the read-only transaction"))?;
     progress.inc(1);
 
     tracing::info!(
@@ -283,9 +279,24 @@ async fn extract_and_load(
         .begin()
         .await
         .map_err(EtlError::dashboard("starting the load transaction"))?;
-    load::create_staging(&mut tx).await?;
-    load::campaigns(&mut tx, &campaigns).await?;
-    let written = load::metrics(&mut tx, &aggregates, &scope).await?;
+    // A full read's repeated events are counted in the warehouse while the dashboard database
+    // loads (the two are different servers, each with its own work).
+    let load = async {
+        load::create_staging(&mut tx).await?;
+        load::campaigns(&mut tx, &campaigns).await?;
+        load::metrics(&mut tx, &aggregates, &scope).await
+    };
+    let repeats = async {
+        match since {
+            None => contract::duplicate_events(&mut source, None).await,
+            Some(_) => Ok(window.duplicate_events),
+        }
+    };
+    let (written, duplicate_events) = futures_util::future::try_join(load, repeats).await?;
+    source
+        .commit()
+        .await
+        .map_err(EtlError::warehouse("ending the read-only transaction"))?;
     progress.inc(1);
 
     let affected: BTreeSet<CampaignDay> = match &scope {
@@ -313,7 +324,7 @@ async fn extract_and_load(
     .bind(if full { "full" } else { "incremental" })
     .bind(watermark)
     .bind(window.events_read)
-    .bind(window.duplicate_events)
+    .bind(duplicate_events)
     .bind(aggregates.quality.undelivered_events)
     .bind(i32::try_from(written.campaign_days).unwrap_or(i32::MAX))
     .bind(i32::try_from(written.interactions).unwrap_or(i32::MAX))
@@ -348,7 +359,7 @@ async fn extract_and_load(
         full,
         zone: zone.name().to_owned(),
         events_read: window.events_read,
-        duplicate_events: window.duplicate_events,
+        duplicate_events,
         undelivered_events: aggregates.quality.undelivered_events,
         campaign_days: written.campaign_days,
         interactions: written.interactions,

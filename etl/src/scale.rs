@@ -387,16 +387,14 @@ pub async fn load(
         .begin()
         .await
         .map_err(EtlError::dashboard("starting the load"))?;
-    sqlx::raw_sql(
-        "SET LOCAL maintenance_work_mem = '1GB';
-         ALTER TABLE member_interactions DROP CONSTRAINT member_interactions_one_per_key;
-         ALTER TABLE member_interactions DROP CONSTRAINT member_interactions_pkey;",
-    )
-    .execute(&mut *tx)
-    .await
-    .map_err(EtlError::dashboard(
-        "dropping member_interactions' indexes for the load (the role must own the table)",
-    ))?;
+    let dropped = crate::load::drop_indexes(&mut tx, "member_interactions")
+        .await?
+        .ok_or(EtlError::Dashboard {
+            context: "dropping member_interactions' indexes for the load",
+            source: sqlx::Error::Protocol(
+                "the role must own member_interactions, and no foreign key may refer to it".into(),
+            ),
+        })?;
 
     // Rows are made on a blocking thread while this one copies the previous piece.
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Buffers>(2);
@@ -442,7 +440,7 @@ pub async fn load(
             .await
             .map_err(EtlError::dashboard("loading daily metrics"))?;
         interactions
-            .copy_into(&mut tx, "COPY member_interactions (interaction_id, campaign_id, member_segment, interaction_date, interaction_type, count) FROM STDIN")
+            .copy_into(&mut tx, crate::load::COPY_INTERACTIONS_WITH_IDS)
             .await
             .map_err(EtlError::dashboard("loading member interactions"))?;
         sketches
@@ -461,16 +459,14 @@ pub async fn load(
     report.load_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
+    dropped.rebuild(&mut tx).await?;
     sqlx::raw_sql(
-        "ALTER TABLE member_interactions ADD CONSTRAINT member_interactions_pkey PRIMARY KEY (interaction_id);
-         ALTER TABLE member_interactions ADD CONSTRAINT member_interactions_one_per_key
-             UNIQUE (campaign_id, member_segment, interaction_date, interaction_type);
-         SELECT setval(pg_get_serial_sequence('member_interactions', 'interaction_id'),
+        "SELECT setval(pg_get_serial_sequence('member_interactions', 'interaction_id'),
                        coalesce((SELECT max(interaction_id) FROM member_interactions), 0) + 1, false);",
     )
     .execute(&mut *tx)
     .await
-    .map_err(EtlError::dashboard("building member_interactions' indexes"))?;
+    .map_err(EtlError::dashboard("moving the interaction id sequence on"))?;
     report.index_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();

@@ -251,3 +251,20 @@ pub async fn last_run(dashboard: &mut PgConnection) -> sqlx::postgres::PgRow {
         .await
         .expect("an etl_runs row")
 }
+
+/// The keys, foreign keys and indexes of the tables whose indexes full loads drop and build
+/// again, as the catalog describes them.
+pub async fn index_definitions(dashboard: &mut PgConnection) -> Vec<(String, String, String)> {
+    sqlx::query_as(
+        "SELECT conrelid::regclass::text, conname::text, pg_get_constraintdef(oid)
+         FROM pg_constraint
+         WHERE conrelid IN ('member_interactions'::regclass, 'segment_metrics_daily'::regclass)
+         UNION ALL
+         SELECT tablename::text, indexname::text, indexdef FROM pg_indexes
+         WHERE tablename IN ('member_interactions', 'segment_metrics_daily')
+         ORDER BY 1, 2, 3",
+    )
+    .fetch_all(dashboard)
+    .await
+    .expect("read index definitions")
+}

@@ -31,6 +31,19 @@ async fn a_rerun_gives_identical_tables() {
         first,
         "full rerun, surrogate ids included"
     );
+    // Full loads dropped and rebuilt indexes, keys and foreign keys: all are back as the
+    // migrations made them.
+    let fresh = TestDb::new("migrated").await;
+    let mut fresh = fresh.connect().await;
+    outreach_etl::schema::migrate(&mut fresh)
+        .await
+        .expect("migrate");
+    let migrated = index_definitions(&mut fresh).await;
+    assert!(
+        migrated.len() >= 5,
+        "keys, foreign key and indexes: {migrated:?}"
+    );
+    assert_eq!(index_definitions(&mut db).await, migrated);
 }
 
 #[tokio::test]
