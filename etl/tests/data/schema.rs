@@ -242,3 +242,36 @@ async fn a_login_with_only_the_etl_role_runs_full_and_incremental_loads() {
     );
     assert!(forced.expect("a --full run as the ETL role").full);
 }
+
+#[tokio::test]
+async fn only_a_role_that_can_build_them_again_drops_indexes_for_a_load() {
+    let (_dashboard, mut db) = migrated().await;
+    let before = index_definitions(&mut db).await;
+    // The ETL role may write but owns nothing: its loads keep the indexes and insert into them.
+    let mut tx = db.begin().await.expect("begin");
+    tx.execute("SET LOCAL ROLE outreach_etl")
+        .await
+        .expect("become the ETL");
+    let dropped = outreach_etl::load::drop_indexes(&mut tx, "member_interactions")
+        .await
+        .expect("asking is not an error");
+    assert!(dropped.is_none(), "a non-owner drops nothing");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(index_definitions(&mut db).await, before);
+
+    // The owner's drop is undone by a rollback, like the rest of a failed load.
+    let mut tx = db.begin().await.expect("begin");
+    let dropped = outreach_etl::load::drop_indexes(&mut tx, "member_interactions")
+        .await
+        .expect("drop");
+    assert!(dropped.is_some(), "the owner drops the indexes");
+    let left: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_indexes WHERE tablename = 'member_interactions'",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .expect("count");
+    assert_eq!(left, 0);
+    tx.rollback().await.expect("rollback");
+    assert_eq!(index_definitions(&mut db).await, before);
+}
