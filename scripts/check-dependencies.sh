@@ -17,4 +17,5 @@ forbid outreach-model 'sqlx|sqlx-core|tokio|tauri|egui|eframe|outreach-backend|o
 forbid outreach-backend 'egui|eframe|tauri|outreach-etl|outreach-ui'
 forbid outreach-etl 'egui|eframe|tauri|outreach-ui'
 forbid outreach-cli 'egui|eframe|tauri|outreach-ui'
+forbid outreach-ui 'sqlx|sqlx-core|tokio|tauri|outreach-backend|outreach-etl'
 exit $fail

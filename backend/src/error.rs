@@ -57,3 +57,19 @@ impl DashboardError {
         DashboardError::Unreachable(crate::store::without_secrets(&err.to_string()))
     }
 }
+
+impl From<DashboardError> for outreach_model::ApiError {
+    /// The IPC's form of the error: its message as written above, and a code for the view.
+    fn from(err: DashboardError) -> Self {
+        use outreach_model::ErrorCode;
+        let code = match &err {
+            DashboardError::UnknownCampaign(_) => ErrorCode::BadRequest,
+            DashboardError::BadUrl(_)
+            | DashboardError::NoSuchFile(_)
+            | DashboardError::Unreachable(_)
+            | DashboardError::WrongSchema { .. } => ErrorCode::Unavailable,
+            DashboardError::CorruptSketch(_) | DashboardError::Query { .. } => ErrorCode::Data,
+        };
+        outreach_model::ApiError::new(code, crate::store::without_secrets(&err.to_string()))
+    }
+}

@@ -5,11 +5,13 @@
 //! Each type is parsed once, at the edge (`FromStr`), and carries its own unit tests. This crate
 //! depends on serde, time and thiserror only, and builds for wasm32.
 
+mod api;
 mod campaign;
 mod query;
 mod report;
 mod segment;
 
+pub use api::{ApiError, ErrorCode};
 pub use campaign::{CampaignStatus, Channel};
 pub use query::{
     CampaignId, CampaignSort, DateRange, Filter, Interval, InvalidCampaignId, InvalidDate,

@@ -235,6 +235,69 @@ named_enum!(
 );
 
 impl Metric {
+    /// The name a person reads, in sentence case.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Metric::Reach => "Reach",
+            Metric::Impressions => "Impressions",
+            Metric::Opens => "Opens",
+            Metric::Clicks => "Clicks",
+            Metric::Engaged => "Engaged",
+            Metric::Conversions => "Conversions",
+            Metric::OptOuts => "Opt-outs",
+            Metric::Sent => "Sent",
+            Metric::Bounces => "Bounces",
+            Metric::MachineOpens => "Machine opens",
+            Metric::EngagementRate => "Engagement rate",
+            Metric::ConversionRate => "Conversion rate",
+            Metric::OptOutRate => "Opt-out rate",
+            Metric::DeliveryRate => "Delivery rate",
+        }
+    }
+
+    /// What the metric counts, in the words of docs/metrics.md, for hover cards and report
+    /// appendices.
+    pub const fn definition(self) -> &'static str {
+        match self {
+            Metric::Reach => {
+                "Distinct members with a message delivered in the period (one member messaged on three days, or by two campaigns, is one member). Estimated from HyperLogLog sketches, within 2%."
+            }
+            Metric::Impressions => {
+                "Messages delivered: each message counts once, on the day of its first delivery."
+            }
+            Metric::Opens => {
+                "Delivered messages opened by a person, on the day of the first such open. Opens fired by a mail client's privacy proxy are not counted."
+            }
+            Metric::Clicks => "Delivered messages clicked, on the day of the first click.",
+            Metric::Engaged => {
+                "Delivered messages with an engagement (a human open, a click, or a reply that is not an opt-out), on the day of the first one."
+            }
+            Metric::Conversions => {
+                "Members who converted, on the day of their first conversion in the campaign."
+            }
+            Metric::OptOuts => {
+                "Members who opted out (unsubscribed, or replied STOP or a similar word), on the day of their first opt-out in the campaign."
+            }
+            Metric::Sent => "Messages sent, on the day of the first send.",
+            Metric::Bounces => "Messages that bounced, on the day of the first bounce.",
+            Metric::MachineOpens => {
+                "Opens fired by a mail client's privacy proxy, not a person: shown apart and never in any rate."
+            }
+            Metric::EngagementRate => {
+                "Engaged messages divided by impressions, both summed over the period and campaigns (never an average of daily rates)."
+            }
+            Metric::ConversionRate => {
+                "Conversions divided by impressions, both summed over the period and campaigns."
+            }
+            Metric::OptOutRate => {
+                "Opt-outs divided by impressions, both summed over the period and campaigns. Lower is better."
+            }
+            Metric::DeliveryRate => {
+                "Impressions divided by messages sent, both summed over the period and campaigns."
+            }
+        }
+    }
+
     /// Whether the metric is a ratio (shown as a percentage) rather than a count.
     pub const fn is_rate(self) -> bool {
         matches!(

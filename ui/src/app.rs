@@ -1,0 +1,113 @@
+//! The app: the filter, the pages, and the questions they ask.
+
+use outreach_model::{DateRange, Filter, Health, Summary};
+use time::Date;
+
+use crate::api::DashboardApi;
+use crate::fetch::Fetch;
+use crate::theme;
+use crate::views::filter_bar::FilterBar;
+use crate::views::overview::Overview;
+use crate::views::status_bar::StatusBar;
+
+/// Outreach Dashboard's view layer, over any [`DashboardApi`].
+pub struct DashboardApp {
+    api: Box<dyn DashboardApi>,
+    today: Date,
+    filter: Filter,
+    /// The filter the summary on screen (or in flight) answers.
+    asked: Option<Filter>,
+    summary: Fetch<Summary>,
+    health: Fetch<Health>,
+    filter_bar: FilterBar,
+    overview: Overview,
+    status_bar: StatusBar,
+}
+
+impl std::fmt::Debug for DashboardApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DashboardApp")
+            .field("today", &self.today)
+            .field("filter", &self.filter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DashboardApp {
+    /// The app over `api`, on the last 30 days up to `today` (the shell passes the OS's date).
+    pub fn new(api: Box<dyn DashboardApi>, today: Date) -> Self {
+        let health = {
+            let mut fetch = Fetch::default();
+            fetch.ask(api.health());
+            fetch
+        };
+        DashboardApp {
+            api,
+            today,
+            filter: Filter::new(DateRange::last_days(today, 30)),
+            asked: None,
+            summary: Fetch::default(),
+            health,
+            filter_bar: FilterBar::default(),
+            overview: Overview::default(),
+            status_bar: StatusBar::default(),
+        }
+    }
+
+    /// The filter every page shows.
+    pub fn filter(&self) -> &Filter {
+        &self.filter
+    }
+
+    /// Shows the whole app in `ui`.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let Self {
+            api,
+            today,
+            filter,
+            asked,
+            summary,
+            health,
+            filter_bar,
+            overview,
+            status_bar,
+        } = self;
+        let ctx = ui.ctx().clone();
+        if asked.as_ref() != Some(filter) {
+            summary.ask(api.summary(filter));
+            *asked = Some(filter.clone());
+        }
+        summary.poll(&ctx);
+        health.poll(&ctx);
+
+        ui.heading("Outreach Dashboard");
+        filter_bar.ui(ui, filter, *today);
+        ui.separator();
+        match summary.answer() {
+            Some(Ok(answer)) => overview.ui(ui, answer),
+            Some(Err(err)) => {
+                ui.colored_label(theme::palette(&ctx).bad, &err.message);
+                if ui.button("Retry").clicked() {
+                    *asked = None;
+                }
+            }
+            None => {
+                ui.spinner();
+            }
+        }
+        if summary.is_loading() && summary.answer().is_some() {
+            ui.spinner();
+        }
+        ui.add_space(theme::GAP);
+        ui.separator();
+        match health.answer() {
+            Some(Ok(answer)) => status_bar.ui(ui, answer),
+            Some(Err(err)) => {
+                ui.colored_label(theme::palette(&ctx).bad, &err.message);
+            }
+            None => {
+                ui.spinner();
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Numbers for people: thousands separators, rates as percentages with one decimal, and the
+//! change against the previous period with whether it is good news.
+
+/// A count with thousands separators: `1234567` is "1,234,567".
+pub fn count(value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if value < 0 {
+        grouped.push('-');
+    }
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// A rate as a percentage with one decimal: `0.1234` is "12.3%". No value (no messages
+/// delivered) is "n/a", never "0.0%".
+pub fn rate(value: Option<f64>) -> String {
+    match value {
+        Some(value) => format!("{:.1}%", value * 100.0),
+        None => "n/a".to_owned(),
+    }
+}
+
+/// Which way a metric should move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    /// More is good (reach, engagement).
+    Higher,
+    /// Less is good (opt-outs).
+    Lower,
+}
+
+/// What a change means to the campaign manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Moved the way it should.
+    Good,
+    /// Moved the wrong way.
+    Bad,
+    /// No change, or nothing to compare with.
+    Neutral,
+}
+
+/// A change against the previous period, as shown under a KPI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// For example "+4.2%" for a count or "-0.3 pp" for a rate.
+    pub text: String,
+    /// Whether it is good news.
+    pub verdict: Verdict,
+}
+
+fn verdict(delta: f64, better: Better) -> Verdict {
+    match (delta.partial_cmp(&0.0), better) {
+        (Some(std::cmp::Ordering::Greater), Better::Higher)
+        | (Some(std::cmp::Ordering::Less), Better::Lower) => Verdict::Good,
+        (Some(std::cmp::Ordering::Greater), Better::Lower)
+        | (Some(std::cmp::Ordering::Less), Better::Higher) => Verdict::Bad,
+        _ => Verdict::Neutral,
+    }
+}
+
+/// A count's change in percent of the previous value; none when there was nothing before.
+pub fn count_change(current: i64, previous: i64, better: Better) -> Change {
+    if previous == 0 {
+        return Change {
+            text: "no previous data".to_owned(),
+            verdict: Verdict::Neutral,
+        };
+    }
+    // Counts stay far below 2^53, where f64 is exact.
+    let percent = (current - previous) as f64 / previous as f64 * 100.0;
+    let shown = (percent * 10.0).round() / 10.0;
+    Change {
+        text: format!("{shown:+.1}%"),
+        verdict: verdict(shown, better),
+    }
+}
+
+/// A rate's change in percentage points; none when either period has no value.
+pub fn rate_change(current: Option<f64>, previous: Option<f64>, better: Better) -> Change {
+    let (Some(current), Some(previous)) = (current, previous) else {
+        return Change {
+            text: "no previous data".to_owned(),
+            verdict: Verdict::Neutral,
+        };
+    };
+    let points = ((current - previous) * 1000.0).round() / 10.0;
+    Change {
+        text: format!("{points:+.1} pp"),
+        verdict: verdict(points, better),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_000), "1,000");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(count(-12_345), "-12,345");
+    }
+
+    #[test]
+    fn rates_are_percentages_with_one_decimal_and_none_is_not_zero() {
+        assert_eq!(rate(Some(0.1234)), "12.3%");
+        assert_eq!(rate(Some(0.0)), "0.0%");
+        assert_eq!(rate(Some(1.0)), "100.0%");
+        assert_eq!(rate(None), "n/a");
+    }
+
+    #[test]
+    fn a_rising_opt_out_rate_is_bad_news_and_rising_reach_good() {
+        let opt_outs = rate_change(Some(0.012), Some(0.010), Better::Lower);
+        assert_eq!(opt_outs.text, "+0.2 pp");
+        assert_eq!(opt_outs.verdict, Verdict::Bad);
+        let reach = count_change(1_100, 1_000, Better::Higher);
+        assert_eq!(reach.text, "+10.0%");
+        assert_eq!(reach.verdict, Verdict::Good);
+        let falling = count_change(900, 1_000, Better::Higher);
+        assert_eq!(
+            (falling.text.as_str(), falling.verdict),
+            ("-10.0%", Verdict::Bad)
+        );
+    }
+
+    #[test]
+    fn nothing_to_compare_with_is_said_not_guessed() {
+        assert_eq!(
+            count_change(10, 0, Better::Higher).verdict,
+            Verdict::Neutral
+        );
+        assert_eq!(
+            rate_change(Some(0.1), None, Better::Higher).text,
+            "no previous data"
+        );
+        // A change too small to show is no change.
+        assert_eq!(
+            rate_change(Some(0.10001), Some(0.1), Better::Higher).verdict,
+            Verdict::Neutral
+        );
+    }
+}
