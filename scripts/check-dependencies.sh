@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 fail=0
 forbid() {
-  local crate=$1 pattern=$2
+  local crate=$1 pattern=$2 target=${3:-}
   local found
-  found=$(cargo tree -q -p "$crate" -e normal --prefix none | awk '{print $1}' | grep -E "^($pattern)$" | sort -u || true)
+  found=$(cargo tree -q -p "$crate" -e normal --prefix none ${target:+--target "$target"} | awk '{print $1}' | grep -E "^($pattern)$" | sort -u || true)
   if [ -n "$found" ]; then
     echo "dependency rule: $crate must not depend on: $(echo "$found" | tr '\n' ' ')"
     fail=1
@@ -18,4 +18,10 @@ forbid outreach-backend 'egui|eframe|tauri|outreach-etl|outreach-ui'
 forbid outreach-etl 'egui|eframe|tauri|outreach-ui'
 forbid outreach-cli 'egui|eframe|tauri|outreach-ui'
 forbid outreach-ui 'sqlx|sqlx-core|tokio|tauri|outreach-backend|outreach-etl'
+forbid outreach-ui 'sqlx|sqlx-core|tokio|tauri|outreach-backend|outreach-etl' wasm32-unknown-unknown
+# The view layer builds for the webview.
+if ! cargo check -q -p outreach-ui --target wasm32-unknown-unknown; then
+  echo "outreach-ui does not build for wasm32-unknown-unknown"
+  fail=1
+fi
 exit $fail

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make run` and `make test` need on a fresh Debian 12 with only the Rust
 # toolchain: a C compiler (bundled SQLite), PostgreSQL's server binaries (the tests start a
-# throwaway cluster when no server answers), psql, and the Rust lint components. Idempotent
-# and quiet when everything is there.
+# throwaway cluster when no server answers), psql, the Rust lint components, and the wasm32
+# target the view layer is built for. Idempotent and quiet when everything is there.
 set -euo pipefail
 
 need=()
@@ -29,3 +29,8 @@ for component in clippy rustfmt; do
     rustup component add "$component"
   fi
 done
+
+if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
+  echo "setup: adding the Rust target wasm32-unknown-unknown (the view layer runs in the webview)"
+  rustup target add wasm32-unknown-unknown
+fi
