@@ -2,22 +2,27 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/outreach-target
 DEMO_DB ?= $(HOME)/.local/share/outreach-dashboard/demo.sqlite
 
-.PHONY: run test setup lint demo bench
+.PHONY: run test setup ui lint demo bench
 
-## Build the embedded demo database, show what it holds and ask it the dashboard's questions
-## (the app arrives with issue 4).
-run: setup
-	cargo run -q -p outreach-etl -- demo --out "$(DEMO_DB)"
-	cargo run -q -p outreach-cli -- --database "$(DEMO_DB)" summary
-	cargo run -q -p outreach-cli -- --database "$(DEMO_DB)" campaigns --sort opt_out_rate --page-size 10
+## The desktop app on the embedded demo database (built on first use), unless
+## OUTREACH_DATABASE_URL or the config file names a dashboard database.
+run: setup ui
+	cargo run -q --release -p outreach-desktop
 
 ## Lint, check the dependency rule, and run every test suite against a real PostgreSQL.
-test: setup lint
+test: setup ui lint
 	cargo test --workspace
+	cargo build -q -p outreach-desktop
+	bash scripts/smoke-app.sh "$(CARGO_TARGET_DIR)/debug/outreach-dashboard"
+
+## The view layer for the webview (ui/dist), which the shell embeds when it is compiled.
+ui:
+	bash scripts/build-ui.sh
 
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p outreach-ui --target wasm32-unknown-unknown -- -D warnings
 	bash scripts/check-dependencies.sh
 
 setup:

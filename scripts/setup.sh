@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what `make run` and `make test` need on a fresh Debian 12 with only the Rust
 # toolchain: a C compiler (bundled SQLite), PostgreSQL's server binaries (the tests start a
-# throwaway cluster when no server answers), psql, the Rust lint components, and the wasm32
-# target the view layer is built for. Idempotent and quiet when everything is there.
+# throwaway cluster when no server answers), psql, the Rust lint components, the wasm32 target
+# the view layer is built for, WebKitGTK for the desktop app, and Xvfb and WebKitWebDriver for
+# its smoke test. Idempotent and quiet when everything is there.
 set -euo pipefail
 
 need=()
@@ -13,6 +14,11 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   need+=(postgresql)
 fi
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
+# The desktop app: WebKitGTK for Tauri's webview; Xvfb and WebKitWebDriver for its smoke test.
+pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev)
+command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
+command -v WebKitWebDriver >/dev/null 2>&1 || need+=(webkit2gtk-driver)
+convert -list format 2>/dev/null | grep -qi '^ *XWD' || need+=(imagemagick)
 
 if ((${#need[@]})); then
   echo "setup: installing ${need[*]}"

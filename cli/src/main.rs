@@ -5,7 +5,7 @@
 //! Depends on outreach-backend (the questions), outreach-model (the inputs, parsed once here)
 //! and outreach-etl (to build the demo database on first use).
 
-mod config;
+use outreach_cli::config;
 mod output;
 
 use std::process::ExitCode;

@@ -10,6 +10,8 @@ pub mod fetch;
 pub mod format;
 pub mod theme;
 mod views;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use api::{ApiFuture, DashboardApi};
 pub use app::DashboardApp;

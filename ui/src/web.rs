@@ -1,0 +1,115 @@
+//! In the webview: the questions cross Tauri's IPC, and eframe's web runner draws the app on
+//! the page's canvas.
+
+use outreach_model::{ApiError, ErrorCode, Filter, Health, Summary};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+use crate::api::{ApiFuture, DashboardApi};
+use crate::app::DashboardApp;
+
+#[wasm_bindgen]
+extern "C" {
+    /// Tauri's `invoke` (the shell sets `app.withGlobalTauri`): resolves to the command's
+    /// answer, rejects with its `{code, message}` error.
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
+    async fn tauri_invoke(command: &str, args: JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// `DashboardApi` over Tauri's IPC: one command per question, named as the question.
+#[derive(Debug, Default)]
+pub struct Ipc;
+
+#[derive(serde::Serialize)]
+struct FilterArgs<'a> {
+    filter: &'a Filter,
+}
+
+fn call<T: DeserializeOwned + 'static>(
+    command: &'static str,
+    args: Result<JsValue, serde_wasm_bindgen::Error>,
+) -> ApiFuture<T> {
+    Box::pin(async move {
+        let args = args.map_err(|err| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("the question {command} could not be sent ({err})"),
+            )
+        })?;
+        let answer = tauri_invoke(command, args).await.map_err(|rejected| {
+            serde_wasm_bindgen::from_value::<ApiError>(rejected.clone()).unwrap_or_else(|_| {
+                ApiError::new(
+                    ErrorCode::Internal,
+                    format!("the app's backend did not answer {command}: {rejected:?}"),
+                )
+            })
+        })?;
+        serde_wasm_bindgen::from_value(answer).map_err(|err| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("the answer to {command} could not be read ({err})"),
+            )
+        })
+    })
+}
+
+impl DashboardApi for Ipc {
+    fn summary(&self, filter: &Filter) -> ApiFuture<Summary> {
+        call(
+            "summary",
+            serde_wasm_bindgen::to_value(&FilterArgs { filter }),
+        )
+    }
+
+    fn health(&self) -> ApiFuture<Health> {
+        call("health", Ok(JsValue::UNDEFINED))
+    }
+}
+
+/// The app as eframe sees it.
+struct WebApp(DashboardApp);
+
+impl eframe::App for WebApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        egui::Frame::central_panel(ui.style()).show(ui, |ui| {
+            // The page's background reaches the window's edges, however short the page.
+            ui.set_min_size(ui.available_size());
+            self.0.ui(ui);
+        });
+    }
+}
+
+/// Today in the user's time zone, from the browser's clock.
+fn today() -> time::Date {
+    let now = js_sys::Date::new_0();
+    let month = time::Month::try_from(now.get_month() as u8 + 1).unwrap_or(time::Month::January);
+    time::Date::from_calendar_date(now.get_full_year() as i32, month, now.get_date() as u8)
+        .unwrap_or(time::Date::MIN)
+}
+
+/// Starts the app on the page's `<canvas id="dashboard">` (called by the module's `init`).
+#[wasm_bindgen(start)]
+pub fn start() {
+    wasm_bindgen_futures::spawn_local(async {
+        let canvas = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.get_element_by_id("dashboard"))
+            .and_then(|element| element.dyn_into::<web_sys::HtmlCanvasElement>().ok());
+        let Some(canvas) = canvas else {
+            web_sys::console::error_1(
+                &"Outreach Dashboard: the page has no canvas #dashboard".into(),
+            );
+            return;
+        };
+        let started = eframe::WebRunner::new()
+            .start(
+                canvas,
+                eframe::WebOptions::default(),
+                Box::new(|_| Ok(Box::new(WebApp(DashboardApp::new(Box::new(Ipc), today()))))),
+            )
+            .await;
+        if let Err(err) = started {
+            web_sys::console::error_2(&"Outreach Dashboard could not start:".into(), &err);
+        }
+    });
+}
