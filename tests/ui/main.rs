@@ -3,6 +3,7 @@
 //! `DashboardApi` lives here, outside `ui/`, so the view layer never depends on the backend.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -55,10 +56,13 @@ fn demo() -> Arc<Dashboard> {
 /// polls the task.
 struct InProcess {
     dashboard: Arc<Dashboard>,
+    /// How many summaries the view asked for.
+    summaries_asked: Arc<AtomicUsize>,
 }
 
 impl DashboardApi for InProcess {
     fn summary(&self, filter: &Filter) -> ApiFuture<Summary> {
+        self.summaries_asked.fetch_add(1, Ordering::SeqCst);
         let dashboard = self.dashboard.clone();
         let filter = filter.clone();
         let task = runtime().spawn(async move { dashboard.summary(&filter).await });
@@ -83,10 +87,23 @@ fn answer<T>(
 }
 
 fn harness(dashboard: Arc<Dashboard>) -> Harness<'static, DashboardApp> {
-    let app = DashboardApp::new(Box::new(InProcess { dashboard }), TODAY);
-    Harness::builder()
+    counted_harness(dashboard).0
+}
+
+/// A harness, and the count of summaries its view asks for.
+fn counted_harness(
+    dashboard: Arc<Dashboard>,
+) -> (Harness<'static, DashboardApp>, Arc<AtomicUsize>) {
+    let summaries_asked = Arc::new(AtomicUsize::new(0));
+    let api = InProcess {
+        dashboard,
+        summaries_asked: summaries_asked.clone(),
+    };
+    let app = DashboardApp::new(Box::new(api), TODAY);
+    let harness = Harness::builder()
         .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut DashboardApp| app.ui(ui), app)
+        .build_ui_state(|ui, app: &mut DashboardApp| app.ui(ui), app);
+    (harness, summaries_asked)
 }
 
 /// Runs frames until `ready` holds (answers arrive from another thread), or fails after 20 s.
@@ -161,4 +178,49 @@ fn the_status_bar_names_the_demo_database_and_the_time_zone() {
             "the status bar says {part:?}"
         );
     }
+}
+
+#[test]
+fn a_failed_question_says_what_happened_and_offers_a_retry() {
+    use sqlx::{Connection, Executor};
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("broken.sqlite");
+    runtime()
+        .block_on(outreach_etl::demo::build(
+            &path,
+            &outreach_etl::demo::default_options(TODAY),
+        ))
+        .expect("build a demo database");
+    let dashboard = Arc::new(
+        runtime()
+            .block_on(Dashboard::connect(&path.display().to_string()))
+            .expect("open it"),
+    );
+    // The database loses the tables the summary reads, as a damaged file would.
+    runtime().block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("a second connection");
+        conn.execute("DROP TABLE channel_metrics_daily; DROP TABLE campaign_metrics_daily")
+            .await
+            .expect("break the database");
+    });
+
+    let (mut harness, summaries_asked) = counted_harness(dashboard);
+    let failed = |h: &Harness<'_, DashboardApp>| {
+        h.query_all_by_label_contains("the dashboard database failed while")
+            .next()
+            .is_some()
+    };
+    settle(&mut harness, "the error", failed);
+    assert!(
+        harness.query_by_label("Reach").is_none(),
+        "no tile shows a figure it does not have"
+    );
+    assert_eq!(summaries_asked.load(Ordering::SeqCst), 1);
+    harness.get_by_label("Retry").click();
+    settle(&mut harness, "a second question after Retry", |_| {
+        summaries_asked.load(Ordering::SeqCst) == 2
+    });
+    settle(&mut harness, "the error again", failed);
 }
