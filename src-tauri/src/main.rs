@@ -23,6 +23,7 @@ fn main() -> std::process::ExitCode {
         })
         .invoke_handler(tauri::generate_handler![
             commands::summary,
+            commands::trend,
             commands::health
         ])
         .run(tauri::generate_context!());

@@ -10,7 +10,9 @@ use std::time::Duration;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use outreach_backend::Dashboard;
-use outreach_model::{ApiError, Channel, DateRange, ErrorCode, Filter, Health, Summary};
+use outreach_model::{
+    ApiError, Channel, DateRange, ErrorCode, Filter, Health, Interval, Metric, Summary, Trend,
+};
 use outreach_ui::{ApiFuture, DashboardApi, DashboardApp, format};
 use time::Date;
 use time::macros::date;
@@ -66,6 +68,13 @@ impl DashboardApi for InProcess {
         let dashboard = self.dashboard.clone();
         let filter = filter.clone();
         let task = runtime().spawn(async move { dashboard.summary(&filter).await });
+        Box::pin(async move { answer(task.await) })
+    }
+
+    fn trend(&self, filter: &Filter, metric: Metric, interval: Interval) -> ApiFuture<Trend> {
+        let dashboard = self.dashboard.clone();
+        let filter = filter.clone();
+        let task = runtime().spawn(async move { dashboard.trend(&filter, metric, interval).await });
         Box::pin(async move { answer(task.await) })
     }
 
@@ -145,7 +154,12 @@ fn choosing_sms_shows_the_sms_reach_the_backend_returns() {
     settle(&mut harness, "the reach over every channel", |h| {
         h.query_by_label(&all).is_some()
     });
-    harness.get_by_label("SMS").click();
+    // The filter bar's chip, not the chart legend's entry below it.
+    harness
+        .get_all_by_label("SMS")
+        .next()
+        .expect("the SMS chip")
+        .click();
     settle(&mut harness, "the SMS reach", |h| {
         h.query_by_label(&sms).is_some()
     });
@@ -223,4 +237,27 @@ fn a_failed_question_says_what_happened_and_offers_a_retry() {
         summaries_asked.load(Ordering::SeqCst) == 2
     });
     settle(&mut harness, "the error again", failed);
+}
+
+#[test]
+fn the_trend_follows_the_interval_and_metric_chosen() {
+    let mut harness = harness(demo());
+    settle(&mut harness, "the daily engagement trend", |h| {
+        h.query_by_label("Engagement rate by day").is_some()
+    });
+    harness.get_by_label("Weekly").click();
+    settle(&mut harness, "the weekly trend", |h| {
+        h.query_by_label("Engagement rate by week").is_some()
+    });
+    harness.get_by_label("Metric").click();
+    harness.run_ok();
+    // The picker's entry: it opens below the KPI tile of the same name.
+    harness
+        .get_all_by_label("Opt-out rate")
+        .last()
+        .expect("the picker's entry")
+        .click();
+    settle(&mut harness, "the weekly opt-out trend", |h| {
+        h.query_by_label("Opt-out rate by week").is_some()
+    });
 }

@@ -1,6 +1,6 @@
 //! The app: the filter, the pages, and the questions they ask.
 
-use outreach_model::{DateRange, Filter, Health, Summary};
+use outreach_model::{DateRange, Filter, Health, Summary, Trend};
 use time::Date;
 
 use crate::api::DashboardApi;
@@ -9,6 +9,7 @@ use crate::theme;
 use crate::views::filter_bar::FilterBar;
 use crate::views::overview::Overview;
 use crate::views::status_bar::StatusBar;
+use crate::views::trend::{TrendChart, TrendChoice};
 
 /// Outreach Dashboard's view layer, over any [`DashboardApi`].
 pub struct DashboardApp {
@@ -18,9 +19,13 @@ pub struct DashboardApp {
     /// The filter the summary on screen (or in flight) answers.
     asked: Option<Filter>,
     summary: Fetch<Summary>,
+    /// The filter and choice the trend on screen (or in flight) answers.
+    trend_asked: Option<(Filter, TrendChoice)>,
+    trend: Fetch<Trend>,
     health: Fetch<Health>,
     filter_bar: FilterBar,
     overview: Overview,
+    trend_chart: TrendChart,
     status_bar: StatusBar,
 }
 
@@ -47,9 +52,12 @@ impl DashboardApp {
             filter: Filter::new(DateRange::last_days(today, 30)),
             asked: None,
             summary: Fetch::default(),
+            trend_asked: None,
+            trend: Fetch::default(),
             health,
             filter_bar: FilterBar::default(),
             overview: Overview::default(),
+            trend_chart: TrendChart::default(),
             status_bar: StatusBar::default(),
         }
     }
@@ -67,9 +75,12 @@ impl DashboardApp {
             filter,
             asked,
             summary,
+            trend_asked,
+            trend,
             health,
             filter_bar,
             overview,
+            trend_chart,
             status_bar,
         } = self;
         let ctx = ui.ctx().clone();
@@ -77,7 +88,13 @@ impl DashboardApp {
             summary.ask(api.summary(filter));
             *asked = Some(filter.clone());
         }
+        let wanted = (filter.clone(), trend_chart.choice);
+        if trend_asked.as_ref() != Some(&wanted) {
+            trend.ask(api.trend(filter, wanted.1.metric, wanted.1.interval));
+            *trend_asked = Some(wanted);
+        }
         summary.poll(&ctx);
+        trend.poll(&ctx);
         health.poll(&ctx);
 
         ui.heading("Outreach Dashboard");
@@ -97,6 +114,20 @@ impl DashboardApp {
         }
         if summary.is_loading() && summary.answer().is_some() {
             ui.spinner();
+        }
+        ui.add_space(theme::GAP);
+        trend_chart.controls_ui(ui);
+        match trend.answer() {
+            Some(Ok(answer)) => trend_chart.chart_ui(ui, answer),
+            Some(Err(err)) => {
+                ui.colored_label(theme::palette(&ctx).bad, &err.message);
+                if ui.button("Retry the trend").clicked() {
+                    *trend_asked = None;
+                }
+            }
+            None => {
+                ui.spinner();
+            }
         }
         ui.add_space(theme::GAP);
         ui.separator();

@@ -1,7 +1,7 @@
 //! In the webview: the questions cross Tauri's IPC, and eframe's web runner draws the app on
 //! the page's canvas.
 
-use outreach_model::{ApiError, ErrorCode, Filter, Health, Summary};
+use outreach_model::{ApiError, ErrorCode, Filter, Health, Interval, Metric, Summary, Trend};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
@@ -23,6 +23,13 @@ pub struct Ipc;
 #[derive(serde::Serialize)]
 struct FilterArgs<'a> {
     filter: &'a Filter,
+}
+
+#[derive(serde::Serialize)]
+struct TrendArgs<'a> {
+    filter: &'a Filter,
+    metric: Metric,
+    interval: Interval,
 }
 
 fn call<T: DeserializeOwned + 'static>(
@@ -59,6 +66,15 @@ impl DashboardApi for Ipc {
             "summary",
             serde_wasm_bindgen::to_value(&FilterArgs { filter }),
         )
+    }
+
+    fn trend(&self, filter: &Filter, metric: Metric, interval: Interval) -> ApiFuture<Trend> {
+        let args = TrendArgs {
+            filter,
+            metric,
+            interval,
+        };
+        call("trend", serde_wasm_bindgen::to_value(&args))
     }
 
     fn health(&self) -> ApiFuture<Health> {

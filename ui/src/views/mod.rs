@@ -3,3 +3,4 @@
 pub mod filter_bar;
 pub mod overview;
 pub mod status_bar;
+pub mod trend;
