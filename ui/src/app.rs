@@ -100,34 +100,15 @@ impl DashboardApp {
         ui.heading("Outreach Dashboard");
         filter_bar.ui(ui, filter, *today);
         ui.separator();
-        match summary.answer() {
-            Some(Ok(answer)) => overview.ui(ui, answer),
-            Some(Err(err)) => {
-                ui.colored_label(theme::palette(&ctx).bad, &err.message);
-                if ui.button("Retry").clicked() {
-                    *asked = None;
-                }
-            }
-            None => {
-                ui.spinner();
-            }
-        }
-        if summary.is_loading() && summary.answer().is_some() {
-            ui.spinner();
+        if answer_ui(ui, summary, "Retry", |ui, answer| overview.ui(ui, answer)) {
+            *asked = None;
         }
         ui.add_space(theme::GAP);
         trend_chart.controls_ui(ui);
-        match trend.answer() {
-            Some(Ok(answer)) => trend_chart.chart_ui(ui, answer),
-            Some(Err(err)) => {
-                ui.colored_label(theme::palette(&ctx).bad, &err.message);
-                if ui.button("Retry the trend").clicked() {
-                    *trend_asked = None;
-                }
-            }
-            None => {
-                ui.spinner();
-            }
+        if answer_ui(ui, trend, "Retry the trend", |ui, answer| {
+            trend_chart.chart_ui(ui, answer);
+        }) {
+            *trend_asked = None;
         }
         ui.add_space(theme::GAP);
         ui.separator();
@@ -141,4 +122,30 @@ impl DashboardApp {
             }
         }
     }
+}
+
+/// Shows a fetch: its answer with `show`, or its failure with a retry button, or a spinner
+/// before the first answer (and beside an answer while the next loads). Returns whether the
+/// person asked to retry.
+fn answer_ui<T>(
+    ui: &mut egui::Ui,
+    fetch: &Fetch<T>,
+    retry: &str,
+    show: impl FnOnce(&mut egui::Ui, &T),
+) -> bool {
+    let mut retried = false;
+    match fetch.answer() {
+        Some(Ok(answer)) => show(ui, answer),
+        Some(Err(err)) => {
+            ui.colored_label(theme::palette(ui.ctx()).bad, &err.message);
+            retried = ui.button(retry).clicked();
+        }
+        None => {
+            ui.spinner();
+        }
+    }
+    if fetch.is_loading() && fetch.answer().is_some() {
+        ui.spinner();
+    }
+    retried
 }
