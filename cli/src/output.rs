@@ -51,14 +51,6 @@ const TABLE_METRICS: &[Metric] = &[
     Metric::OptOutRate,
 ];
 
-const SEGMENT_COUNTS: &[&str] = &[
-    "impressions",
-    "opens",
-    "clicks",
-    "engaged",
-    "conversions",
-    "opt_outs",
-];
 const SEGMENT_RATES: &[&str] = &["engagement_rate", "conversion_rate", "opt_out_rate"];
 
 fn json(out: Out<'_>, value: &impl serde::Serialize) -> anyhow::Result<()> {
@@ -375,8 +367,10 @@ fn segment_cells(m: &SegmentMetrics, csv: bool) -> Vec<String> {
 
 /// `outreach segments`.
 pub fn segments(out: Out<'_>, format: Format, answer: &SegmentReport) -> anyhow::Result<()> {
-    let metric_names = SEGMENT_COUNTS
+    // The counts in the backend's order (metrics::SEGMENT_COUNTS), then the rates.
+    let metric_names = outreach_backend::metrics::SEGMENT_COUNTS
         .iter()
+        .map(|(count, _)| count)
         .chain(SEGMENT_RATES)
         .map(|s| (*s).to_owned());
     match format {
