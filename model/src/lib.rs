@@ -19,8 +19,8 @@ pub use query::{
 };
 pub use report::{
     CampaignMetrics, CampaignPage, CampaignRow, DimensionRow, Health, LastRun, Metrics,
-    PeriodMetrics, SegmentCount, SegmentMetrics, SegmentReport, SegmentRow, Summary, Trend,
-    TrendPoint, TrendSeries,
+    PeriodChange, PeriodMetrics, SegmentCount, SegmentMetrics, SegmentReport, SegmentRow, Summary,
+    Trend, TrendPoint, TrendSeries,
 };
 pub use segment::{AgeBand, InteractionType, PlanType, Region, RiskTier, STATE_REGIONS, Segment};
 

@@ -134,6 +134,32 @@ pub struct Summary {
     pub previous: Metrics,
 }
 
+/// How a metric moved against the previous period: a count by a fraction of its previous
+/// value, a rate by the difference of the two rates (in rate units: 0.002 is 0.2 points).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PeriodChange {
+    /// (current - previous) / previous, for a count.
+    Relative(f64),
+    /// current - previous, for a rate.
+    Points(f64),
+}
+
+impl Summary {
+    /// How `metric` moved against the previous period; none when there is nothing to compare
+    /// with (a count that was 0, a rate without a denominator in either period).
+    pub fn change(&self, metric: Metric) -> Option<PeriodChange> {
+        let current = self.current.get(metric)?;
+        let previous = self.previous.get(metric)?;
+        if metric.is_rate() {
+            Some(PeriodChange::Points(current - previous))
+        } else if previous == 0.0 {
+            None
+        } else {
+            Some(PeriodChange::Relative((current - previous) / previous))
+        }
+    }
+}
+
 /// A point of a trend: an interval's first day and the metric's value (none: no denominator).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrendPoint {
@@ -331,6 +357,42 @@ pub struct Health {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_changes_by_a_fraction_and_a_rate_by_points_and_nothing_is_guessed() {
+        let range = DateRange::last_days(time::macros::date!(2026 - 11 - 28), 30);
+        let mut summary = Summary {
+            range,
+            previous_range: range.previous(),
+            current: Metrics {
+                reach: 1_100,
+                impressions: 10,
+                engagement_rate: Some(0.012),
+                opt_out_rate: Some(0.1),
+                ..Metrics::default()
+            },
+            previous: Metrics {
+                reach: 1_000,
+                impressions: 0,
+                engagement_rate: Some(0.010),
+                ..Metrics::default()
+            },
+        };
+        let Some(PeriodChange::Relative(reach)) = summary.change(Metric::Reach) else {
+            panic!("reach changes by a fraction");
+        };
+        assert!((reach - 0.1).abs() < 1e-12);
+        let Some(PeriodChange::Points(engagement)) = summary.change(Metric::EngagementRate) else {
+            panic!("a rate changes by points");
+        };
+        assert!((engagement - 0.002).abs() < 1e-12);
+        // A count that was 0, and a rate with no value before, have nothing to compare with.
+        assert_eq!(summary.change(Metric::Impressions), None);
+        assert_eq!(summary.change(Metric::OptOutRate), None);
+        summary.current.opt_out_rate = None;
+        summary.previous.opt_out_rate = Some(0.1);
+        assert_eq!(summary.change(Metric::OptOutRate), None);
+    }
 
     #[test]
     fn segment_counts_from_one_to_ten_are_never_shown() {

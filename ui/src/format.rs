@@ -1,5 +1,7 @@
 //! Numbers for people: thousands separators, rates as percentages with one decimal, and the
-//! change against the previous period with whether it is good news.
+//! change against the previous period (the model's `Summary::change`) with whether it is good news.
+
+use outreach_model::PeriodChange;
 
 /// A count with thousands separators: `1234567` is "1,234,567".
 pub fn count(value: i64) -> String {
@@ -65,41 +67,29 @@ fn verdict(delta: f64, better: Better) -> Verdict {
     }
 }
 
-/// A count's change in percent of the previous value; none when there was nothing before.
-pub fn count_change(current: i64, previous: i64, better: Better) -> Change {
-    if previous == 0 {
-        return Change {
-            text: "no previous data".to_owned(),
-            verdict: Verdict::Neutral,
-        };
-    }
-    // Counts stay far below 2^53, where f64 is exact.
-    let percent = (current - previous) as f64 / previous as f64 * 100.0;
-    let shown = (percent * 10.0).round() / 10.0;
-    Change {
-        text: format!("{shown:+.1}%"),
-        verdict: verdict(shown, better),
-    }
-}
-
-/// A rate's change in percentage points; none when either period has no value.
-pub fn rate_change(current: Option<f64>, previous: Option<f64>, better: Better) -> Change {
-    let (Some(current), Some(previous)) = (current, previous) else {
-        return Change {
-            text: "no previous data".to_owned(),
-            verdict: Verdict::Neutral,
-        };
+/// A change against the previous period, as shown: a count's in percent of its previous
+/// value, a rate's in percentage points; "no previous data" when there is nothing to compare.
+pub fn change(change: Option<PeriodChange>, better: Better) -> Change {
+    let (shown, unit) = match change {
+        Some(PeriodChange::Relative(fraction)) => ((fraction * 1000.0).round() / 10.0, "%"),
+        Some(PeriodChange::Points(points)) => ((points * 1000.0).round() / 10.0, " pp"),
+        None => {
+            return Change {
+                text: "no previous data".to_owned(),
+                verdict: Verdict::Neutral,
+            };
+        }
     };
-    let points = ((current - previous) * 1000.0).round() / 10.0;
     Change {
-        text: format!("{points:+.1} pp"),
-        verdict: verdict(points, better),
+        text: format!("{shown:+.1}{unit}"),
+        verdict: verdict(shown, better),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use PeriodChange::{Points, Relative};
 
     #[test]
     fn counts_have_thousands_separators() {
@@ -120,13 +110,13 @@ mod tests {
 
     #[test]
     fn a_rising_opt_out_rate_is_bad_news_and_rising_reach_good() {
-        let opt_outs = rate_change(Some(0.012), Some(0.010), Better::Lower);
+        let opt_outs = change(Some(Points(0.012 - 0.010)), Better::Lower);
         assert_eq!(opt_outs.text, "+0.2 pp");
         assert_eq!(opt_outs.verdict, Verdict::Bad);
-        let reach = count_change(1_100, 1_000, Better::Higher);
+        let reach = change(Some(Relative(0.1)), Better::Higher);
         assert_eq!(reach.text, "+10.0%");
         assert_eq!(reach.verdict, Verdict::Good);
-        let falling = count_change(900, 1_000, Better::Higher);
+        let falling = change(Some(Relative(-0.1)), Better::Higher);
         assert_eq!(
             (falling.text.as_str(), falling.verdict),
             ("-10.0%", Verdict::Bad)
@@ -135,17 +125,11 @@ mod tests {
 
     #[test]
     fn nothing_to_compare_with_is_said_not_guessed() {
-        assert_eq!(
-            count_change(10, 0, Better::Higher).verdict,
-            Verdict::Neutral
-        );
-        assert_eq!(
-            rate_change(Some(0.1), None, Better::Higher).text,
-            "no previous data"
-        );
+        assert_eq!(change(None, Better::Higher).verdict, Verdict::Neutral);
+        assert_eq!(change(None, Better::Higher).text, "no previous data");
         // A change too small to show is no change.
         assert_eq!(
-            rate_change(Some(0.10001), Some(0.1), Better::Higher).verdict,
+            change(Some(Points(0.10001 - 0.1)), Better::Higher).verdict,
             Verdict::Neutral
         );
     }

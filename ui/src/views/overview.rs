@@ -1,7 +1,7 @@
 //! The overview page: the KPI tiles of the filter, each with its change against the previous
 //! period, coloured by whether the change is good news.
 
-use outreach_model::{Metric, Metrics, Summary};
+use outreach_model::{Metric, Summary};
 
 use crate::format::{self, Better, Change, Verdict};
 use crate::theme;
@@ -26,35 +26,21 @@ pub struct Kpi {
     pub change: Change,
 }
 
-fn count_of(metrics: &Metrics, metric: Metric) -> i64 {
-    match metric {
-        Metric::Reach => metrics.reach,
-        _ => metrics.impressions,
-    }
-}
-
 /// The overview's KPIs from a summary.
 pub fn kpis(summary: &Summary) -> Vec<Kpi> {
     KPIS.iter()
         .map(|&(metric, better)| {
-            if metric.is_rate() {
-                let current = summary.current.get(metric);
-                Kpi {
-                    metric,
-                    figure: format::rate(current),
-                    change: format::rate_change(current, summary.previous.get(metric), better),
-                }
+            let value = summary.current.get(metric);
+            let figure = if metric.is_rate() {
+                format::rate(value)
             } else {
-                let current = count_of(&summary.current, metric);
-                Kpi {
-                    metric,
-                    figure: format::count(current),
-                    change: format::count_change(
-                        current,
-                        count_of(&summary.previous, metric),
-                        better,
-                    ),
-                }
+                // Counts are whole numbers; `get` gives them as floats.
+                format::count(value.unwrap_or(0.0).round() as i64)
+            };
+            Kpi {
+                metric,
+                figure,
+                change: format::change(summary.change(metric), better),
             }
         })
         .collect()
