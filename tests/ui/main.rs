@@ -241,7 +241,9 @@ fn the_trend_follows_the_interval_and_metric_chosen() {
         h.query_by_label("Engagement rate by week").is_some()
     });
     harness.get_by_label("Metric").click();
-    harness.run_ok();
+    settle(&mut harness, "the metric picker open", |h| {
+        h.query_all_by_label("Opt-out rate").count() >= 2
+    });
     // The picker's entry: it opens below the KPI tile of the same name.
     harness
         .get_all_by_label("Opt-out rate")
