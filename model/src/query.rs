@@ -368,9 +368,23 @@ pub enum CampaignSort {
 
 /// One page of a list: `number` from 1, `size` rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "RawPage")]
 pub struct Page {
     number: u32,
     size: u32,
+}
+
+#[derive(serde::Deserialize)]
+struct RawPage {
+    number: u32,
+    size: u32,
+}
+
+impl TryFrom<RawPage> for Page {
+    type Error = InvalidPage;
+    fn try_from(raw: RawPage) -> Result<Self, Self::Error> {
+        Page::new(raw.number, raw.size)
+    }
 }
 
 /// A page that cannot be shown.
@@ -524,5 +538,14 @@ mod tests {
         assert!(Page::new(0, 50).is_err());
         assert!(Page::new(1, 0).is_err());
         assert!(Page::new(1, Page::MAX_SIZE + 1).is_err());
+        // A page that crosses the IPC goes through `Page::new` too: page 0 would underflow.
+        let read = |json: &str| serde_json::from_str::<Page>(json);
+        assert_eq!(
+            read(r#"{"number":2,"size":10}"#).ok(),
+            Page::new(2, 10).ok()
+        );
+        let err = read(r#"{"number":0,"size":10}"#).expect_err("page 0");
+        assert!(err.to_string().contains("pages start at 1"), "{err}");
+        assert!(read(r#"{"number":1,"size":10001}"#).is_err());
     }
 }
