@@ -169,6 +169,7 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
             .map_err(sqlite)?;
     }
     let watermark = events.iter().map(|e| e.loaded_at).max();
+    let built_at = OffsetDateTime::now_utc().min(options.as_of);
     let span = crate::load::date_span(
         aggregates
             .daily_rows()
@@ -183,8 +184,10 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
             affected_start, affected_end, duration_ms)
          VALUES (?, ?, 'succeeded', 'full', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
     )
-    .bind(rfc3339(options.as_of))
-    .bind(rfc3339(options.as_of))
+    // The demo's run is its build: now, not the data's `as_of` (the midnight after its last
+    // day, which the status bar would show as a run in the future).
+    .bind(rfc3339(built_at))
+    .bind(rfc3339(built_at))
     .bind(zone.name())
     .bind(watermark.map(rfc3339))
     .bind(aggregates.quality.events_read)
