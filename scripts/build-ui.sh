@@ -10,11 +10,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; th
   echo "build-ui: installing wasm-bindgen-cli $want (once)"
   cargo install -q wasm-bindgen-cli --version "$want"
 fi
-cargo build -q -p outreach-ui --lib --target wasm32-unknown-unknown --release
+cargo build -q -p outreach-ui --lib --target wasm32-unknown-unknown --profile wasm
 rm -rf ui/dist.partial
 mkdir -p ui/dist.partial
-wasm-bindgen --target web --no-typescript --out-dir ui/dist.partial \
-  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/outreach_ui.wasm"
+# The names and producers sections only help a debugger: 0.6 MB the webview need not load.
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+  --out-dir ui/dist.partial \
+  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/outreach_ui.wasm"
 cp ui/web/index.html ui/web/style.css ui/web/boot.js ui/dist.partial/
 rm -rf ui/dist
 mv ui/dist.partial ui/dist
