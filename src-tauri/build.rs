@@ -2,8 +2,15 @@
 //! capability file can grant exactly those.
 
 fn main() {
-    let attributes = tauri_build::Attributes::new()
-        .app_manifest(tauri_build::AppManifest::new().commands(&["summary", "trend", "health"]));
+    let attributes =
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
+            "summary",
+            "trend",
+            "campaigns",
+            "campaign_metrics",
+            "segments",
+            "health",
+        ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         // A build script reports through a panic; this one says what to do.
         panic!("{err:#}: build the view layer first with `bash scripts/build-ui.sh`");

@@ -1,6 +1,9 @@
 //! The IPC commands: one per backend question, each a line into the backend.
 
-use outreach_model::{ApiError, Filter, Health, Interval, Metric, Summary, Trend};
+use outreach_model::{
+    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, Filter, Health,
+    Interval, Metric, Page, SegmentReport, Summary, Trend,
+};
 use tauri::State;
 
 use crate::state::Backend;
@@ -26,6 +29,49 @@ pub async fn trend(
         .await?
         .trend(&filter, metric, interval)
         .await?)
+}
+
+/// One page of the filter's campaigns with their metrics; `search` keeps names containing it.
+#[tauri::command]
+#[tracing::instrument(skip(backend), err, ret(level = "debug"))]
+pub async fn campaigns(
+    backend: State<'_, Backend>,
+    filter: Filter,
+    search: Option<String>,
+    sort: CampaignSort,
+    page: Page,
+) -> Result<CampaignPage, ApiError> {
+    Ok(backend
+        .dashboard()
+        .await?
+        .campaigns(&filter, search.as_deref(), sort, page)
+        .await?)
+}
+
+/// One campaign's metrics per interval of `range`.
+#[tauri::command]
+#[tracing::instrument(skip(backend), err, ret(level = "debug"))]
+pub async fn campaign_metrics(
+    backend: State<'_, Backend>,
+    campaign_id: CampaignId,
+    range: DateRange,
+    interval: Interval,
+) -> Result<CampaignMetrics, ApiError> {
+    Ok(backend
+        .dashboard()
+        .await?
+        .campaign_metrics(campaign_id, range, interval)
+        .await?)
+}
+
+/// The drill-down by member segment, counts from 1 to 10 suppressed.
+#[tauri::command]
+#[tracing::instrument(skip(backend), err, ret(level = "debug"))]
+pub async fn segments(
+    backend: State<'_, Backend>,
+    filter: Filter,
+) -> Result<SegmentReport, ApiError> {
+    Ok(backend.dashboard().await?.segments(&filter).await?)
 }
 
 /// Which database answers and how fresh its data is.

@@ -24,6 +24,9 @@ fn main() -> std::process::ExitCode {
         .invoke_handler(tauri::generate_handler![
             commands::summary,
             commands::trend,
+            commands::campaigns,
+            commands::campaign_metrics,
+            commands::segments,
             commands::health
         ])
         .run(tauri::generate_context!());

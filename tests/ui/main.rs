@@ -2,18 +2,19 @@
 //! egui_kittest, over the real backend in-process on a demo database. The implementation of
 //! `DashboardApi` lives here, outside `ui/`, so the view layer never depends on the backend.
 
+use std::future::Future;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{self, NodeT as _, Queryable as _};
 use outreach_backend::Dashboard;
 use outreach_model::{
-    ApiError, Channel, DateRange, ErrorCode, Filter, Health, Interval, Metric, Summary, Trend,
+    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, Channel, DateRange,
+    ErrorCode, Filter, Health, Interval, Metric, Page, SegmentCount, SegmentReport, Summary, Trend,
 };
-use outreach_ui::{ApiFuture, DashboardApi, DashboardApp, format};
+use outreach_ui::{ApiFuture, DashboardApi, DashboardApp, PageName, format};
 use time::Date;
 use time::macros::date;
 
@@ -59,30 +60,62 @@ fn demo() -> Arc<Dashboard> {
 /// polls the task.
 struct InProcess {
     dashboard: Arc<Dashboard>,
-    /// How many summaries the view asked for.
-    summaries_asked: Arc<AtomicUsize>,
+    /// The filters of the summaries the view asked for.
+    summaries_asked: Arc<Mutex<Vec<Filter>>>,
+}
+
+impl InProcess {
+    /// Runs `question` on the runtime; the view polls its task.
+    fn ask<T, F>(&self, question: impl FnOnce(Arc<Dashboard>) -> F) -> ApiFuture<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, outreach_backend::DashboardError>> + Send + 'static,
+    {
+        let task = runtime().spawn(question(self.dashboard.clone()));
+        Box::pin(async move { answer(task.await) })
+    }
 }
 
 impl DashboardApi for InProcess {
     fn summary(&self, filter: &Filter) -> ApiFuture<Summary> {
-        self.summaries_asked.fetch_add(1, Ordering::SeqCst);
-        let dashboard = self.dashboard.clone();
+        lock(&self.summaries_asked).push(filter.clone());
         let filter = filter.clone();
-        let task = runtime().spawn(async move { dashboard.summary(&filter).await });
-        Box::pin(async move { answer(task.await) })
+        self.ask(|d| async move { d.summary(&filter).await })
     }
 
     fn trend(&self, filter: &Filter, metric: Metric, interval: Interval) -> ApiFuture<Trend> {
-        let dashboard = self.dashboard.clone();
         let filter = filter.clone();
-        let task = runtime().spawn(async move { dashboard.trend(&filter, metric, interval).await });
-        Box::pin(async move { answer(task.await) })
+        self.ask(move |d| async move { d.trend(&filter, metric, interval).await })
+    }
+
+    fn campaigns(
+        &self,
+        filter: &Filter,
+        search: Option<&str>,
+        sort: CampaignSort,
+        page: Page,
+    ) -> ApiFuture<CampaignPage> {
+        let filter = filter.clone();
+        let search = search.map(str::to_owned);
+        self.ask(move |d| async move { d.campaigns(&filter, search.as_deref(), sort, page).await })
+    }
+
+    fn campaign_metrics(
+        &self,
+        campaign: CampaignId,
+        range: DateRange,
+        interval: Interval,
+    ) -> ApiFuture<CampaignMetrics> {
+        self.ask(move |d| async move { d.campaign_metrics(campaign, range, interval).await })
+    }
+
+    fn segments(&self, filter: &Filter) -> ApiFuture<SegmentReport> {
+        let filter = filter.clone();
+        self.ask(|d| async move { d.segments(&filter).await })
     }
 
     fn health(&self) -> ApiFuture<Health> {
-        let dashboard = self.dashboard.clone();
-        let task = runtime().spawn(async move { dashboard.health().await });
-        Box::pin(async move { answer(task.await) })
+        self.ask(|d| async move { d.health().await })
     }
 }
 
@@ -100,11 +133,67 @@ fn harness(dashboard: Arc<Dashboard>) -> Harness<'static, DashboardApp> {
     counted_harness(dashboard).0
 }
 
-/// A harness, and the count of summaries its view asks for.
+/// A harness on a window `height` points tall, so a long page is laid out whole.
+fn tall_harness(dashboard: Arc<Dashboard>, height: f32) -> Harness<'static, DashboardApp> {
+    let mut harness = harness(dashboard);
+    harness.set_size(egui::vec2(1280.0, height));
+    harness
+}
+
+/// The backend's answer, asked directly.
+fn ask<T>(question: impl Future<Output = Result<T, outreach_backend::DashboardError>>) -> T {
+    runtime().block_on(question).expect("the backend answers")
+}
+
+/// Every campaign of the list, in the backend's order for `sort`.
+fn every_campaign(
+    dashboard: &Dashboard,
+    filter: &Filter,
+    search: Option<&str>,
+    sort: CampaignSort,
+) -> CampaignPage {
+    let every = Page::new(1, Page::MAX_SIZE).expect("a page");
+    ask(dashboard.campaigns(filter, search, sort, every))
+}
+
+/// Whether a node labelled `right` is level with, and right of, a node labelled `left`, as in
+/// a table's row.
+fn in_one_row(harness: &Harness<'_, DashboardApp>, left: &str, right: &str) -> bool {
+    harness.query_all_by_label(left).any(|left| {
+        let left = left.rect();
+        harness.query_all_by_label(right).any(|node| {
+            let rect = node.rect();
+            (rect.center().y - left.center().y).abs() < 4.0 && rect.left() > left.right()
+        })
+    })
+}
+
+/// The names of the two campaigns of `list` highest on the page.
+fn first_two<'a>(harness: &Harness<'_, DashboardApp>, list: &'a CampaignPage) -> Vec<&'a str> {
+    let mut shown: Vec<(f32, &str)> = list
+        .campaigns
+        .iter()
+        .filter_map(|c| {
+            let node = harness.query_all_by_label(&c.campaign_name).next()?;
+            Some((node.rect().top(), c.campaign_name.as_str()))
+        })
+        .collect();
+    shown.sort_by(|a, b| a.0.total_cmp(&b.0));
+    shown.into_iter().take(2).map(|(_, name)| name).collect()
+}
+
+/// The list, even if a test thread panicked while holding it.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A harness, and the filters of the summaries its view asks for.
 fn counted_harness(
     dashboard: Arc<Dashboard>,
-) -> (Harness<'static, DashboardApp>, Arc<AtomicUsize>) {
-    let summaries_asked = Arc::new(AtomicUsize::new(0));
+) -> (Harness<'static, DashboardApp>, Arc<Mutex<Vec<Filter>>>) {
+    let summaries_asked = Arc::new(Mutex::new(Vec::new()));
     let api = InProcess {
         dashboard,
         summaries_asked: summaries_asked.clone(),
@@ -125,6 +214,11 @@ fn settle(
     for _ in 0..2_000 {
         harness.step();
         if ready(harness) {
+            // A few frames more, as a person looks before clicking: a new table measures its
+            // columns in a first pass whose places are not yet the final ones.
+            for _ in 0..3 {
+                harness.step();
+            }
             return;
         }
         std::thread::sleep(Duration::from_millis(10));
@@ -132,10 +226,34 @@ fn settle(
     panic!("the view never showed {what}");
 }
 
+/// Opens the picker labelled `picker` and chooses `option` in it: of the nodes labelled
+/// `option` that were not there before it opened (a KPI's or a table's may be elsewhere on the
+/// page, and may appear while answers arrive), the one nearest below the picker.
+fn choose(harness: &mut Harness<'_, DashboardApp>, picker: &str, option: &str) {
+    let ids = |h: &Harness<'_, DashboardApp>| -> Vec<_> {
+        h.query_all_by_label(option)
+            .map(|node| node.accesskit_node().id())
+            .collect()
+    };
+    let before = ids(harness);
+    let under = harness.get_by_label(picker).rect().bottom();
+    harness.get_by_label(picker).click();
+    settle(harness, &format!("{option:?} in the open picker"), |h| {
+        ids(h).len() > before.len()
+    });
+    harness
+        .query_all_by_label(option)
+        .filter(|node| !before.contains(&node.accesskit_node().id()))
+        .min_by(|a, b| {
+            let distance = |node: &egui_kittest::Node<'_>| (node.rect().top() - under).abs();
+            distance(a).total_cmp(&distance(b))
+        })
+        .expect("the picker's option")
+        .click();
+}
+
 fn summary(dashboard: &Dashboard, filter: &Filter) -> Summary {
-    runtime()
-        .block_on(dashboard.summary(filter))
-        .expect("the backend answers")
+    ask(dashboard.summary(filter))
 }
 
 #[test]
@@ -161,12 +279,12 @@ fn choosing_sms_shows_the_sms_reach_the_backend_returns() {
         .next()
         .expect("the SMS chip")
         .click();
-    settle(&mut harness, "the SMS reach", |h| {
-        h.query_by_label(&sms).is_some()
-    });
-    assert!(
-        harness.query_by_label(&all).is_none(),
-        "the old figure is gone"
+    // The SMS reach in the tile and in the channels' table (where it was before), and the
+    // reach of every channel nowhere.
+    settle(
+        &mut harness,
+        "the SMS reach instead of the old figure",
+        |h| h.query_all_by_label(&sms).count() == 2 && h.query_by_label(&all).is_none(),
     );
     assert_eq!(harness.state().filter(), &sms_only);
 
@@ -222,10 +340,18 @@ fn a_failed_question_says_what_happened_and_offers_a_retry() {
         harness.query_by_label("Reach").is_none(),
         "no tile shows a figure it does not have"
     );
-    assert_eq!(summaries_asked.load(Ordering::SeqCst), 1);
+    // The overview's own summary (the channels' summaries name a channel each).
+    let filter = harness.state().filter().clone();
+    let of_the_filter = || {
+        lock(&summaries_asked)
+            .iter()
+            .filter(|asked| **asked == filter)
+            .count()
+    };
+    assert_eq!(of_the_filter(), 1);
     harness.get_by_label("Retry").click();
     settle(&mut harness, "a second question after Retry", |_| {
-        summaries_asked.load(Ordering::SeqCst) == 2
+        of_the_filter() == 2
     });
     settle(&mut harness, "the error again", failed);
 }
@@ -240,17 +366,217 @@ fn the_trend_follows_the_interval_and_metric_chosen() {
     settle(&mut harness, "the weekly trend", |h| {
         h.query_by_label("Engagement rate by week").is_some()
     });
-    harness.get_by_label("Metric").click();
-    settle(&mut harness, "the metric picker open", |h| {
-        h.query_all_by_label("Opt-out rate").count() >= 2
-    });
-    // The picker's entry: it opens below the KPI tile of the same name.
-    harness
-        .get_all_by_label("Opt-out rate")
-        .last()
-        .expect("the picker's entry")
-        .click();
+    choose(&mut harness, "Metric", "Opt-out rate");
     settle(&mut harness, "the weekly opt-out trend", |h| {
         h.query_by_label("Opt-out rate by week").is_some()
+    });
+}
+
+#[test]
+fn the_campaigns_table_sorts_searches_and_opens_a_campaign() {
+    let dashboard = demo();
+    let filter = Filter::new(DateRange::last_days(TODAY, 30));
+    let by_name = every_campaign(&dashboard, &filter, None, CampaignSort::Name);
+    assert!(
+        by_name.campaigns.len() > 3,
+        "the demo has campaigns in the range"
+    );
+    let count = format!("{} campaigns", by_name.total);
+
+    let mut harness = tall_harness(dashboard.clone(), 2_400.0);
+    harness.get_by_label("Campaigns").click();
+    settle(&mut harness, "the campaign count", |h| {
+        h.query_by_label(&count).is_some()
+    });
+    // Names A to Z, each row with the backend's figures.
+    let (a, b) = (&by_name.campaigns[0], &by_name.campaigns[1]);
+    assert_eq!(
+        first_two(&harness, &by_name),
+        [a.campaign_name.as_str(), b.campaign_name.as_str()]
+    );
+    assert!(
+        harness
+            .query_by_label(&format::rate(a.metrics.engagement_rate))
+            .is_some()
+    );
+
+    // A header sorts by its metric, highest first; a second click reverses the order.
+    let by_rate = every_campaign(
+        &dashboard,
+        &filter,
+        None,
+        CampaignSort::Metric(Metric::EngagementRate),
+    );
+    let best = &by_rate.campaigns[0].campaign_name;
+    let second = &by_rate.campaigns[1].campaign_name;
+    harness.get_by_label("Engagement rate").click();
+    settle(&mut harness, "the best engagement first", |h| {
+        first_two(h, &by_name) == [best.as_str(), second.as_str()]
+    });
+    // Reversed, the lowest rate comes first (campaigns without a rate stay last).
+    let rated: Vec<&str> = by_rate
+        .campaigns
+        .iter()
+        .filter(|c| c.metrics.engagement_rate.is_some())
+        .map(|c| c.campaign_name.as_str())
+        .collect();
+    let (worst, next) = (rated[rated.len() - 1], rated[rated.len() - 2]);
+    harness.get_by_label("Engagement rate").click();
+    settle(&mut harness, "the order reversed", |h| {
+        first_two(h, &by_name) == [worst, next]
+    });
+
+    // Searching keeps the campaigns whose name contains the text, as the backend says.
+    let word = a
+        .campaign_name
+        .split_whitespace()
+        .max_by_key(|w| w.len())
+        .expect("a word in the name")
+        .to_owned();
+    let found = every_campaign(&dashboard, &filter, Some(&word), CampaignSort::Name);
+    let missing = by_name
+        .campaigns
+        .iter()
+        .find(|c| {
+            !found
+                .campaigns
+                .iter()
+                .any(|f| f.campaign_id == c.campaign_id)
+        })
+        .expect("a campaign the search leaves out");
+    let search = harness.get_by_label("Search");
+    search.focus();
+    search.type_text(&word);
+    let found_count = format!("{} campaigns", found.total);
+    settle(&mut harness, "the campaigns found", |h| {
+        h.query_by_label(&found_count).is_some()
+            && h.query_by_label(&missing.campaign_name).is_none()
+    });
+
+    // A name opens the campaign's page: its header and its funnel's counts.
+    harness.get_by_label(&a.campaign_name).click();
+    settle(&mut harness, "the campaign's funnel", |h| {
+        h.query_by_label("Funnel").is_some()
+    });
+    assert_eq!(harness.state().page(), PageName::Campaign);
+    assert_eq!(harness.state().campaign(), Some(a.campaign_id));
+    assert!(
+        harness.query_by_label(&a.campaign_name).is_some(),
+        "the page's heading"
+    );
+    for (step, figure) in [
+        ("Sent", a.metrics.sent),
+        ("Delivered", a.metrics.impressions),
+        ("Opened", a.metrics.opens),
+        ("Converted", a.metrics.conversions),
+    ] {
+        let figure = format::count(figure);
+        assert!(
+            in_one_row(&harness, step, &figure),
+            "the funnel's {step} shows {figure}"
+        );
+    }
+    // Its segments: the backend's drill-down of that one campaign over the range.
+    let mut one = Filter::new(filter.range);
+    one.campaigns = vec![a.campaign_id];
+    let report = ask(dashboard.segments(&one));
+    let band = report
+        .dimensions
+        .iter()
+        .find(|row| row.dimension == "age_band")
+        .expect("an age band");
+    let impressions = format::segment_count(band.metrics.impressions);
+    settle(&mut harness, "the campaign's segments", |h| {
+        in_one_row(h, &band.value, &impressions)
+    });
+}
+
+#[test]
+fn the_segment_drill_down_never_shows_a_count_from_1_to_10() {
+    let dashboard = demo();
+    let filter = Filter::new(DateRange::last_days(TODAY, 7));
+    let report = ask(dashboard.segments(&filter));
+    let counts = |m: &outreach_model::SegmentMetrics| {
+        [
+            m.impressions,
+            m.opens,
+            m.clicks,
+            m.engaged,
+            m.conversions,
+            m.opt_outs,
+        ]
+    };
+    let suppressed = report
+        .segments
+        .iter()
+        .flat_map(|row| counts(&row.metrics))
+        .filter(|c| *c == SegmentCount::Suppressed)
+        .count();
+    assert!(suppressed > 0, "the demo's last week has small cells");
+
+    let mut harness = tall_harness(dashboard, 12_000.0);
+    harness.get_by_label("Last 7 days").click();
+    harness.get_by_label("Segments").click();
+    // By age band first: one row per band the backend returns.
+    let first_band = report
+        .dimensions
+        .iter()
+        .find(|row| row.dimension == "age_band")
+        .expect("an age band");
+    settle(&mut harness, "the age bands", |h| {
+        h.query_by_label(&first_band.value).is_some()
+    });
+    harness.get_by_label("Full segment").click();
+    let first_segment = &report.segments[0].member_segment;
+    settle(&mut harness, "the full segments", |h| {
+        h.query_by_label(first_segment).is_some()
+    });
+    assert_eq!(
+        harness.query_all_by_label("<11").count(),
+        suppressed,
+        "every suppressed cell shows as <11"
+    );
+    // No label anywhere is a count from 1 to 10.
+    let small = harness
+        .query_all(kittest::By::new().predicate(|node| {
+            node.label()
+                .and_then(|label| label.replace(',', "").parse::<i64>().ok())
+                .is_some_and(|n| (1..=10).contains(&n))
+        }))
+        .count();
+    assert_eq!(small, 0, "no count from 1 to 10 is on screen");
+}
+
+#[test]
+fn the_overview_compares_channels_and_opens_the_best_campaign() {
+    let dashboard = demo();
+    let filter = Filter::new(DateRange::last_days(TODAY, 30));
+    let mut harness = tall_harness(dashboard.clone(), 1_400.0);
+    // Each channel's row shows that channel's reach and engagement rate, as the backend says.
+    for channel in Channel::ALL {
+        let mut one = filter.clone();
+        one.channels = vec![*channel];
+        let answer = summary(&dashboard, &one);
+        let reach = format::count(answer.current.reach);
+        let rate = format::rate(answer.current.engagement_rate);
+        settle(&mut harness, &format!("the {channel} row"), |h| {
+            in_one_row(h, channel.as_str(), &reach) && in_one_row(h, channel.as_str(), &rate)
+        });
+    }
+    // The best campaign by engagement rate leads the Best list, and opens its page.
+    let ranked = every_campaign(
+        &dashboard,
+        &filter,
+        None,
+        CampaignSort::Metric(Metric::EngagementRate),
+    );
+    let best = &ranked.campaigns[0];
+    let rate = format::rate(best.metrics.engagement_rate);
+    settle(&mut harness, "the best campaign", |h| {
+        in_one_row(h, &best.campaign_name, &rate)
+    });
+    harness.get_by_label(&best.campaign_name).click();
+    settle(&mut harness, "the best campaign's page", |h| {
+        h.state().campaign() == Some(best.campaign_id) && h.query_by_label("Funnel").is_some()
     });
 }

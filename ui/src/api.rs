@@ -3,7 +3,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use outreach_model::{ApiError, Filter, Health, Interval, Metric, Summary, Trend};
+use outreach_model::{
+    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, Filter, Health,
+    Interval, Metric, Page, SegmentReport, Summary, Trend,
+};
 
 /// A question in flight. It need not be `Send`: in the webview it wraps a JavaScript promise.
 pub type ApiFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
@@ -15,6 +18,35 @@ pub trait DashboardApi {
     fn summary(&self, filter: &Filter) -> ApiFuture<Summary>;
     /// `metric` per interval: one series per channel of the filter, then the total.
     fn trend(&self, filter: &Filter, metric: Metric, interval: Interval) -> ApiFuture<Trend>;
+    /// One page of the filter's campaigns with their metrics over its range; `search` keeps
+    /// those whose name contains it.
+    fn campaigns(
+        &self,
+        filter: &Filter,
+        search: Option<&str>,
+        sort: CampaignSort,
+        page: Page,
+    ) -> ApiFuture<CampaignPage>;
+    /// One campaign's metrics per interval of `range`.
+    fn campaign_metrics(
+        &self,
+        campaign: CampaignId,
+        range: DateRange,
+        interval: Interval,
+    ) -> ApiFuture<CampaignMetrics>;
+    /// The drill-down by member segment, small counts suppressed.
+    fn segments(&self, filter: &Filter) -> ApiFuture<SegmentReport>;
     /// Which database answers, how fresh its data is, and its reporting time zone.
     fn health(&self) -> ApiFuture<Health>;
+}
+
+/// The answers of several questions, in order; the first failure fails them all.
+pub fn all<T: 'static>(questions: Vec<ApiFuture<T>>) -> ApiFuture<Vec<T>> {
+    Box::pin(async move {
+        let mut answers = Vec::with_capacity(questions.len());
+        for question in questions {
+            answers.push(question.await?);
+        }
+        Ok(answers)
+    })
 }

@@ -1,31 +1,43 @@
-//! The app: the filter, the pages, and the questions they ask.
+//! The app: the filter every page shares, the pages, and the status bar.
 
-use outreach_model::{DateRange, Filter, Health, Summary, Trend};
+use outreach_model::{CampaignId, DateRange, Filter, Health};
 use time::Date;
 
 use crate::api::DashboardApi;
-use crate::fetch::Fetch;
+use crate::fetch::Query;
 use crate::theme;
+use crate::views::campaign::CampaignDetail;
+use crate::views::campaigns::Campaigns;
 use crate::views::filter_bar::FilterBar;
 use crate::views::overview::Overview;
+use crate::views::segments::Segments;
 use crate::views::status_bar::StatusBar;
-use crate::views::trend::{TrendChart, TrendChoice};
+
+/// The pages a person moves between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageName {
+    /// KPIs, trend, channels, best and worst campaigns.
+    Overview,
+    /// The table of campaigns.
+    Campaigns,
+    /// One campaign, opened from the table or the overview.
+    Campaign,
+    /// The segment drill-down.
+    Segments,
+}
 
 /// Outreach Dashboard's view layer, over any [`DashboardApi`].
 pub struct DashboardApp {
     api: Box<dyn DashboardApi>,
     today: Date,
     filter: Filter,
-    /// The filter the summary on screen (or in flight) answers.
-    asked: Option<Filter>,
-    summary: Fetch<Summary>,
-    /// The filter and choice the trend on screen (or in flight) answers.
-    trend_asked: Option<(Filter, TrendChoice)>,
-    trend: Fetch<Trend>,
-    health: Fetch<Health>,
+    page: PageName,
     filter_bar: FilterBar,
     overview: Overview,
-    trend_chart: TrendChart,
+    campaigns: Campaigns,
+    campaign: Option<CampaignDetail>,
+    segments: Segments,
+    health: Query<(), Health>,
     status_bar: StatusBar,
 }
 
@@ -34,6 +46,7 @@ impl std::fmt::Debug for DashboardApp {
         f.debug_struct("DashboardApp")
             .field("today", &self.today)
             .field("filter", &self.filter)
+            .field("page", &self.page)
             .finish_non_exhaustive()
     }
 }
@@ -41,23 +54,17 @@ impl std::fmt::Debug for DashboardApp {
 impl DashboardApp {
     /// The app over `api`, on the last 30 days up to `today` (the shell passes the OS's date).
     pub fn new(api: Box<dyn DashboardApi>, today: Date) -> Self {
-        let health = {
-            let mut fetch = Fetch::default();
-            fetch.ask(api.health());
-            fetch
-        };
         DashboardApp {
             api,
             today,
             filter: Filter::new(DateRange::last_days(today, 30)),
-            asked: None,
-            summary: Fetch::default(),
-            trend_asked: None,
-            trend: Fetch::default(),
-            health,
+            page: PageName::Overview,
             filter_bar: FilterBar::default(),
             overview: Overview::default(),
-            trend_chart: TrendChart::default(),
+            campaigns: Campaigns::default(),
+            campaign: None,
+            segments: Segments::default(),
+            health: Query::default(),
             status_bar: StatusBar::default(),
         }
     }
@@ -67,85 +74,73 @@ impl DashboardApp {
         &self.filter
     }
 
+    /// The page on screen.
+    pub fn page(&self) -> PageName {
+        self.page
+    }
+
+    /// The campaign whose page is open (or was last open), if any.
+    pub fn campaign(&self) -> Option<CampaignId> {
+        self.campaign.as_ref().map(CampaignDetail::campaign)
+    }
+
     /// Shows the whole app in `ui`.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
-        let Self {
-            api,
-            today,
-            filter,
-            asked,
-            summary,
-            trend_asked,
-            trend,
-            health,
-            filter_bar,
-            overview,
-            trend_chart,
-            status_bar,
-        } = self;
-        let ctx = ui.ctx().clone();
-        if asked.as_ref() != Some(filter) {
-            summary.ask(api.summary(filter));
-            *asked = Some(filter.clone());
-        }
-        let wanted = (filter.clone(), trend_chart.choice);
-        if trend_asked.as_ref() != Some(&wanted) {
-            trend.ask(api.trend(filter, wanted.1.metric, wanted.1.interval));
-            *trend_asked = Some(wanted);
-        }
-        summary.poll(&ctx);
-        trend.poll(&ctx);
-        health.poll(&ctx);
-
-        ui.heading("Outreach Dashboard");
-        filter_bar.ui(ui, filter, *today);
-        ui.separator();
-        if answer_ui(ui, summary, "Retry", |ui, answer| overview.ui(ui, answer)) {
-            *asked = None;
-        }
-        ui.add_space(theme::GAP);
-        trend_chart.controls_ui(ui);
-        if answer_ui(ui, trend, "Retry the trend", |ui, answer| {
-            trend_chart.chart_ui(ui, answer);
-        }) {
-            *trend_asked = None;
-        }
-        ui.add_space(theme::GAP);
-        ui.separator();
-        match health.answer() {
-            Some(Ok(answer)) => status_bar.ui(ui, answer),
-            Some(Err(err)) => {
-                ui.colored_label(theme::palette(&ctx).bad, &err.message);
+        let api = self.api.as_ref();
+        self.health.follow(ui.ctx(), &(), |()| api.health());
+        egui::Panel::bottom("status bar").show(ui, |ui| {
+            ui.add_space(4.0);
+            let status_bar = &mut self.status_bar;
+            crate::views::answer(ui, &mut self.health, "Retry the status", |ui, health| {
+                status_bar.ui(ui, health);
+            });
+        });
+        egui::Panel::top("navigation").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("Outreach Dashboard");
+                ui.add_space(theme::GAP);
+                for (page, label) in [
+                    (PageName::Overview, "Overview"),
+                    (PageName::Campaigns, "Campaigns"),
+                    (PageName::Segments, "Segments"),
+                ] {
+                    ui.selectable_value(&mut self.page, page, label);
+                }
+                if self.campaign.is_some() {
+                    ui.selectable_value(&mut self.page, PageName::Campaign, "Campaign");
+                }
+            });
+            self.filter_bar.ui(ui, &mut self.filter, self.today);
+            ui.add_space(4.0);
+        });
+        let opened = match self.page {
+            // The table scrolls itself, and lays out only the rows in view.
+            PageName::Campaigns => self.campaigns.ui(ui, api, &self.filter),
+            page => {
+                egui::ScrollArea::vertical()
+                    .auto_shrink(false)
+                    .show(ui, |ui| match page {
+                        PageName::Overview => self.overview.ui(ui, api, &self.filter),
+                        PageName::Segments => {
+                            self.segments.ui(ui, api, &self.filter);
+                            None
+                        }
+                        PageName::Campaign | PageName::Campaigns => {
+                            match self.campaign.as_mut() {
+                                Some(detail) => detail.ui(ui, api, &self.filter),
+                                None => crate::views::empty(ui, "Open a campaign from the table."),
+                            }
+                            None
+                        }
+                    })
+                    .inner
             }
-            None => {
-                ui.spinner();
+        };
+        if let Some(campaign) = opened {
+            if self.campaign() != Some(campaign) {
+                self.campaign = Some(CampaignDetail::new(campaign));
             }
+            self.page = PageName::Campaign;
         }
     }
-}
-
-/// Shows a fetch: its answer with `show`, or its failure with a retry button, or a spinner
-/// before the first answer (and beside an answer while the next loads). Returns whether the
-/// person asked to retry.
-fn answer_ui<T>(
-    ui: &mut egui::Ui,
-    fetch: &Fetch<T>,
-    retry: &str,
-    show: impl FnOnce(&mut egui::Ui, &T),
-) -> bool {
-    let mut retried = false;
-    match fetch.answer() {
-        Some(Ok(answer)) => show(ui, answer),
-        Some(Err(err)) => {
-            ui.colored_label(theme::palette(ui.ctx()).bad, &err.message);
-            retried = ui.button(retry).clicked();
-        }
-        None => {
-            ui.spinner();
-        }
-    }
-    if fetch.is_loading() && fetch.answer().is_some() {
-        ui.spinner();
-    }
-    retried
 }

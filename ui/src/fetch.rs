@@ -71,6 +71,59 @@ impl<T> Fetch<T> {
     }
 }
 
+/// A question that follows what it is about: asked when its key (the filter and the choices it
+/// answers) differs from the key of the answer on screen, and again after a retry. Only the
+/// page on screen follows its questions, so a filter change asks nothing of the other pages.
+pub struct Query<K, T> {
+    key: Option<K>,
+    fetch: Fetch<T>,
+}
+
+impl<K, T> Default for Query<K, T> {
+    fn default() -> Self {
+        Query {
+            key: None,
+            fetch: Fetch::default(),
+        }
+    }
+}
+
+impl<K: std::fmt::Debug, T: std::fmt::Debug> std::fmt::Debug for Query<K, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("key", &self.key)
+            .field("fetch", &self.fetch)
+            .finish()
+    }
+}
+
+impl<K: PartialEq + Clone, T> Query<K, T> {
+    /// Asks `ask(key)` unless the answer on screen (or in flight) is already for `key`, then
+    /// polls it.
+    pub fn follow(&mut self, ctx: &egui::Context, key: &K, ask: impl FnOnce(&K) -> ApiFuture<T>) {
+        if self.key.as_ref() != Some(key) {
+            self.fetch.ask(ask(key));
+            self.key = Some(key.clone());
+        }
+        self.fetch.poll(ctx);
+    }
+
+    /// Asks again on the next `follow`.
+    pub fn retry(&mut self) {
+        self.key = None;
+    }
+
+    /// The answer and the question in flight.
+    pub fn fetch(&self) -> &Fetch<T> {
+        &self.fetch
+    }
+
+    /// The latest answer, if it came and is not a failure.
+    pub fn ok(&self) -> Option<&T> {
+        self.fetch.answer().and_then(|answer| answer.as_ref().ok())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +151,27 @@ mod tests {
         fetch.ask(Box::pin(async move { answer }));
         fetch.poll(&ctx);
         assert_eq!(fetch.answer(), Some(&Err(failure)));
+    }
+
+    #[test]
+    fn a_query_asks_again_only_when_its_key_changes_or_on_retry() {
+        let ctx = egui::Context::default();
+        let mut query: Query<u8, u8> = Query::default();
+        let mut asked = Vec::new();
+        let mut follow = |query: &mut Query<u8, u8>, key: u8| {
+            query.follow(&ctx, &key, |k| {
+                asked.push(*k);
+                let answer = *k * 2;
+                Box::pin(async move { Ok(answer) })
+            });
+        };
+        follow(&mut query, 1);
+        follow(&mut query, 1);
+        assert_eq!(query.ok(), Some(&2));
+        follow(&mut query, 2);
+        query.retry();
+        follow(&mut query, 2);
+        assert_eq!(query.ok(), Some(&4));
+        assert_eq!(asked, [1, 2, 2]);
     }
 }

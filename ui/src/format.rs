@@ -1,7 +1,7 @@
 //! Numbers for people: thousands separators, rates as percentages with one decimal, and the
 //! change against the previous period (the model's `Summary::change`) with whether it is good news.
 
-use outreach_model::PeriodChange;
+use outreach_model::{Metric, PeriodChange, SegmentCount};
 
 /// A count with thousands separators: `1234567` is "1,234,567".
 pub fn count(value: i64) -> String {
@@ -25,6 +25,25 @@ pub fn rate(value: Option<f64>) -> String {
     match value {
         Some(value) => format!("{:.1}%", value * 100.0),
         None => "n/a".to_owned(),
+    }
+}
+
+/// A metric's value as shown: a rate in percent, a count with separators (no value is 0 for
+/// a count, "n/a" for a rate).
+pub fn metric(metric: Metric, value: Option<f64>) -> String {
+    if metric.is_rate() {
+        rate(value)
+    } else {
+        // Counts are whole numbers; `Metrics::get` gives them as floats.
+        count(value.unwrap_or(0.0).round() as i64)
+    }
+}
+
+/// A segment's count: with separators, or "<11" for a count from 1 to 10.
+pub fn segment_count(value: SegmentCount) -> String {
+    match value.exact() {
+        Some(n) => count(n),
+        None => value.to_string(),
     }
 }
 
@@ -98,6 +117,16 @@ mod tests {
         assert_eq!(count(1_000), "1,000");
         assert_eq!(count(1_234_567), "1,234,567");
         assert_eq!(count(-12_345), "-12,345");
+    }
+
+    #[test]
+    fn small_segment_counts_are_never_shown() {
+        assert_eq!(segment_count(SegmentCount::new(0)), "0");
+        assert_eq!(segment_count(SegmentCount::new(7)), "<11");
+        assert_eq!(segment_count(SegmentCount::new(10)), "<11");
+        assert_eq!(segment_count(SegmentCount::new(12_345)), "12,345");
+        assert_eq!(metric(Metric::Reach, Some(1_234.0)), "1,234");
+        assert_eq!(metric(Metric::OptOutRate, Some(0.0123)), "1.2%");
     }
 
     #[test]

@@ -14,4 +14,4 @@ mod views;
 pub mod web;
 
 pub use api::{ApiFuture, DashboardApi};
-pub use app::DashboardApp;
+pub use app::{DashboardApp, PageName};

@@ -14,6 +14,8 @@ pub struct Palette {
     pub muted: Color32,
     /// Behind a KPI tile.
     pub tile: Color32,
+    /// A sparkline, a funnel's bars, a bar chart's bars.
+    pub accent: Color32,
 }
 
 const LIGHT: Palette = Palette {
@@ -21,6 +23,7 @@ const LIGHT: Palette = Palette {
     bad: Color32::from_rgb(0xb4, 0x23, 0x18),
     muted: Color32::from_rgb(0x5f, 0x63, 0x68),
     tile: Color32::from_rgb(0xf3, 0xf5, 0xf8),
+    accent: Color32::from_rgb(0x1f, 0x5f, 0xbf),
 };
 
 const DARK: Palette = Palette {
@@ -28,6 +31,7 @@ const DARK: Palette = Palette {
     bad: Color32::from_rgb(0xf2, 0x8b, 0x82),
     muted: Color32::from_rgb(0xa0, 0xa4, 0xaa),
     tile: Color32::from_rgb(0x26, 0x29, 0x2e),
+    accent: Color32::from_rgb(0x7a, 0xb0, 0xff),
 };
 
 /// The palette for the current visuals.
@@ -47,3 +51,11 @@ pub const TILE_MARGIN: i8 = 10;
 pub const TILE_WIDTH: f32 = 180.0;
 /// The size of a KPI's figure, in points.
 pub const FIGURE_SIZE: f32 = 24.0;
+/// The size of a section's title, in points.
+pub const SECTION_SIZE: f32 = 17.0;
+/// The height of a sparkline under a KPI's figure, in points.
+pub const SPARKLINE_HEIGHT: f32 = 28.0;
+/// The height of a chart, in points.
+pub const CHART_HEIGHT: f32 = 260.0;
+/// The height of a table's row, in points.
+pub const ROW_HEIGHT: f32 = 22.0;

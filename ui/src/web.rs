@@ -1,7 +1,10 @@
 //! In the webview: the questions cross Tauri's IPC, and eframe's web runner draws the app on
 //! the page's canvas.
 
-use outreach_model::{ApiError, ErrorCode, Filter, Health, Interval, Metric, Summary, Trend};
+use outreach_model::{
+    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, ErrorCode,
+    Filter, Health, Interval, Metric, Page, SegmentReport, Summary, Trend,
+};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
@@ -29,6 +32,22 @@ struct FilterArgs<'a> {
 struct TrendArgs<'a> {
     filter: &'a Filter,
     metric: Metric,
+    interval: Interval,
+}
+
+#[derive(serde::Serialize)]
+struct CampaignsArgs<'a> {
+    filter: &'a Filter,
+    search: Option<&'a str>,
+    sort: CampaignSort,
+    page: Page,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CampaignMetricsArgs {
+    campaign_id: CampaignId,
+    range: DateRange,
     interval: Interval,
 }
 
@@ -75,6 +94,43 @@ impl DashboardApi for Ipc {
             interval,
         };
         call("trend", serde_wasm_bindgen::to_value(&args))
+    }
+
+    fn campaigns(
+        &self,
+        filter: &Filter,
+        search: Option<&str>,
+        sort: CampaignSort,
+        page: Page,
+    ) -> ApiFuture<CampaignPage> {
+        let args = CampaignsArgs {
+            filter,
+            search,
+            sort,
+            page,
+        };
+        call("campaigns", serde_wasm_bindgen::to_value(&args))
+    }
+
+    fn campaign_metrics(
+        &self,
+        campaign: CampaignId,
+        range: DateRange,
+        interval: Interval,
+    ) -> ApiFuture<CampaignMetrics> {
+        let args = CampaignMetricsArgs {
+            campaign_id: campaign,
+            range,
+            interval,
+        };
+        call("campaign_metrics", serde_wasm_bindgen::to_value(&args))
+    }
+
+    fn segments(&self, filter: &Filter) -> ApiFuture<SegmentReport> {
+        call(
+            "segments",
+            serde_wasm_bindgen::to_value(&FilterArgs { filter }),
+        )
     }
 
     fn health(&self) -> ApiFuture<Health> {

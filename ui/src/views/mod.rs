@@ -1,6 +1,81 @@
-//! The views: one per file, each a struct with `Default` and a `ui` function.
+//! The views: one per file, each a struct with `Default` and a `ui` function. A page owns the
+//! questions it asks ([`Query`]) and follows them only while it is on screen.
 
+pub mod campaign;
+pub mod campaigns;
+pub mod chart;
 pub mod filter_bar;
 pub mod overview;
+pub mod segments;
 pub mod status_bar;
 pub mod trend;
+
+use crate::fetch::Query;
+use crate::theme;
+
+/// Shows a query: its answer with `show`, or its failure with a `retry` button (which asks
+/// again), or a spinner before the first answer and beside an answer while the next loads.
+pub fn answer<K: PartialEq + Clone, T>(
+    ui: &mut egui::Ui,
+    query: &mut Query<K, T>,
+    retry: &str,
+    show: impl FnOnce(&mut egui::Ui, &T),
+) {
+    let fetch = query.fetch();
+    let loading_more = fetch.is_loading() && fetch.answer().is_some();
+    let mut retried = false;
+    match fetch.answer() {
+        Some(Ok(answer)) => show(ui, answer),
+        Some(Err(err)) => {
+            ui.colored_label(theme::palette(ui.ctx()).bad, &err.message);
+            retried = ui.button(retry).clicked();
+        }
+        None => {
+            ui.spinner();
+        }
+    }
+    if loading_more {
+        ui.spinner();
+    }
+    if retried {
+        query.retry();
+    }
+}
+
+/// Why there is nothing to show, in the muted colour.
+pub fn empty(ui: &mut egui::Ui, why: &str) {
+    ui.label(egui::RichText::new(why).color(theme::palette(ui.ctx()).muted));
+}
+
+/// A section's title.
+pub fn section(ui: &mut egui::Ui, title: &str) {
+    ui.add_space(theme::GAP);
+    ui.label(
+        egui::RichText::new(title)
+            .size(theme::SECTION_SIZE)
+            .strong(),
+    );
+}
+
+/// A KPI tile: the metric's name and its figure (each with the metric's definition on hover),
+/// then whatever `below` adds.
+pub fn tile(
+    ui: &mut egui::Ui,
+    metric: outreach_model::Metric,
+    figure: &str,
+    below: impl FnOnce(&mut egui::Ui),
+) {
+    egui::Frame::new()
+        .fill(theme::palette(ui.ctx()).tile)
+        .inner_margin(theme::TILE_MARGIN)
+        .corner_radius(6)
+        .show(ui, |ui| {
+            ui.set_width(theme::TILE_WIDTH);
+            ui.vertical(|ui| {
+                ui.label(metric.label()).on_hover_text(metric.definition());
+                ui.label(egui::RichText::new(figure).size(theme::FIGURE_SIZE))
+                    .on_hover_text(metric.definition());
+                below(ui);
+            });
+        });
+}

@@ -1,9 +1,11 @@
 //! The trend chart: one metric per interval, one line per channel plus the total, with a metric
 //! picker and a day / week / month switch.
 
-use outreach_model::{Interval, Metric, Trend};
+use outreach_model::{Filter, Interval, Metric, Trend};
 
-use crate::format;
+use super::chart::{self, DayLine};
+use crate::api::DashboardApi;
+use crate::fetch::Query;
 
 /// The metrics the picker offers, in order.
 const METRICS: [Metric; 6] = [
@@ -33,11 +35,12 @@ impl Default for TrendChoice {
     }
 }
 
-/// The trend chart's own state: what it shows.
+/// The trend chart's own state: what it shows, and its question.
 #[derive(Debug, Default)]
 pub struct TrendChart {
     /// The metric and interval asked for.
     pub choice: TrendChoice,
+    query: Query<(Filter, TrendChoice), Trend>,
 }
 
 fn interval_label(interval: Interval) -> &'static str {
@@ -59,9 +62,22 @@ pub fn caption(trend: &Trend) -> String {
 }
 
 impl TrendChart {
+    /// The controls, then the chart of the filter's trend (asked when the filter or the
+    /// choice changes).
+    pub fn ui(&mut self, ui: &mut egui::Ui, api: &dyn DashboardApi, filter: &Filter) {
+        self.controls_ui(ui);
+        let key = (filter.clone(), self.choice);
+        self.query.follow(ui.ctx(), &key, |(filter, choice)| {
+            api.trend(filter, choice.metric, choice.interval)
+        });
+        super::answer(ui, &mut self.query, "Retry the trend", |ui, trend| {
+            chart_ui(ui, trend);
+        });
+    }
+
     /// The controls: the metric picker and the interval switch.
-    pub fn controls_ui(&mut self, ui: &mut egui::Ui) {
-        let Self { choice } = self;
+    fn controls_ui(&mut self, ui: &mut egui::Ui) {
+        let choice = &mut self.choice;
         ui.horizontal(|ui| {
             egui::ComboBox::new("trend metric", "Metric")
                 .selected_text(choice.metric.label())
@@ -71,53 +87,28 @@ impl TrendChart {
                             .on_hover_text(metric.definition());
                     }
                 });
-            for interval in Interval::ALL {
-                ui.selectable_value(&mut choice.interval, *interval, interval_label(*interval));
-            }
+            interval_ui(ui, &mut choice.interval);
         });
     }
+}
 
-    /// The chart of `trend`: x is days since the first point, y the value (rates in percent).
-    pub fn chart_ui(&mut self, ui: &mut egui::Ui, trend: &Trend) {
-        let Self { choice: _ } = self;
-        ui.label(caption(trend));
-        let first = trend
-            .series
-            .iter()
-            .flat_map(|s| s.points.first())
-            .map(|p| p.start)
-            .min();
-        let Some(first) = first else {
-            ui.label("No days in the range.");
-            return;
-        };
-        let scale = if trend.metric.is_rate() { 100.0 } else { 1.0 };
-        let rate = trend.metric.is_rate();
-        egui_plot::Plot::new("trend")
-            .height(280.0)
-            .legend(egui_plot::Legend::default())
-            .x_axis_formatter(move |mark, _| {
-                (first + time::Duration::days(mark.value.round() as i64)).to_string()
-            })
-            .y_axis_formatter(move |mark, _| {
-                if rate {
-                    format!("{:.1}%", mark.value)
-                } else {
-                    format::count(mark.value.round() as i64)
-                }
-            })
-            .show(ui, |plot| {
-                for series in &trend.series {
-                    let points: Vec<[f64; 2]> = series
-                        .points
-                        .iter()
-                        .filter_map(|p| {
-                            let x = (p.start - first).whole_days() as f64;
-                            p.value.map(|v| [x, v * scale])
-                        })
-                        .collect();
-                    plot.line(egui_plot::Line::new(series.name.clone(), points));
-                }
-            });
+/// The day / week / month switch.
+pub fn interval_ui(ui: &mut egui::Ui, interval: &mut Interval) {
+    for option in Interval::ALL {
+        ui.selectable_value(interval, *option, interval_label(*option));
     }
+}
+
+/// The chart of `trend`: its caption, then one line per series.
+fn chart_ui(ui: &mut egui::Ui, trend: &Trend) {
+    ui.label(caption(trend));
+    let lines: Vec<DayLine> = trend
+        .series
+        .iter()
+        .map(|series| DayLine {
+            name: series.name.clone(),
+            points: series.points.iter().map(|p| (p.start, p.value)).collect(),
+        })
+        .collect();
+    chart::day_chart(ui, "trend", &lines, trend.metric.is_rate());
 }

@@ -1,0 +1,272 @@
+//! The segment drill-down: by one segment dimension (age band, plan type, risk tier, region) or
+//! by full segment, as a bar chart and a table. Counts from 1 to 10 come from the backend as
+//! suppressed and are shown as "<11"; the page shows no total, so none can be worked out.
+
+use egui_extras::{Column, TableBuilder};
+use outreach_model::{Filter, Metric, SegmentMetrics, SegmentReport};
+
+use crate::api::DashboardApi;
+use crate::fetch::Query;
+use crate::format;
+use crate::theme;
+
+/// How the drill-down cuts the members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// By one dimension, named as in the answer ("age_band", …).
+    Dimension(&'static str),
+    /// By full segment (every dimension at once).
+    Segment,
+}
+
+/// The cuts offered, in order, with their labels.
+pub const CUTS: [(Cut, &str); 5] = [
+    (Cut::Dimension("age_band"), "Age band"),
+    (Cut::Dimension("plan_type"), "Plan type"),
+    (Cut::Dimension("risk_tier"), "Risk tier"),
+    (Cut::Dimension("region"), "Region"),
+    (Cut::Segment, "Full segment"),
+];
+
+/// What the chart can draw per segment: the metrics a segment has.
+const CHARTED: [Metric; 4] = [
+    Metric::EngagementRate,
+    Metric::ConversionRate,
+    Metric::OptOutRate,
+    Metric::Impressions,
+];
+
+/// The table's count columns, in order.
+const COUNTS: [Metric; 6] = [
+    Metric::Impressions,
+    Metric::Opens,
+    Metric::Clicks,
+    Metric::Engaged,
+    Metric::Conversions,
+    Metric::OptOuts,
+];
+
+/// The table's rate columns, in order.
+const RATES: [Metric; 3] = [
+    Metric::EngagementRate,
+    Metric::ConversionRate,
+    Metric::OptOutRate,
+];
+
+/// A segment's cell for `metric`: a count (or "<11"), or a rate.
+pub fn cell(metrics: &SegmentMetrics, metric: Metric) -> String {
+    let count = match metric {
+        Metric::Impressions => metrics.impressions,
+        Metric::Opens => metrics.opens,
+        Metric::Clicks => metrics.clicks,
+        Metric::Engaged => metrics.engaged,
+        Metric::Conversions => metrics.conversions,
+        Metric::OptOuts => metrics.opt_outs,
+        _ => return format::rate(value(metrics, metric)),
+    };
+    format::segment_count(count)
+}
+
+/// A segment's value of `metric` for the chart; `None` for a suppressed count or a rate
+/// without a value (no bar is drawn).
+pub fn value(metrics: &SegmentMetrics, metric: Metric) -> Option<f64> {
+    match metric {
+        Metric::EngagementRate => metrics.engagement_rate,
+        Metric::ConversionRate => metrics.conversion_rate,
+        Metric::OptOutRate => metrics.opt_out_rate,
+        // Counts stay far below 2^52.
+        Metric::Impressions => metrics.impressions.exact().map(|n| n as f64),
+        _ => None,
+    }
+}
+
+/// The rows of `cut`: each one's label and metrics, in the answer's order.
+pub fn rows(report: &SegmentReport, cut: Cut) -> Vec<(&str, &SegmentMetrics)> {
+    match cut {
+        Cut::Dimension(dimension) => report
+            .dimensions
+            .iter()
+            .filter(|row| row.dimension == dimension)
+            .map(|row| (row.value.as_str(), &row.metrics))
+            .collect(),
+        Cut::Segment => report
+            .segments
+            .iter()
+            .map(|row| (row.member_segment.as_str(), &row.metrics))
+            .collect(),
+    }
+}
+
+/// The drill-down's own choices: the cut and the charted metric.
+#[derive(Debug)]
+pub struct SegmentView {
+    cut: Cut,
+    charted: Metric,
+}
+
+impl Default for SegmentView {
+    fn default() -> Self {
+        SegmentView {
+            cut: CUTS[0].0,
+            charted: Metric::EngagementRate,
+        }
+    }
+}
+
+impl SegmentView {
+    /// Shows `report` cut as chosen; `id` tells this drill-down's widgets from another's.
+    pub fn ui(&mut self, ui: &mut egui::Ui, id: &str, report: &SegmentReport) {
+        ui.horizontal_wrapped(|ui| {
+            for (cut, label) in CUTS {
+                ui.selectable_value(&mut self.cut, cut, label);
+            }
+            ui.separator();
+            egui::ComboBox::new((id, "charted"), "Chart")
+                .selected_text(self.charted.label())
+                .show_ui(ui, |ui| {
+                    for metric in CHARTED {
+                        ui.selectable_value(&mut self.charted, metric, metric.label())
+                            .on_hover_text(metric.definition());
+                    }
+                });
+        });
+        let rows = rows(report, self.cut);
+        if rows.is_empty() {
+            super::empty(
+                ui,
+                "No member of these campaigns had a message delivered in this range.",
+            );
+            return;
+        }
+        bar_chart(ui, id, &rows, self.charted);
+        table(ui, id, &rows, self.cut);
+        super::empty(
+            ui,
+            "Counts from 1 to 10 are shown as \u{201c}<11\u{201d} to protect members' privacy; their rates are not shown.",
+        );
+    }
+}
+
+/// One bar per row for `metric` (rates in percent); a row without a value has no bar.
+fn bar_chart(ui: &mut egui::Ui, id: &str, rows: &[(&str, &SegmentMetrics)], metric: Metric) {
+    let scale = if metric.is_rate() { 100.0 } else { 1.0 };
+    let bars: Vec<egui_plot::Bar> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (label, metrics))| {
+            value(metrics, metric).map(|v| {
+                egui_plot::Bar::new(i as f64, v * scale)
+                    .name(format!("{label}: {}", cell(metrics, metric)))
+                    .width(0.7)
+            })
+        })
+        .collect();
+    let labels: Vec<String> = rows.iter().map(|(label, _)| (*label).to_owned()).collect();
+    let rate = metric.is_rate();
+    let colour = theme::palette(ui.ctx()).accent;
+    egui_plot::Plot::new((id, "bars"))
+        .height(theme::CHART_HEIGHT * 0.8)
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_axis_formatter(move |mark, _| {
+            if rate {
+                format!("{:.1}%", mark.value)
+            } else {
+                format::count(mark.value.round() as i64)
+            }
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(egui_plot::BarChart::new(metric.label(), bars).color(colour));
+        });
+}
+
+/// The table of the rows: every count and rate, no total.
+fn table(ui: &mut egui::Ui, id: &str, rows: &[(&str, &SegmentMetrics)], cut: Cut) {
+    let first = CUTS
+        .iter()
+        .find(|(c, _)| *c == cut)
+        .map_or("Segment", |(_, label)| *label);
+    ui.push_id((id, "table"), |ui| {
+        TableBuilder::new(ui)
+            .striped(true)
+            .vscroll(false)
+            .column(Column::auto().at_least(160.0))
+            .columns(Column::auto().at_least(80.0), COUNTS.len() + RATES.len())
+            .header(theme::ROW_HEIGHT, |mut header| {
+                header.col(|ui| {
+                    ui.strong(first);
+                });
+                for metric in COUNTS.iter().chain(RATES.iter()) {
+                    header.col(|ui| {
+                        ui.strong(metric.label()).on_hover_text(metric.definition());
+                    });
+                }
+            })
+            .body(|mut body| {
+                for (label, metrics) in rows {
+                    body.row(theme::ROW_HEIGHT, |mut row| {
+                        row.col(|ui| {
+                            ui.label(*label);
+                        });
+                        for metric in COUNTS.iter().chain(RATES.iter()) {
+                            row.col(|ui| {
+                                ui.label(cell(metrics, *metric));
+                            });
+                        }
+                    });
+                }
+            });
+    });
+}
+
+/// The segments page: the drill-down of the filter.
+#[derive(Debug, Default)]
+pub struct Segments {
+    view: SegmentView,
+    query: Query<Filter, SegmentReport>,
+}
+
+impl Segments {
+    /// Shows the page for `filter`.
+    pub fn ui(&mut self, ui: &mut egui::Ui, api: &dyn DashboardApi, filter: &Filter) {
+        self.query
+            .follow(ui.ctx(), filter, |filter| api.segments(filter));
+        let view = &mut self.view;
+        super::answer(ui, &mut self.query, "Retry", |ui, report| {
+            view.ui(ui, "segments", report);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use outreach_model::SegmentCount;
+
+    #[test]
+    fn suppressed_counts_show_as_under_eleven_and_draw_no_bar() {
+        let metrics = SegmentMetrics {
+            impressions: SegmentCount::new(9),
+            opens: SegmentCount::new(0),
+            clicks: SegmentCount::new(1_500),
+            engaged: SegmentCount::new(3),
+            conversions: SegmentCount::new(11),
+            opt_outs: SegmentCount::new(10),
+            engagement_rate: None,
+            conversion_rate: Some(0.25),
+            opt_out_rate: None,
+        };
+        let cells: Vec<String> = COUNTS.iter().map(|m| cell(&metrics, *m)).collect();
+        assert_eq!(cells, ["<11", "0", "1,500", "<11", "11", "<11"]);
+        assert_eq!(cell(&metrics, Metric::EngagementRate), "n/a");
+        assert_eq!(cell(&metrics, Metric::ConversionRate), "25.0%");
+        assert_eq!(value(&metrics, Metric::Impressions), None);
+        assert_eq!(value(&metrics, Metric::ConversionRate), Some(0.25));
+    }
+}
