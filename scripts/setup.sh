@@ -2,8 +2,8 @@
 # Installs what `make run` and `make test` need on a fresh Debian 12 with only the Rust
 # toolchain: a C compiler (bundled SQLite), PostgreSQL's server binaries (the tests start a
 # throwaway cluster when no server answers), psql, the Rust lint components, the wasm32 target
-# the view layer is built for, WebKitGTK for the desktop app, and Xvfb and WebKitWebDriver for
-# its smoke test. Idempotent and quiet when everything is there.
+# the view layer is built for, WebKitGTK for the desktop app, Xvfb and WebKitWebDriver for
+# its smoke test, and Mesa's lavapipe for the views suite's snapshots. Idempotent and quiet when everything is there.
 set -euo pipefail
 
 need=()
@@ -19,6 +19,9 @@ pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev)
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v WebKitWebDriver >/dev/null 2>&1 || need+=(webkit2gtk-driver)
 convert -list format 2>/dev/null | grep -qi '^ *XWD' || need+=(imagemagick)
+# The views suite's snapshots: rendered by wgpu on the CPU through Mesa's lavapipe (Vulkan).
+ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 || need+=(mesa-vulkan-drivers)
+ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1' || need+=(libvulkan1)
 
 if ((${#need[@]})); then
   echo "setup: installing ${need[*]}"

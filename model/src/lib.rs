@@ -10,6 +10,7 @@ mod campaign;
 mod query;
 mod report;
 mod segment;
+mod settings;
 
 pub use api::{ApiError, ErrorCode};
 pub use campaign::{CampaignStatus, Channel};
@@ -23,6 +24,7 @@ pub use report::{
     Trend, TrendPoint, TrendSeries,
 };
 pub use segment::{AgeBand, InteractionType, PlanType, Region, RiskTier, STATE_REGIONS, Segment};
+pub use settings::{RangePreset, SavedRange, ViewSettings};
 
 /// A value that is not one of a closed set of names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -11,8 +11,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{self, NodeT as _, Queryable as _};
 use outreach_backend::Dashboard;
 use outreach_model::{
-    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, Channel, DateRange,
-    ErrorCode, Filter, Health, Interval, Metric, Page, SegmentCount, SegmentReport, Summary, Trend,
+    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, CampaignStatus, Channel,
+    DateRange, ErrorCode, Filter, Health, Interval, Metric, Page, SegmentCount, SegmentReport,
+    Summary, Trend,
 };
 use outreach_ui::{ApiFuture, DashboardApi, DashboardApp, PageName, format};
 use time::Date;
@@ -168,6 +169,16 @@ fn in_one_row(harness: &Harness<'_, DashboardApp>, left: &str, right: &str) -> b
     })
 }
 
+/// Clicks the page's name in the navigation row, the highest of the nodes with that label (the
+/// filter bar's campaign picker is also "Campaigns").
+fn open_page(harness: &mut Harness<'_, DashboardApp>, page: &str) {
+    harness
+        .query_all_by_label(page)
+        .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+        .expect("the page's name in the navigation row")
+        .click();
+}
+
 /// The names of the two campaigns of `list` highest on the page.
 fn first_two<'a>(harness: &Harness<'_, DashboardApp>, list: &'a CampaignPage) -> Vec<&'a str> {
     let mut shown: Vec<(f32, &str)> = list
@@ -236,8 +247,17 @@ fn choose(harness: &mut Harness<'_, DashboardApp>, picker: &str, option: &str) {
             .collect()
     };
     let before = ids(harness);
-    let under = harness.get_by_label(picker).rect().bottom();
-    harness.get_by_label(picker).click();
+    // The picker: the highest node with its label (a table below may have a column so named).
+    let under = harness
+        .query_all_by_label(picker)
+        .map(|node| node.rect().bottom())
+        .min_by(f32::total_cmp)
+        .expect("the picker");
+    harness
+        .query_all_by_label(picker)
+        .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+        .expect("the picker")
+        .click();
     settle(harness, &format!("{option:?} in the open picker"), |h| {
         ids(h).len() > before.len()
     });
@@ -384,7 +404,7 @@ fn the_campaigns_table_sorts_searches_and_opens_a_campaign() {
     let count = format!("{} campaigns", by_name.total);
 
     let mut harness = tall_harness(dashboard.clone(), 2_400.0);
-    harness.get_by_label("Campaigns").click();
+    open_page(&mut harness, "Campaigns");
     settle(&mut harness, "the campaign count", |h| {
         h.query_by_label(&count).is_some()
     });
@@ -516,7 +536,7 @@ fn the_segment_drill_down_never_shows_a_count_from_1_to_10() {
 
     let mut harness = tall_harness(dashboard, 12_000.0);
     harness.get_by_label("Last 7 days").click();
-    harness.get_by_label("Segments").click();
+    open_page(&mut harness, "Segments");
     // By age band first: one row per band the backend returns.
     let first_band = report
         .dimensions
@@ -579,4 +599,106 @@ fn the_overview_compares_channels_and_opens_the_best_campaign() {
     settle(&mut harness, "the best campaign's page", |h| {
         h.state().campaign() == Some(best.campaign_id) && h.query_by_label("Funnel").is_some()
     });
+}
+
+/// A harness that renders with wgpu on the CPU (Mesa's lavapipe here), in `theme`.
+fn rendering_harness(
+    dashboard: Arc<Dashboard>,
+    theme: egui::Theme,
+) -> Harness<'static, DashboardApp> {
+    let api = InProcess {
+        dashboard,
+        summaries_asked: Arc::default(),
+    };
+    let app = DashboardApp::new(Box::new(api), TODAY);
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_theme(theme)
+        .wgpu()
+        .build_ui_state(|ui, app: &mut DashboardApp| app.ui(ui), app)
+}
+
+/// Waits until the page on screen has every answer, moves the pointer away, and compares the
+/// frame with the committed snapshot tests/ui/snapshots/{name}.png (`UPDATE_SNAPSHOTS=1`
+/// writes it anew).
+fn snapshot(harness: &mut Harness<'_, DashboardApp>, name: &str, shown: &str) {
+    settle(harness, shown, |h| {
+        !h.state().is_loading() && h.query_all_by_label(shown).next().is_some()
+    });
+    harness.remove_cursor();
+    harness.run_steps(4);
+    let options = egui_kittest::SnapshotOptions::new().output_path("ui/snapshots");
+    harness.snapshot_options(name, &options);
+}
+
+#[test]
+fn every_page_matches_its_snapshot_in_light_and_dark() {
+    let dashboard = demo();
+    let filter = Filter::new(DateRange::last_days(TODAY, 30));
+    let first = every_campaign(&dashboard, &filter, None, CampaignSort::Name).campaigns[0]
+        .campaign_name
+        .clone();
+    // Every page is compared before the test fails, so one run shows (and with
+    // UPDATE_SNAPSHOTS writes) every difference.
+    let mut results = egui_kittest::SnapshotResults::new();
+    for (theme, suffix) in [(egui::Theme::Light, "light"), (egui::Theme::Dark, "dark")] {
+        let mut harness = rendering_harness(dashboard.clone(), theme);
+        snapshot(
+            &mut harness,
+            &format!("overview_{suffix}"),
+            "Best and worst campaigns",
+        );
+        open_page(&mut harness, "Campaigns");
+        snapshot(&mut harness, &format!("campaigns_{suffix}"), &first);
+        harness.get_by_label(&first).click();
+        snapshot(&mut harness, &format!("campaign_{suffix}"), "Funnel");
+        open_page(&mut harness, "Segments");
+        snapshot(&mut harness, &format!("segments_{suffix}"), "Plan type");
+        results.extend_harness(&mut harness);
+    }
+    results.unwrap();
+}
+
+#[test]
+fn the_filter_bar_narrows_by_status_type_and_campaign_and_clears() {
+    let dashboard = demo();
+    let filter = Filter::new(DateRange::last_days(TODAY, 30));
+    let all = every_campaign(&dashboard, &filter, None, CampaignSort::Name);
+    let mut active = filter.clone();
+    active.statuses = vec![CampaignStatus::Active];
+    let active_count = every_campaign(&dashboard, &active, None, CampaignSort::Name).total;
+    assert!(
+        active_count < all.total,
+        "the demo has campaigns in other statuses"
+    );
+
+    let mut harness = tall_harness(dashboard.clone(), 1_400.0);
+    open_page(&mut harness, "Campaigns");
+    let count = |n: u64| format!("{n} campaigns");
+    settle(&mut harness, "every campaign", |h| {
+        h.query_by_label(&count(all.total)).is_some()
+    });
+    choose(&mut harness, "Status", "Active");
+    settle(&mut harness, "the active campaigns", |h| {
+        h.query_by_label(&count(active_count)).is_some()
+    });
+    assert_eq!(harness.state().filter(), &active);
+
+    // A type of the active campaigns narrows further, as the backend says.
+    let kind = every_campaign(&dashboard, &active, None, CampaignSort::Name).campaigns[0]
+        .campaign_type
+        .clone();
+    let mut active_of_kind = active.clone();
+    active_of_kind.campaign_types = vec![kind.clone()];
+    let kind_count = every_campaign(&dashboard, &active_of_kind, None, CampaignSort::Name).total;
+    choose(&mut harness, "Type", &kind);
+    settle(&mut harness, "the active campaigns of one type", |h| {
+        h.state().filter() == &active_of_kind && h.query_by_label(&count(kind_count)).is_some()
+    });
+
+    harness.get_by_label("Clear filters").click();
+    settle(&mut harness, "every campaign again", |h| {
+        h.query_by_label(&count(all.total)).is_some()
+    });
+    assert_eq!(harness.state().filter(), &filter);
 }

@@ -84,6 +84,21 @@ impl DashboardApp {
         self.campaign.as_ref().map(CampaignDetail::campaign)
     }
 
+    /// Whether a question of the page on screen (or of the status bar) is in flight: false
+    /// once everything on screen is an answer or a failure.
+    pub fn is_loading(&self) -> bool {
+        let page = match self.page {
+            PageName::Overview => self.overview.is_loading(),
+            PageName::Campaigns => self.campaigns.is_loading(),
+            PageName::Segments => self.segments.is_loading(),
+            PageName::Campaign => self
+                .campaign
+                .as_ref()
+                .is_some_and(CampaignDetail::is_loading),
+        };
+        page || self.health.is_loading() || self.filter_bar.is_loading()
+    }
+
     /// Shows the whole app in `ui`.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let api = self.api.as_ref();
@@ -110,7 +125,7 @@ impl DashboardApp {
                     ui.selectable_value(&mut self.page, PageName::Campaign, "Campaign");
                 }
             });
-            self.filter_bar.ui(ui, &mut self.filter, self.today);
+            self.filter_bar.ui(ui, api, &mut self.filter, self.today);
             ui.add_space(4.0);
         });
         let opened = match self.page {

@@ -118,6 +118,11 @@ impl<K: PartialEq + Clone, T> Query<K, T> {
         &self.fetch
     }
 
+    /// Whether its question is in flight.
+    pub fn is_loading(&self) -> bool {
+        self.fetch.is_loading()
+    }
+
     /// The latest answer, if it came and is not a failure.
     pub fn ok(&self) -> Option<&T> {
         self.fetch.answer().and_then(|answer| answer.as_ref().ok())

@@ -82,6 +82,11 @@ impl CampaignDetail {
         self.campaign
     }
 
+    /// Whether any of the page's questions is in flight.
+    pub fn is_loading(&self) -> bool {
+        self.row.is_loading() || self.over_time.is_loading() || self.segments.is_loading()
+    }
+
     /// Shows the page over the filter's range.
     pub fn ui(&mut self, ui: &mut egui::Ui, api: &dyn DashboardApi, filter: &Filter) {
         let ctx = ui.ctx().clone();

@@ -101,6 +101,11 @@ pub fn status_chip(ui: &mut egui::Ui, status: CampaignStatus) {
 }
 
 impl Campaigns {
+    /// Whether the page's question is in flight.
+    pub fn is_loading(&self) -> bool {
+        self.query.is_loading()
+    }
+
     /// Shows the page for `filter`; returns the campaign the person opened, if any.
     pub fn ui(
         &mut self,
@@ -182,6 +187,8 @@ fn table_ui(
         .id_salt("campaigns")
         .striped(true)
         .max_scroll_height(height)
+        // One line per row: cells never wrap, and a sorted header's arrow sits beside it.
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::remainder().at_least(220.0).clip(true))
         .columns(Column::auto(), 4)
         .columns(Column::auto().at_least(90.0), METRICS.len())

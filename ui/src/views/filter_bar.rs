@@ -1,112 +1,281 @@
-//! The filter bar: the date range and the channels, shared by every page.
+//! The filter bar, shared by every page: the date range (presets, or a custom range picked on
+//! calendars), the channels, the campaign types, the statuses and the campaigns.
 
-use outreach_model::{Channel, DateRange, Filter};
-use time::{Date, Month};
+use egui::Widget as _;
+use egui_extras::DatePickerButton;
+use outreach_model::{
+    CampaignPage, CampaignSort, CampaignStatus, Channel, DateRange, Filter, Page, RangePreset,
+};
+use time::Date;
 
-/// The date ranges offered with one click.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Preset {
-    /// The last 7 days, today included.
-    Last7Days,
-    /// The last 30 days.
-    Last30Days,
-    /// The last 90 days.
-    Last90Days,
-    /// From the first day of this quarter.
-    QuarterToDate,
-    /// From the first of January.
-    YearToDate,
-}
+use crate::api::DashboardApi;
+use crate::fetch::Query;
+use crate::format;
+use crate::theme;
 
-impl Preset {
-    /// Every preset, in the order shown.
-    pub const ALL: [Preset; 5] = [
-        Preset::Last7Days,
-        Preset::Last30Days,
-        Preset::Last90Days,
-        Preset::QuarterToDate,
-        Preset::YearToDate,
-    ];
-
-    /// The button's label.
-    pub const fn label(self) -> &'static str {
-        match self {
-            Preset::Last7Days => "Last 7 days",
-            Preset::Last30Days => "Last 30 days",
-            Preset::Last90Days => "Last 90 days",
-            Preset::QuarterToDate => "Quarter to date",
-            Preset::YearToDate => "Year to date",
-        }
-    }
-
-    /// The days the preset means when today is `today`.
-    pub fn range(self, today: Date) -> DateRange {
-        // The first of `month` this year to today (cannot fail for a month of today's year).
-        let since = |month: Month| {
-            Date::from_calendar_date(today.year(), month, 1)
-                .ok()
-                .and_then(|start| DateRange::new(start, today).ok())
-                .unwrap_or_else(|| DateRange::last_days(today, 1))
-        };
-        match self {
-            Preset::Last7Days => DateRange::last_days(today, 7),
-            Preset::Last30Days => DateRange::last_days(today, 30),
-            Preset::Last90Days => DateRange::last_days(today, 90),
-            Preset::QuarterToDate => {
-                let first = (u8::from(today.month()) - 1) / 3 * 3 + 1;
-                since(Month::try_from(first).unwrap_or(Month::January))
-            }
-            Preset::YearToDate => since(Month::January),
-        }
-    }
-}
-
-/// The filter bar's own state: nothing yet beyond the filter the app holds.
+/// The filter bar's own state: the campaigns it offers, the picker's search, and a custom range
+/// being picked.
 #[derive(Debug, Default)]
-pub struct FilterBar {}
+pub struct FilterBar {
+    /// Every campaign of the range, whatever the other filters: the campaign and type pickers'
+    /// choices.
+    choices: Query<DateRange, CampaignPage>,
+    /// Text that narrows the campaign picker's list.
+    campaign_search: String,
+    /// A custom range whose start is after its end: kept, with a message, until it is fixed.
+    draft: Option<(Date, Date)>,
+}
+
+/// The custom range from `start` to `end`, or why it cannot be one.
+pub fn custom_range(start: Date, end: Date) -> Result<DateRange, String> {
+    DateRange::new(start, end).map_err(|_| {
+        format!("The range would start on {start}, after its end on {end}: pick a start on or before the end.")
+    })
+}
+
+/// A short summary of a multiple choice: "All …" when nothing is chosen.
+fn chosen_text(all: &str, chosen: &[String]) -> String {
+    match chosen {
+        [] => all.to_owned(),
+        [one] => one.clone(),
+        many => format!("{} chosen", many.len()),
+    }
+}
+
+fn to_picker(day: Date) -> jiff::civil::Date {
+    jiff::civil::Date::new(
+        i16::try_from(day.year()).unwrap_or(i16::MAX),
+        u8::from(day.month()) as i8,
+        day.day() as i8,
+    )
+    .unwrap_or_default()
+}
+
+fn from_picker(day: jiff::civil::Date) -> Option<Date> {
+    let month = time::Month::try_from(u8::try_from(day.month()).ok()?).ok()?;
+    Date::from_calendar_date(i32::from(day.year()), month, u8::try_from(day.day()).ok()?).ok()
+}
+
+/// Toggles `value` in `chosen`, kept sorted.
+fn toggle<T: Ord + Clone>(chosen: &mut Vec<T>, value: &T) {
+    if let Some(at) = chosen.iter().position(|c| c == value) {
+        chosen.remove(at);
+    } else {
+        chosen.push(value.clone());
+        chosen.sort();
+    }
+}
 
 impl FilterBar {
+    /// Whether the campaign choices are loading.
+    pub fn is_loading(&self) -> bool {
+        self.choices.is_loading()
+    }
+
     /// Shows the bar; returns whether the filter changed.
-    pub fn ui(&mut self, ui: &mut egui::Ui, filter: &mut Filter, today: Date) -> bool {
-        let Self {} = self;
-        let mut changed = false;
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        api: &dyn DashboardApi,
+        filter: &mut Filter,
+        today: Date,
+    ) -> bool {
+        let before = filter.clone();
+        self.choices.follow(ui.ctx(), &filter.range, |range| {
+            let every = Page::new(1, Page::MAX_SIZE).unwrap_or_default();
+            api.campaigns(&Filter::new(*range), None, CampaignSort::Name, every)
+        });
         ui.horizontal_wrapped(|ui| {
-            for preset in Preset::ALL {
+            for preset in RangePreset::ALL {
                 let range = preset.range(today);
                 if ui
                     .selectable_label(filter.range == range, preset.label())
                     .clicked()
-                    && filter.range != range
                 {
                     filter.range = range;
-                    changed = true;
+                    self.draft = None;
                 }
             }
             ui.separator();
+            self.custom_range_ui(ui, filter);
+        });
+        if let Some((start, end)) = self.draft
+            && let Err(why) = custom_range(start, end)
+        {
+            ui.colored_label(theme::palette(ui.ctx()).bad, why);
+        }
+        ui.horizontal_wrapped(|ui| {
             // No channel chosen means every channel.
             if ui
                 .selectable_label(filter.channels.is_empty(), "All channels")
                 .clicked()
-                && !filter.channels.is_empty()
             {
                 filter.channels.clear();
-                changed = true;
             }
             for channel in Channel::ALL {
                 let chosen = filter.channels.contains(channel);
                 if ui.selectable_label(chosen, channel.as_str()).clicked() {
-                    if chosen {
-                        filter.channels.retain(|c| c != channel);
-                    } else {
-                        filter.channels.push(*channel);
-                        filter.channels.sort();
+                    toggle(&mut filter.channels, channel);
+                }
+            }
+            ui.separator();
+            self.types_ui(ui, filter);
+            statuses_ui(ui, filter);
+            self.campaigns_ui(ui, filter);
+            let narrowed = !(filter.channels.is_empty() && filter.by_channel_only());
+            if ui
+                .add_enabled(narrowed, egui::Button::new("Clear filters"))
+                .on_hover_text("Every channel, type, status and campaign; the dates stay.")
+                .clicked()
+            {
+                *filter = Filter::new(filter.range);
+            }
+        });
+        *filter != before
+    }
+
+    /// The two calendars of a custom range. A start after the end is kept as a draft, with a
+    /// message, and the filter keeps its range.
+    fn custom_range_ui(&mut self, ui: &mut egui::Ui, filter: &mut Filter) {
+        let (start, end) = self
+            .draft
+            .unwrap_or((filter.range.start(), filter.range.end()));
+        let (mut start_pick, mut end_pick) = (to_picker(start), to_picker(end));
+        ui.label("From");
+        let start_changed = DatePickerButton::new(&mut start_pick)
+            .id_salt("range start")
+            .show_icon(false)
+            .calendar_week(false)
+            .ui(ui)
+            .changed();
+        ui.label("to");
+        let end_changed = DatePickerButton::new(&mut end_pick)
+            .id_salt("range end")
+            .show_icon(false)
+            .calendar_week(false)
+            .ui(ui)
+            .changed();
+        if !(start_changed || end_changed) {
+            return;
+        }
+        let picked = (
+            from_picker(start_pick).unwrap_or(start),
+            from_picker(end_pick).unwrap_or(end),
+        );
+        match custom_range(picked.0, picked.1) {
+            Ok(range) => {
+                filter.range = range;
+                self.draft = None;
+            }
+            Err(_) => self.draft = Some(picked),
+        }
+    }
+
+    /// The campaign types of the range's campaigns, each a checkbox.
+    fn types_ui(&mut self, ui: &mut egui::Ui, filter: &mut Filter) {
+        let mut types: Vec<&str> = self
+            .choices
+            .ok()
+            .map(|page| {
+                page.campaigns
+                    .iter()
+                    .map(|c| c.campaign_type.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        types.sort_unstable();
+        types.dedup();
+        egui::ComboBox::new("campaign types", "Type")
+            .selected_text(chosen_text("All types", &filter.campaign_types))
+            .show_ui(ui, |ui| {
+                if ui.button("All types").clicked() {
+                    filter.campaign_types.clear();
+                }
+                for kind in types {
+                    let mut chosen = filter.campaign_types.iter().any(|t| t == kind);
+                    if ui.checkbox(&mut chosen, kind).changed() {
+                        toggle(&mut filter.campaign_types, &kind.to_owned());
                     }
-                    changed = true;
+                }
+            });
+    }
+
+    /// The range's campaigns, narrowed by a search, each a checkbox.
+    fn campaigns_ui(&mut self, ui: &mut egui::Ui, filter: &mut Filter) {
+        let names: Vec<String> = self
+            .choices
+            .ok()
+            .map(|page| {
+                page.campaigns
+                    .iter()
+                    .filter(|c| filter.campaigns.contains(&c.campaign_id))
+                    .map(|c| c.campaign_name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let search = &mut self.campaign_search;
+        let choices = self.choices.ok();
+        egui::ComboBox::new("campaign picker", "Campaigns")
+            .selected_text(chosen_text("All campaigns", &names))
+            .width(220.0)
+            .show_ui(ui, |ui| {
+                ui.horizontal(|ui| {
+                    let label = ui.label("Find");
+                    ui.text_edit_singleline(search).labelled_by(label.id);
+                });
+                if ui.button("All campaigns").clicked() {
+                    filter.campaigns.clear();
+                }
+                let Some(page) = choices else {
+                    ui.spinner();
+                    return;
+                };
+                let needle = search.trim().to_lowercase();
+                egui::ScrollArea::vertical()
+                    .max_height(320.0)
+                    .show(ui, |ui| {
+                        let mut shown = 0;
+                        for campaign in page
+                            .campaigns
+                            .iter()
+                            .filter(|c| c.campaign_name.to_lowercase().contains(&needle))
+                        {
+                            shown += 1;
+                            let mut chosen = filter.campaigns.contains(&campaign.campaign_id);
+                            if ui.checkbox(&mut chosen, &campaign.campaign_name).changed() {
+                                toggle(&mut filter.campaigns, &campaign.campaign_id);
+                            }
+                        }
+                        if shown == 0 {
+                            super::empty(ui, "No campaign of these dates has that in its name.");
+                        } else {
+                            super::empty(ui, &format!("{} campaigns", format::count(shown as i64)));
+                        }
+                    });
+            });
+    }
+}
+
+/// The statuses, each a checkbox.
+fn statuses_ui(ui: &mut egui::Ui, filter: &mut Filter) {
+    let chosen: Vec<String> = filter
+        .statuses
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    egui::ComboBox::new("campaign statuses", "Status")
+        .selected_text(chosen_text("All statuses", &chosen))
+        .show_ui(ui, |ui| {
+            if ui.button("All statuses").clicked() {
+                filter.statuses.clear();
+            }
+            for status in CampaignStatus::ALL {
+                let mut on = filter.statuses.contains(status);
+                if ui.checkbox(&mut on, status.as_str()).changed() {
+                    toggle(&mut filter.statuses, status);
                 }
             }
         });
-        changed
-    }
 }
 
 #[cfg(test)]
@@ -115,21 +284,25 @@ mod tests {
     use time::macros::date;
 
     #[test]
-    fn presets_end_today_and_start_where_they_say() {
-        let today = date!(2026 - 11 - 28);
-        let starts: Vec<Date> = Preset::ALL.iter().map(|p| p.range(today).start()).collect();
-        assert_eq!(
-            starts,
-            [
-                date!(2026 - 11 - 22),
-                date!(2026 - 10 - 30),
-                date!(2026 - 08 - 31),
-                date!(2026 - 10 - 01),
-                date!(2026 - 01 - 01),
-            ]
-        );
-        assert!(Preset::ALL.iter().all(|p| p.range(today).end() == today));
-        // The first day of a quarter is a range of one day.
-        assert_eq!(Preset::QuarterToDate.range(date!(2026 - 04 - 01)).days(), 1);
+    fn a_custom_range_must_start_on_or_before_its_end() {
+        let range = custom_range(date!(2026 - 03 - 01), date!(2026 - 03 - 31)).expect("a range");
+        assert_eq!(range.days(), 31);
+        let why =
+            custom_range(date!(2026 - 04 - 02), date!(2026 - 04 - 01)).expect_err("backwards");
+        assert!(why.contains("on or before the end"), "{why}");
+        // The picker's days and ours are the same days.
+        let day = date!(2024 - 02 - 29);
+        assert_eq!(from_picker(to_picker(day)), Some(day));
+    }
+
+    #[test]
+    fn choices_toggle_and_stay_sorted() {
+        let mut chosen = vec![Channel::Sms];
+        toggle(&mut chosen, &Channel::Email);
+        assert_eq!(chosen, [Channel::Email, Channel::Sms]);
+        toggle(&mut chosen, &Channel::Sms);
+        assert_eq!(chosen, [Channel::Email]);
+        assert_eq!(chosen_text("All types", &[]), "All types");
+        assert_eq!(chosen_text("All", &["a".into(), "b".into()]), "2 chosen");
     }
 }

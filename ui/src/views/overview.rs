@@ -103,6 +103,15 @@ pub struct Overview {
 }
 
 impl Overview {
+    /// Whether any of the page's questions is in flight.
+    pub fn is_loading(&self) -> bool {
+        self.summary.is_loading()
+            || self.sparklines.is_loading()
+            || self.trend.is_loading()
+            || self.channels.is_loading()
+            || self.ranking.is_loading()
+    }
+
     /// Shows the page for `filter`; returns the campaign the person opened, if any.
     pub fn ui(
         &mut self,

@@ -196,6 +196,7 @@ fn table(ui: &mut egui::Ui, id: &str, rows: &[(&str, &SegmentMetrics)], cut: Cut
         TableBuilder::new(ui)
             .striped(true)
             .vscroll(false)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .column(Column::auto().at_least(160.0))
             .columns(Column::auto().at_least(80.0), COUNTS.len() + RATES.len())
             .header(theme::ROW_HEIGHT, |mut header| {
@@ -233,6 +234,11 @@ pub struct Segments {
 }
 
 impl Segments {
+    /// Whether the page's question is in flight.
+    pub fn is_loading(&self) -> bool {
+        self.query.is_loading()
+    }
+
     /// Shows the page for `filter`.
     pub fn ui(&mut self, ui: &mut egui::Ui, api: &dyn DashboardApi, filter: &Filter) {
         self.query

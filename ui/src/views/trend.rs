@@ -75,6 +75,11 @@ impl TrendChart {
         });
     }
 
+    /// Whether its question is in flight.
+    pub fn is_loading(&self) -> bool {
+        self.query.is_loading()
+    }
+
     /// The controls: the metric picker and the interval switch.
     fn controls_ui(&mut self, ui: &mut egui::Ui) {
         let choice = &mut self.choice;
