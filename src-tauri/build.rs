@@ -9,6 +9,8 @@ fn main() {
             "campaigns",
             "campaign_metrics",
             "segments",
+            "settings",
+            "save_settings",
             "health",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {

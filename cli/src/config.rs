@@ -21,9 +21,14 @@ fn dirs() -> anyhow::Result<ProjectDirs> {
         .ok_or_else(|| anyhow!("cannot find your home directory: set HOME (or pass --database)"))
 }
 
+/// The OS config directory of Outreach Dashboard (config.toml, settings.toml).
+pub fn config_dir() -> anyhow::Result<PathBuf> {
+    Ok(dirs()?.config_dir().to_path_buf())
+}
+
 /// The config file's path.
 pub fn config_path() -> anyhow::Result<PathBuf> {
-    Ok(dirs()?.config_dir().join("config.toml"))
+    Ok(config_dir()?.join("config.toml"))
 }
 
 /// The demo database's path.

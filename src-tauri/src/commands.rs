@@ -1,8 +1,8 @@
 //! The IPC commands: one per backend question, each a line into the backend.
 
 use outreach_model::{
-    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, Filter, Health,
-    Interval, Metric, Page, SegmentReport, Summary, Trend,
+    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, ErrorCode,
+    Filter, Health, Interval, Metric, Page, SegmentReport, Summary, Trend, ViewSettings,
 };
 use tauri::State;
 
@@ -72,6 +72,35 @@ pub async fn segments(
     filter: Filter,
 ) -> Result<SegmentReport, ApiError> {
     Ok(backend.dashboard().await?.segments(&filter).await?)
+}
+
+/// The remembered view (settings.toml): the defaults when there is none yet.
+#[tauri::command]
+#[tracing::instrument(err)]
+pub async fn settings() -> Result<ViewSettings, ApiError> {
+    let path = outreach_cli::settings::settings_path().map_err(bad_settings)?;
+    outreach_cli::settings::read(&path).map_err(bad_settings)
+}
+
+/// Remembers the view, atomically.
+#[tauri::command]
+#[tracing::instrument(err)]
+pub async fn save_settings(settings: ViewSettings) -> Result<(), ApiError> {
+    let path = outreach_cli::settings::settings_path().map_err(bad_settings)?;
+    // File I/O off the async threads; the write is small.
+    tokio::task::spawn_blocking(move || outreach_cli::settings::write(&path, &settings))
+        .await
+        .map_err(|err| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("saving the settings stopped: {err}"),
+            )
+        })?
+        .map_err(bad_settings)
+}
+
+fn bad_settings(err: anyhow::Error) -> ApiError {
+    ApiError::new(ErrorCode::BadRequest, format!("{err:#}"))
 }
 
 /// Which database answers and how fresh its data is.

@@ -27,6 +27,8 @@ fn main() -> std::process::ExitCode {
             commands::campaigns,
             commands::campaign_metrics,
             commands::segments,
+            commands::settings,
+            commands::save_settings,
             commands::health
         ])
         .run(tauri::generate_context!());

@@ -13,7 +13,7 @@ use outreach_backend::Dashboard;
 use outreach_model::{
     ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, CampaignStatus, Channel,
     DateRange, ErrorCode, Filter, Health, Interval, Metric, Page, SegmentCount, SegmentReport,
-    Summary, Trend,
+    Summary, Trend, ViewSettings,
 };
 use outreach_ui::{ApiFuture, DashboardApi, DashboardApp, PageName, format};
 use time::Date;
@@ -63,9 +63,25 @@ struct InProcess {
     dashboard: Arc<Dashboard>,
     /// The filters of the summaries the view asked for.
     summaries_asked: Arc<Mutex<Vec<Filter>>>,
+    /// The app's settings file (read and written as the shell does, with outreach-cli's
+    /// settings module).
+    settings: PathBuf,
 }
 
 impl InProcess {
+    /// Over `dashboard`, with a settings file of its own that does not exist yet.
+    fn new(dashboard: Arc<Dashboard>) -> Self {
+        static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let dir = DIR.get_or_init(|| tempfile::tempdir().expect("a temp dir"));
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InProcess {
+            dashboard,
+            summaries_asked: Arc::default(),
+            settings: dir.path().join(format!("settings-{n}.toml")),
+        }
+    }
+
     /// Runs `question` on the runtime; the view polls its task.
     fn ask<T, F>(&self, question: impl FnOnce(Arc<Dashboard>) -> F) -> ApiFuture<T>
     where
@@ -117,6 +133,18 @@ impl DashboardApi for InProcess {
 
     fn health(&self) -> ApiFuture<Health> {
         self.ask(|d| async move { d.health().await })
+    }
+
+    fn settings(&self) -> ApiFuture<ViewSettings> {
+        let answer = outreach_cli::settings::read(&self.settings)
+            .map_err(|err| ApiError::new(ErrorCode::BadRequest, format!("{err:#}")));
+        Box::pin(async move { answer })
+    }
+
+    fn save_settings(&self, settings: &ViewSettings) -> ApiFuture<()> {
+        let answer = outreach_cli::settings::write(&self.settings, settings)
+            .map_err(|err| ApiError::new(ErrorCode::BadRequest, format!("{err:#}")));
+        Box::pin(async move { answer })
     }
 }
 
@@ -204,16 +232,17 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn counted_harness(
     dashboard: Arc<Dashboard>,
 ) -> (Harness<'static, DashboardApp>, Arc<Mutex<Vec<Filter>>>) {
-    let summaries_asked = Arc::new(Mutex::new(Vec::new()));
-    let api = InProcess {
-        dashboard,
-        summaries_asked: summaries_asked.clone(),
-    };
+    let api = InProcess::new(dashboard);
+    let summaries_asked = api.summaries_asked.clone();
+    (harness_on(api), summaries_asked)
+}
+
+/// A harness over `api`, on a window of 1280 by 800 points.
+fn harness_on(api: InProcess) -> Harness<'static, DashboardApp> {
     let app = DashboardApp::new(Box::new(api), TODAY);
-    let harness = Harness::builder()
+    Harness::builder()
         .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut DashboardApp| app.ui(ui), app);
-    (harness, summaries_asked)
+        .build_ui_state(|ui, app: &mut DashboardApp| app.ui(ui), app)
 }
 
 /// Runs frames until `ready` holds (answers arrive from another thread), or fails after 20 s.
@@ -606,11 +635,7 @@ fn rendering_harness(
     dashboard: Arc<Dashboard>,
     theme: egui::Theme,
 ) -> Harness<'static, DashboardApp> {
-    let api = InProcess {
-        dashboard,
-        summaries_asked: Arc::default(),
-    };
-    let app = DashboardApp::new(Box::new(api), TODAY);
+    let app = DashboardApp::new(Box::new(InProcess::new(dashboard)), TODAY);
     Harness::builder()
         .with_size([1280.0, 800.0])
         .with_theme(theme)
@@ -701,4 +726,66 @@ fn the_filter_bar_narrows_by_status_type_and_campaign_and_clears() {
         h.query_by_label(&count(all.total)).is_some()
     });
     assert_eq!(harness.state().filter(), &filter);
+}
+
+#[test]
+fn the_filter_is_remembered_across_restarts_and_a_damaged_file_is_left_alone() {
+    let dashboard = demo();
+    let api = InProcess::new(dashboard.clone());
+    let path = api.settings.clone();
+    let mut harness = harness_on(api);
+    settle(&mut harness, "the first answers", |h| {
+        !h.state().is_loading()
+    });
+    harness.get_by_label("Last 7 days").click();
+    harness
+        .get_all_by_label("SMS")
+        .next()
+        .expect("the SMS chip")
+        .click();
+    let mut chosen = Filter::new(DateRange::last_days(TODAY, 7));
+    chosen.channels = vec![Channel::Sms];
+    settle(&mut harness, "the filter saved", |h| {
+        h.state().filter() == &chosen && !h.state().is_loading()
+    });
+    drop(harness);
+
+    // The next start opens on the same filter, read from the file.
+    let again = InProcess {
+        settings: path.clone(),
+        ..InProcess::new(dashboard.clone())
+    };
+    let mut harness = harness_on(again);
+    settle(&mut harness, "the remembered filter", |h| {
+        h.state().filter() == &chosen
+    });
+    let text = std::fs::read_to_string(&path).expect("the settings file");
+    assert!(
+        text.contains("last_7_days") && text.contains("SMS"),
+        "{text}"
+    );
+    drop(harness);
+
+    // A damaged file: the app says so, starts on the defaults, and never writes over it.
+    std::fs::write(&path, "range = \"last_8_days\"").expect("damage the file");
+    let damaged = InProcess {
+        settings: path.clone(),
+        ..InProcess::new(dashboard)
+    };
+    let mut harness = harness_on(damaged);
+    settle(&mut harness, "the settings' problem", |h| {
+        h.query_by_label_contains("are not valid").is_some()
+    });
+    assert_eq!(
+        harness.state().filter(),
+        &Filter::new(DateRange::last_days(TODAY, 30))
+    );
+    harness.get_by_label("Last 90 days").click();
+    settle(&mut harness, "the new range", |h| {
+        h.state().filter().range == DateRange::last_days(TODAY, 90) && !h.state().is_loading()
+    });
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("the file"),
+        "range = \"last_8_days\""
+    );
 }

@@ -5,7 +5,7 @@ use std::pin::Pin;
 
 use outreach_model::{
     ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, Filter, Health,
-    Interval, Metric, Page, SegmentReport, Summary, Trend,
+    Interval, Metric, Page, SegmentReport, Summary, Trend, ViewSettings,
 };
 
 /// A question in flight. It need not be `Send`: in the webview it wraps a JavaScript promise.
@@ -38,6 +38,11 @@ pub trait DashboardApi {
     fn segments(&self, filter: &Filter) -> ApiFuture<SegmentReport>;
     /// Which database answers, how fresh its data is, and its reporting time zone.
     fn health(&self) -> ApiFuture<Health>;
+    /// The remembered view (the filter): the defaults when nothing is remembered yet, a failure
+    /// when the settings cannot be read.
+    fn settings(&self) -> ApiFuture<ViewSettings>;
+    /// Remembers the view.
+    fn save_settings(&self, settings: &ViewSettings) -> ApiFuture<()>;
 }
 
 /// The answers of several questions, in order; the first failure fails them all.

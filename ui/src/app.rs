@@ -1,10 +1,10 @@
 //! The app: the filter every page shares, the pages, and the status bar.
 
-use outreach_model::{CampaignId, DateRange, Filter, Health};
+use outreach_model::{CampaignId, Filter, Health, ViewSettings};
 use time::Date;
 
 use crate::api::DashboardApi;
-use crate::fetch::Query;
+use crate::fetch::{Fetch, Query};
 use crate::theme;
 use crate::views::campaign::CampaignDetail;
 use crate::views::campaigns::Campaigns;
@@ -26,6 +26,17 @@ pub enum PageName {
     Segments,
 }
 
+/// Where the remembered view stands.
+#[derive(Debug)]
+enum Remembered {
+    /// Not read yet: nothing is saved before it is, so a slow read cannot be overwritten.
+    Reading,
+    /// Read; the last settings saved (or read), to save only what changed.
+    Kept(ViewSettings),
+    /// Could not be read: the app keeps its defaults and never writes over the file.
+    Unreadable(String),
+}
+
 /// Outreach Dashboard's view layer, over any [`DashboardApi`].
 pub struct DashboardApp {
     api: Box<dyn DashboardApi>,
@@ -39,6 +50,9 @@ pub struct DashboardApp {
     segments: Segments,
     health: Query<(), Health>,
     status_bar: StatusBar,
+    settings: Query<(), ViewSettings>,
+    remembered: Remembered,
+    saved: Fetch<()>,
 }
 
 impl std::fmt::Debug for DashboardApp {
@@ -57,7 +71,7 @@ impl DashboardApp {
         DashboardApp {
             api,
             today,
-            filter: Filter::new(DateRange::last_days(today, 30)),
+            filter: ViewSettings::default().filter(today),
             page: PageName::Overview,
             filter_bar: FilterBar::default(),
             overview: Overview::default(),
@@ -66,6 +80,9 @@ impl DashboardApp {
             segments: Segments::default(),
             health: Query::default(),
             status_bar: StatusBar::default(),
+            settings: Query::default(),
+            remembered: Remembered::Reading,
+            saved: Fetch::default(),
         }
     }
 
@@ -96,15 +113,59 @@ impl DashboardApp {
                 .as_ref()
                 .is_some_and(CampaignDetail::is_loading),
         };
-        page || self.health.is_loading() || self.filter_bar.is_loading()
+        page || self.health.is_loading()
+            || self.filter_bar.is_loading()
+            || self.settings.is_loading()
+            || self.saved.is_loading()
+    }
+
+    /// Reads the remembered view once, and saves the filter whenever it changes after that.
+    fn remember(&mut self, ctx: &egui::Context) {
+        let api = self.api.as_ref();
+        self.settings.follow(ctx, &(), |()| api.settings());
+        if let Remembered::Reading = self.remembered {
+            match self.settings.fetch().answer() {
+                Some(Ok(settings)) => {
+                    self.filter = settings.filter(self.today);
+                    self.remembered = Remembered::Kept(settings.clone());
+                }
+                Some(Err(err)) => self.remembered = Remembered::Unreadable(err.message.clone()),
+                None => {}
+            }
+        }
+        if let Remembered::Kept(kept) = &mut self.remembered {
+            let now = ViewSettings::remember(&self.filter, self.today);
+            if *kept != now {
+                self.saved.ask(api.save_settings(&now));
+                *kept = now;
+            }
+        }
+        self.saved.poll(ctx);
+    }
+
+    /// Why the view is not remembered, if it is not.
+    fn remember_problem(&self) -> Option<String> {
+        match (&self.remembered, self.saved.answer()) {
+            (Remembered::Unreadable(why), _) => Some(why.clone()),
+            (_, Some(Err(err))) => Some(format!(
+                "Your filter could not be remembered: {}",
+                err.message
+            )),
+            _ => None,
+        }
     }
 
     /// Shows the whole app in `ui`.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.remember(ui.ctx());
+        let problem = self.remember_problem();
         let api = self.api.as_ref();
         self.health.follow(ui.ctx(), &(), |()| api.health());
         egui::Panel::bottom("status bar").show(ui, |ui| {
             ui.add_space(4.0);
+            if let Some(problem) = &problem {
+                ui.colored_label(theme::palette(ui.ctx()).bad, problem);
+            }
             let status_bar = &mut self.status_bar;
             crate::views::answer(ui, &mut self.health, "Retry the status", |ui, health| {
                 status_bar.ui(ui, health);

@@ -3,7 +3,7 @@
 
 use outreach_model::{
     ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, ErrorCode,
-    Filter, Health, Interval, Metric, Page, SegmentReport, Summary, Trend,
+    Filter, Health, Interval, Metric, Page, SegmentReport, Summary, Trend, ViewSettings,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -49,6 +49,11 @@ struct CampaignMetricsArgs {
     campaign_id: CampaignId,
     range: DateRange,
     interval: Interval,
+}
+
+#[derive(serde::Serialize)]
+struct SettingsArgs<'a> {
+    settings: &'a ViewSettings,
 }
 
 fn call<T: DeserializeOwned + 'static>(
@@ -135,6 +140,17 @@ impl DashboardApi for Ipc {
 
     fn health(&self) -> ApiFuture<Health> {
         call("health", Ok(JsValue::UNDEFINED))
+    }
+
+    fn settings(&self) -> ApiFuture<ViewSettings> {
+        call("settings", Ok(JsValue::UNDEFINED))
+    }
+
+    fn save_settings(&self, settings: &ViewSettings) -> ApiFuture<()> {
+        call(
+            "save_settings",
+            serde_wasm_bindgen::to_value(&SettingsArgs { settings }),
+        )
     }
 }
 
