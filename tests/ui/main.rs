@@ -2,161 +2,20 @@
 //! egui_kittest, over the real backend in-process on a demo database. The implementation of
 //! `DashboardApi` lives here, outside `ui/`, so the view layer never depends on the backend.
 
-use std::future::Future;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{self, NodeT as _, Queryable as _};
 use outreach_backend::Dashboard;
 use outreach_model::{
-    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, CampaignStatus, Channel,
-    DateRange, ErrorCode, Filter, Health, Interval, Metric, Page, SegmentCount, SegmentReport,
-    Summary, Trend, ViewSettings,
+    CampaignPage, CampaignSort, CampaignStatus, Channel, DateRange, Filter, Metric, Page,
+    SegmentCount, Summary,
 };
-use outreach_ui::{ApiFuture, DashboardApi, DashboardApp, PageName, format};
-use time::Date;
-use time::macros::date;
+use outreach_ui::{DashboardApp, PageName, format};
 
-/// The demo's last day, and the app's "today".
-const TODAY: Date = date!(2026 - 11 - 27);
-
-/// The runtime the backend's queries run on; the views poll their answers from the UI thread.
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a tokio runtime")
-    })
-}
-
-/// A demo database built with the demo builder of `outreach` in a new temporary directory,
-/// and the dashboard over it.
-fn new_demo() -> (tempfile::TempDir, PathBuf, Arc<Dashboard>) {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let path = dir.path().join("demo.sqlite");
-    runtime()
-        .block_on(outreach_etl::demo::build(
-            &path,
-            &outreach_etl::demo::default_options(TODAY),
-        ))
-        .expect("build the demo database");
-    let dashboard = runtime()
-        .block_on(Dashboard::connect(&path.display().to_string()))
-        .expect("open the demo database");
-    (dir, path, Arc::new(dashboard))
-}
-
-/// The suite's shared demo database, built once.
-fn demo() -> Arc<Dashboard> {
-    static DEMO: OnceLock<(tempfile::TempDir, PathBuf, Arc<Dashboard>)> = OnceLock::new();
-    DEMO.get_or_init(new_demo).2.clone()
-}
-
-/// `DashboardApi` over the real backend: each question runs on the runtime, and the view
-/// polls the task.
-struct InProcess {
-    dashboard: Arc<Dashboard>,
-    /// The filters of the summaries the view asked for.
-    summaries_asked: Arc<Mutex<Vec<Filter>>>,
-    /// The app's settings file (read and written as the shell does, with outreach-cli's
-    /// settings module).
-    settings: PathBuf,
-}
-
-impl InProcess {
-    /// Over `dashboard`, with a settings file of its own that does not exist yet.
-    fn new(dashboard: Arc<Dashboard>) -> Self {
-        static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let dir = DIR.get_or_init(|| tempfile::tempdir().expect("a temp dir"));
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        InProcess {
-            dashboard,
-            summaries_asked: Arc::default(),
-            settings: dir.path().join(format!("settings-{n}.toml")),
-        }
-    }
-
-    /// Runs `question` on the runtime; the view polls its task.
-    fn ask<T, F>(&self, question: impl FnOnce(Arc<Dashboard>) -> F) -> ApiFuture<T>
-    where
-        T: Send + 'static,
-        F: Future<Output = Result<T, outreach_backend::DashboardError>> + Send + 'static,
-    {
-        let task = runtime().spawn(question(self.dashboard.clone()));
-        Box::pin(async move { answer(task.await) })
-    }
-}
-
-impl DashboardApi for InProcess {
-    fn summary(&self, filter: &Filter) -> ApiFuture<Summary> {
-        lock(&self.summaries_asked).push(filter.clone());
-        let filter = filter.clone();
-        self.ask(|d| async move { d.summary(&filter).await })
-    }
-
-    fn trend(&self, filter: &Filter, metric: Metric, interval: Interval) -> ApiFuture<Trend> {
-        let filter = filter.clone();
-        self.ask(move |d| async move { d.trend(&filter, metric, interval).await })
-    }
-
-    fn campaigns(
-        &self,
-        filter: &Filter,
-        search: Option<&str>,
-        sort: CampaignSort,
-        page: Page,
-    ) -> ApiFuture<CampaignPage> {
-        let filter = filter.clone();
-        let search = search.map(str::to_owned);
-        self.ask(move |d| async move { d.campaigns(&filter, search.as_deref(), sort, page).await })
-    }
-
-    fn campaign_metrics(
-        &self,
-        campaign: CampaignId,
-        range: DateRange,
-        interval: Interval,
-    ) -> ApiFuture<CampaignMetrics> {
-        self.ask(move |d| async move { d.campaign_metrics(campaign, range, interval).await })
-    }
-
-    fn segments(&self, filter: &Filter) -> ApiFuture<SegmentReport> {
-        let filter = filter.clone();
-        self.ask(|d| async move { d.segments(&filter).await })
-    }
-
-    fn health(&self) -> ApiFuture<Health> {
-        self.ask(|d| async move { d.health().await })
-    }
-
-    fn settings(&self) -> ApiFuture<ViewSettings> {
-        let answer = outreach_cli::settings::read(&self.settings)
-            .map_err(|err| ApiError::new(ErrorCode::BadRequest, format!("{err:#}")));
-        Box::pin(async move { answer })
-    }
-
-    fn save_settings(&self, settings: &ViewSettings) -> ApiFuture<()> {
-        let answer = outreach_cli::settings::write(&self.settings, settings)
-            .map_err(|err| ApiError::new(ErrorCode::BadRequest, format!("{err:#}")));
-        Box::pin(async move { answer })
-    }
-}
-
-/// The IPC's form of a task's outcome.
-fn answer<T>(
-    outcome: Result<Result<T, outreach_backend::DashboardError>, tokio::task::JoinError>,
-) -> Result<T, ApiError> {
-    match outcome {
-        Ok(result) => result.map_err(ApiError::from),
-        Err(err) => Err(ApiError::new(ErrorCode::Internal, err.to_string())),
-    }
-}
+mod in_process;
+use in_process::{InProcess, TODAY, ask, demo, lock, new_demo, runtime};
 
 fn harness(dashboard: Arc<Dashboard>) -> Harness<'static, DashboardApp> {
     counted_harness(dashboard).0
@@ -167,11 +26,6 @@ fn tall_harness(dashboard: Arc<Dashboard>, height: f32) -> Harness<'static, Dash
     let mut harness = harness(dashboard);
     harness.set_size(egui::vec2(1280.0, height));
     harness
-}
-
-/// The backend's answer, asked directly.
-fn ask<T>(question: impl Future<Output = Result<T, outreach_backend::DashboardError>>) -> T {
-    runtime().block_on(question).expect("the backend answers")
 }
 
 /// Every campaign of the list, in the backend's order for `sort`.
@@ -219,13 +73,6 @@ fn first_two<'a>(harness: &Harness<'_, DashboardApp>, list: &'a CampaignPage) ->
         .collect();
     shown.sort_by(|a, b| a.0.total_cmp(&b.0));
     shown.into_iter().take(2).map(|(_, name)| name).collect()
-}
-
-/// The list, even if a test thread panicked while holding it.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A harness, and the filters of the summaries its view asks for.
