@@ -15,7 +15,7 @@ use outreach_model::{
 use time::{Date, OffsetDateTime};
 
 use crate::DashboardError;
-use crate::metrics::{Counts, SEGMENT_COUNTS, SUMMED, segment_metrics};
+use crate::metrics::{Counts, SEGMENT_COUNTS, SUMMED, suppress_segments};
 use crate::reach::Sketch;
 use crate::rollup;
 use crate::store::{Read, Store, Value};
@@ -830,9 +830,7 @@ impl Dashboard {
             )
             .await?
         };
-        let mut segments = Vec::new();
-        let mut dimensions = Vec::new();
-        for (dimension, value, parts, counts) in rows.map("reading segments", |r| {
+        let rows = rows.map("reading segments", |r| {
             let parts = [
                 r.opt_text("age_band")?,
                 r.opt_text("plan_type")?,
@@ -841,33 +839,61 @@ impl Dashboard {
             ];
             let counts = read_counts(r, &SEGMENT_COUNTS.map(|(count, _)| count))?;
             Ok((r.text("dimension")?, r.text("value")?, parts, counts))
-        })? {
-            let metrics = segment_metrics(&counts);
-            if dimension == "segment" {
-                let [age_band, plan_type, risk_tier, region] = parts.map(Option::unwrap_or_default);
-                segments.push(SegmentRow {
-                    member_segment: value,
-                    age_band,
-                    plan_type,
-                    risk_tier,
-                    region,
-                    metrics,
-                });
-            } else {
-                dimensions.push(DimensionRow {
-                    dimension,
-                    value,
-                    metrics,
-                });
-            }
-        }
-        segments.sort_by(|a, b| a.member_segment.as_bytes().cmp(b.member_segment.as_bytes()));
-        dimensions.sort_by_key(|d| {
-            (
-                dimension_order(&d.dimension),
-                value_order(&d.dimension, &d.value),
-            )
+        })?;
+        let (segment_rows, dimension_rows): (Vec<_>, Vec<_>) = rows
+            .into_iter()
+            .partition(|(dimension, ..)| dimension == "segment");
+        let mut segment_rows: Vec<(String, [String; 4], Counts)> = segment_rows
+            .into_iter()
+            .map(|(_, value, parts, counts)| (value, parts.map(Option::unwrap_or_default), counts))
+            .collect();
+        // In the answer's order before suppressing, so both stores hide the same cells where
+        // counts tie.
+        segment_rows.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let mut dimension_rows = dimension_rows;
+        dimension_rows.sort_by(|(d1, v1, ..), (d2, v2, ..)| {
+            (dimension_order(d1), value_order(d1, v1), v1.as_bytes()).cmp(&(
+                dimension_order(d2),
+                value_order(d2, v2),
+                v2.as_bytes(),
+            ))
         });
+        // Suppressed together: a small count must not be the total less the shown ones.
+        let (segment_metrics, dimension_metrics) = suppress_segments(
+            &segment_rows
+                .iter()
+                .map(|(_, parts, counts)| (parts.each_ref().map(String::as_str), counts))
+                .collect::<Vec<_>>(),
+            &dimension_rows
+                .iter()
+                .map(|(dimension, value, _, counts)| (dimension.as_str(), value.as_str(), counts))
+                .collect::<Vec<_>>(),
+        );
+        let segments: Vec<SegmentRow> = segment_rows
+            .into_iter()
+            .zip(segment_metrics)
+            .map(
+                |((member_segment, [age_band, plan_type, risk_tier, region], _), metrics)| {
+                    SegmentRow {
+                        member_segment,
+                        age_band,
+                        plan_type,
+                        risk_tier,
+                        region,
+                        metrics,
+                    }
+                },
+            )
+            .collect();
+        let dimensions: Vec<DimensionRow> = dimension_rows
+            .into_iter()
+            .zip(dimension_metrics)
+            .map(|((dimension, value, ..), metrics)| DimensionRow {
+                dimension,
+                value,
+                metrics,
+            })
+            .collect();
         Ok(SegmentReport {
             segments,
             dimensions,

@@ -154,27 +154,150 @@ impl Counts {
     }
 }
 
-/// The segment table's counts, small ones suppressed, and the rates whose counts may be shown.
-pub fn segment_metrics(counts: &Counts) -> SegmentMetrics {
-    let shown = |n: i64| SegmentCount::new(n);
-    // A rate is shown only when both of its counts are: 3 opt-outs of 1,000 impressions would
-    // otherwise be read back from 0.003.
-    let guarded = |numerator: i64, denominator: i64| {
-        (shown(numerator).exact().is_some() && shown(denominator).exact().is_some())
-            .then(|| rate(numerator, denominator))
+/// A segment row's counts in the order of [`SEGMENT_COUNTS`].
+type Cells = [i64; SEGMENT_COUNTS.len()];
+
+/// Which of a row's cells are hidden.
+type Hidden = [bool; SEGMENT_COUNTS.len()];
+
+fn cells_of(counts: &Counts) -> Cells {
+    [
+        counts.impressions,
+        counts.opens,
+        counts.clicks,
+        counts.engaged,
+        counts.conversions,
+        counts.opt_outs,
+    ]
+}
+
+/// The cells from 1 to 10.
+fn small(cells: &Cells) -> Hidden {
+    cells.map(|n| SegmentCount::new(n) == SegmentCount::Suppressed)
+}
+
+/// The segment table's metrics of one row: hidden counts as `<11`, and only the rates whose
+/// counts are both shown (3 opt-outs of 1,000 impressions would otherwise be read back from
+/// 0.003).
+fn shown(cells: &Cells, hidden: &Hidden) -> SegmentMetrics {
+    let count = |i: usize| {
+        if hidden[i] {
+            SegmentCount::Suppressed
+        } else {
+            SegmentCount::Exact(cells[i])
+        }
+    };
+    let guarded = |i: usize| {
+        (!hidden[i] && !hidden[0])
+            .then(|| rate(cells[i], cells[0]))
             .flatten()
     };
     SegmentMetrics {
-        impressions: shown(counts.impressions),
-        opens: shown(counts.opens),
-        clicks: shown(counts.clicks),
-        engaged: shown(counts.engaged),
-        conversions: shown(counts.conversions),
-        opt_outs: shown(counts.opt_outs),
-        engagement_rate: guarded(counts.engaged, counts.impressions),
-        conversion_rate: guarded(counts.conversions, counts.impressions),
-        opt_out_rate: guarded(counts.opt_outs, counts.impressions),
+        impressions: count(0),
+        opens: count(1),
+        clicks: count(2),
+        engaged: count(3),
+        conversions: count(4),
+        opt_outs: count(5),
+        engagement_rate: guarded(3),
+        conversion_rate: guarded(4),
+        opt_out_rate: guarded(5),
     }
+}
+
+/// One row's segment metrics, small counts suppressed (no other row to protect it from).
+pub fn segment_metrics(counts: &Counts) -> SegmentMetrics {
+    let cells = cells_of(counts);
+    shown(&cells, &small(&cells))
+}
+
+/// The segment drill-down's rows, suppressed so that no count from 1 to 10 is shown and none
+/// can be worked out from what is shown. Each dimension's values split the same members, whose
+/// totals the dashboard shows elsewhere (the summary, a campaign's funnel), and each value's
+/// total is split again by the full segments that have it: in any such split where exactly one
+/// cell of a column is hidden, it would be the total less the others, so the smallest other cell
+/// of that column is hidden too ("complementary suppression"), until no split hides exactly one.
+/// `segments` are the full segments with their four parts (age band, plan type, risk tier,
+/// region); `dimensions` the rows per (dimension, value). The answers are in the same order.
+pub fn suppress_segments(
+    segments: &[([&str; 4], &Counts)],
+    dimensions: &[(&str, &str, &Counts)],
+) -> (Vec<SegmentMetrics>, Vec<SegmentMetrics>) {
+    let segment_cells: Vec<Cells> = segments.iter().map(|(_, c)| cells_of(c)).collect();
+    let dimension_cells: Vec<Cells> = dimensions.iter().map(|(_, _, c)| cells_of(c)).collect();
+    let mut segment_hidden: Vec<Hidden> = segment_cells.iter().map(small).collect();
+    let mut dimension_hidden: Vec<Hidden> = dimension_cells.iter().map(small).collect();
+
+    // The splits: each dimension's rows, and each (dimension, value)'s full segments.
+    let mut dimension_splits: Vec<Vec<usize>> = Vec::new();
+    let mut names: Vec<&str> = dimensions.iter().map(|(name, _, _)| *name).collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        dimension_splits.push(
+            (0..dimensions.len())
+                .filter(|&i| dimensions[i].0 == name)
+                .collect(),
+        );
+    }
+    let mut segment_splits: Vec<Vec<usize>> = Vec::new();
+    for part in 0..4 {
+        let mut values: Vec<&str> = segments.iter().map(|(parts, _)| parts[part]).collect();
+        values.sort_unstable();
+        values.dedup();
+        for value in values {
+            segment_splits.push(
+                (0..segments.len())
+                    .filter(|&i| segments[i].0[part] == value)
+                    .collect(),
+            );
+        }
+    }
+
+    // Hides the smallest shown cell of `column` in `split` when exactly one is hidden.
+    fn complete(split: &[usize], cells: &[Cells], hidden: &mut [Hidden], column: usize) -> bool {
+        if split.iter().filter(|&&i| hidden[i][column]).count() != 1 {
+            return false;
+        }
+        let smallest = split
+            .iter()
+            .copied()
+            .filter(|&i| !hidden[i][column])
+            .min_by_key(|&i| cells[i][column]);
+        match smallest {
+            Some(i) => {
+                hidden[i][column] = true;
+                true
+            }
+            None => false,
+        }
+    }
+    loop {
+        let mut changed = false;
+        for column in 0..SEGMENT_COUNTS.len() {
+            for split in &dimension_splits {
+                changed |= complete(split, &dimension_cells, &mut dimension_hidden, column);
+            }
+            for split in &segment_splits {
+                changed |= complete(split, &segment_cells, &mut segment_hidden, column);
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    (
+        segment_cells
+            .iter()
+            .zip(&segment_hidden)
+            .map(|(c, h)| shown(c, h))
+            .collect(),
+        dimension_cells
+            .iter()
+            .zip(&dimension_hidden)
+            .map(|(c, h)| shown(c, h))
+            .collect(),
+    )
 }
 
 /// A ratio of summed counts; no value when the denominator is zero.
@@ -273,6 +396,72 @@ mod tests {
             ..Counts::default()
         });
         assert_eq!(tiny.engagement_rate, None);
+    }
+
+    #[test]
+    fn no_hidden_count_is_the_total_less_the_shown_ones() {
+        let of = |conversions: i64| Counts {
+            impressions: 1_000,
+            conversions,
+            ..Counts::default()
+        };
+        // Age bands: one small conversion count among large ones. The total (shown on the
+        // summary) less the others would give it away, so the smallest other is hidden too.
+        let (a, b, c) = (of(7), of(40), of(25));
+        let dimensions = [
+            ("age_band", "18-34", &a),
+            ("age_band", "35-49", &b),
+            ("age_band", "50-64", &c),
+        ];
+        // Full segments of one age band: 3 + 22 = 25, one small.
+        let (s1, s2) = (of(3), of(22));
+        let segments = [
+            (["50-64", "HMO", "Low", "West"], &s1),
+            (["50-64", "PPO", "Low", "West"], &s2),
+        ];
+        let (segment_rows, dimension_rows) = suppress_segments(&segments, &dimensions);
+        let conversions: Vec<SegmentCount> = dimension_rows.iter().map(|m| m.conversions).collect();
+        assert_eq!(
+            conversions,
+            [
+                SegmentCount::Suppressed,
+                SegmentCount::Exact(40),
+                SegmentCount::Suppressed
+            ]
+        );
+        assert_eq!(
+            dimension_rows[2].conversion_rate, None,
+            "a hidden count's rate is hidden"
+        );
+        assert_eq!(dimension_rows[1].conversion_rate, Some(0.04));
+        // Within the 50-64 band (and within HMO, Low, West), 3 and 22 are both hidden.
+        assert!(
+            segment_rows
+                .iter()
+                .all(|m| m.conversions == SegmentCount::Suppressed)
+        );
+        assert!(
+            segment_rows
+                .iter()
+                .all(|m| m.impressions == SegmentCount::Exact(1_000))
+        );
+
+        // Every split ends with no column holding exactly one hidden cell.
+        for column in 0..SEGMENT_COUNTS.len() {
+            let hidden = |m: &SegmentMetrics| {
+                let cells = [
+                    m.impressions,
+                    m.opens,
+                    m.clicks,
+                    m.engaged,
+                    m.conversions,
+                    m.opt_outs,
+                ];
+                cells[column] == SegmentCount::Suppressed
+            };
+            assert_ne!(dimension_rows.iter().filter(|m| hidden(m)).count(), 1);
+            assert_ne!(segment_rows.iter().filter(|m| hidden(m)).count(), 1);
+        }
     }
 
     #[test]
