@@ -9,11 +9,12 @@ DEMO_DB ?= $(HOME)/.local/share/outreach-dashboard/demo.sqlite
 run: setup ui
 	cargo run -q --release -p outreach-desktop
 
-## Lint, check the dependency rule, and run every test suite against a real PostgreSQL.
+## Lint, check the dependency rule, run every test suite against a real PostgreSQL, then the
+## release app end to end in its real webview through WebDriver.
 test: setup ui lint
 	cargo test --workspace
-	cargo build -q -p outreach-desktop
-	bash scripts/smoke-app.sh "$(CARGO_TARGET_DIR)/debug/outreach-dashboard"
+	cargo build -q --release -p outreach-desktop -p outreach-cli
+	python3 scripts/e2e-app.py "$(CARGO_TARGET_DIR)/release/outreach-dashboard" "$(CARGO_TARGET_DIR)/release/outreach"
 
 ## The view layer for the webview (ui/dist), which the shell embeds when it is compiled.
 ui:

@@ -2,8 +2,9 @@
 # Installs what `make run` and `make test` need on a fresh Debian 12 with only the Rust
 # toolchain: a C compiler (bundled SQLite), PostgreSQL's server binaries (the tests start a
 # throwaway cluster when no server answers), psql, the Rust lint components, the wasm32 target
-# the view layer is built for, WebKitGTK for the desktop app, Xvfb and WebKitWebDriver for
-# its smoke test, and Mesa's lavapipe for the views suite's snapshots. Idempotent and quiet when everything is there.
+# the view layer is built for, WebKitGTK for the desktop app, Xvfb, WebKitWebDriver and
+# tauri-driver for its end-to-end test, and Mesa's lavapipe for the views suite's snapshots.
+# Idempotent and quiet when everything is there.
 set -euo pipefail
 
 need=()
@@ -38,6 +39,12 @@ for component in clippy rustfmt; do
     rustup component add "$component"
   fi
 done
+
+# The end-to-end test's WebDriver server for Tauri apps (it drives Debian's WebKitWebDriver).
+if ! cargo install --list 2>/dev/null | grep -q '^tauri-driver v2\.1\.0:'; then
+  echo "setup: installing tauri-driver 2.1.0 (once, about two minutes)"
+  cargo install -q tauri-driver --version 2.1.0 --locked
+fi
 
 if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
   echo "setup: adding the Rust target wasm32-unknown-unknown (the view layer runs in the webview)"

@@ -112,6 +112,11 @@ fn main() {
         );
     };
     report(&mut harness, "overview, year to date, daily trend");
+    // At idle no frame is asked for: the webview then draws nothing.
+    match harness.try_run() {
+        Ok(frames) => println!("| idle: the overview stops asking for frames after {frames} |"),
+        Err(_) => println!("| idle: the overview keeps asking for frames |"),
+    }
     click_top(&mut harness, "Campaigns");
     settle(&mut harness);
     report(&mut harness, "campaigns");

@@ -119,6 +119,20 @@ impl DashboardApp {
             || self.saved.is_loading()
     }
 
+    /// The window's title: the app, the page, and whether answers are still coming. The webview
+    /// mirrors it into `document.title`, where an end-to-end test (WebDriver) can read what it
+    /// cannot see on the canvas.
+    pub fn title(&self) -> String {
+        let page = match self.page {
+            PageName::Overview => "Overview",
+            PageName::Campaigns => "Campaigns",
+            PageName::Campaign => "Campaign",
+            PageName::Segments => "Segments",
+        };
+        let state = if self.is_loading() { " (loading)" } else { "" };
+        format!("Outreach Dashboard · {page}{state}")
+    }
+
     /// Reads the remembered view once, and saves the filter whenever it changes after that.
     fn remember(&mut self, ctx: &egui::Context) {
         let api = self.api.as_ref();

@@ -154,8 +154,8 @@ impl DashboardApi for Ipc {
     }
 }
 
-/// The app as eframe sees it.
-struct WebApp(DashboardApp);
+/// The app as eframe sees it, and the title last written to the page.
+struct WebApp(DashboardApp, String);
 
 impl eframe::App for WebApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -164,6 +164,13 @@ impl eframe::App for WebApp {
             ui.set_min_size(ui.available_size());
             self.0.ui(ui);
         });
+        let title = self.0.title();
+        if title != self.1 {
+            if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+                document.set_title(&title);
+            }
+            self.1 = title;
+        }
     }
 }
 
@@ -193,7 +200,10 @@ pub fn start() {
             .start(
                 canvas,
                 eframe::WebOptions::default(),
-                Box::new(|_| Ok(Box::new(WebApp(DashboardApp::new(Box::new(Ipc), today()))))),
+                Box::new(|_| {
+                    let app = DashboardApp::new(Box::new(Ipc), today());
+                    Ok(Box::new(WebApp(app, String::new())))
+                }),
             )
             .await;
         if let Err(err) = started {

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""End-to-end test of the real desktop app: the shell binary (argv[1]) in its real webview
+(WebKitGTK) under Xvfb, with a fresh home (so it builds and opens the demo database), driven
+through WebDriver: tauri-driver in front of Debian's WebKitWebDriver, spoken to with the W3C
+WebDriver protocol over HTTP (Python's standard library; no client to install).
+
+It passes when:
+- the page's title (which the view layer mirrors from the app) says the overview has every
+  answer: the first full frame was drawn over the IPC's answers;
+- the IPC answers a JavaScript call of the summary with the figures the `outreach` command
+  (argv[2]) prints for the same filter on the same demo database, and the segment drill-down
+  it returns has no count from 1 to 10;
+- a plugin command the app does not register (reading a file) is refused;
+- a screenshot of the window is a drawn page (many colours), not a blank one; it is kept at
+  $E2E_SHOT (default: e2e-app.png under CARGO_TARGET_DIR).
+
+Exit status 0 on success, 1 with a message that says what failed.
+"""
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+
+def fail(message):
+    print(f"e2e: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(base, method, path, body=None, timeout=120):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(
+        base + path, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return json.loads(resp.read() or b"{}").get("value")
+    except urllib.error.HTTPError as err:
+        detail = err.read().decode(errors="replace")
+        raise RuntimeError(f"WebDriver {method} {path}: HTTP {err.code}: {detail}") from None
+
+
+def wait_for(what, check, seconds):
+    deadline = time.monotonic() + seconds
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+            if last:
+                return last
+        except (OSError, RuntimeError) as err:
+            last = err
+        time.sleep(0.25)
+    fail(f"in {seconds} s, never saw {what} (last: {last})")
+
+
+def main():
+    if len(sys.argv) != 3:
+        fail("usage: e2e-app.py path/to/outreach-dashboard path/to/outreach")
+    app, cli = (os.path.abspath(p) for p in sys.argv[1:3])
+    target = os.environ.get("CARGO_TARGET_DIR", tempfile.gettempdir())
+    shot = os.environ.get("E2E_SHOT", os.path.join(target, "e2e-app.png"))
+    driver_bin = shutil.which("tauri-driver") or os.path.expanduser("~/.cargo/bin/tauri-driver")
+    native = shutil.which("WebKitWebDriver")
+    if not os.path.exists(driver_bin) or not native:
+        fail("tauri-driver or WebKitWebDriver is missing: run scripts/setup.sh")
+
+    work = tempfile.mkdtemp(prefix="outreach-e2e-")
+    home = os.path.join(work, "home")
+    os.makedirs(home)
+    env = dict(
+        os.environ,
+        HOME=home,
+        XDG_CONFIG_HOME=os.path.join(home, ".config"),
+        XDG_DATA_HOME=os.path.join(home, ".local", "share"),
+        XDG_RUNTIME_DIR=work,
+        RUST_LOG="info,outreach_dashboard=debug",
+    )
+    # No database configured: the app builds and opens the demo database.
+    env.pop("OUTREACH_DATABASE_URL", None)
+    display = 99
+    while os.path.exists(f"/tmp/.X11-unix/X{display}") or os.path.exists(f"/tmp/.X{display}-lock"):
+        display += 1
+    env["DISPLAY"] = f":{display}"
+    processes = []
+    session = None
+    base = None
+    try:
+        processes.append(
+            subprocess.Popen(
+                ["Xvfb", f":{display}", "-screen", "0", "1280x800x24"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        wait_for("Xvfb", lambda: os.path.exists(f"/tmp/.X11-unix/X{display}"), 10)
+        port, native_port = free_port(), free_port()
+        driver_log = open(os.path.join(work, "tauri-driver.log"), "w")
+        processes.append(
+            subprocess.Popen(
+                [driver_bin, "--port", str(port), "--native-port", str(native_port),
+                 "--native-driver", native],
+                env=env,
+                stdout=driver_log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        base = f"http://127.0.0.1:{port}"
+        wait_for("tauri-driver", lambda: request(base, "GET", "/status", timeout=2) is not None, 20)
+        capabilities = {
+            "capabilities": {
+                "alwaysMatch": {"browserName": "wry", "tauri:options": {"application": app}}
+            }
+        }
+        session = request(base, "POST", "/session", capabilities)["sessionId"]
+        s = f"/session/{session}"
+
+        # The first full frame: the overview with every answer (the title the app mirrors).
+        started = time.monotonic()
+        title = wait_for(
+            "the overview with every answer in the title",
+            lambda: (t := request(base, "GET", s + "/title")) == "Outreach Dashboard · Overview" and t,
+            90,
+        )
+        print(f"e2e: {title!r} after {time.monotonic() - started:.1f} s")
+
+        def invoke(command, args):
+            script = (
+                "const done = arguments[arguments.length - 1];"
+                "window.__TAURI__.core.invoke(arguments[0], arguments[1])"
+                ".then(value => done({ok: value}), error => done({error: error}));"
+            )
+            return request(base, "POST", s + "/execute/async", {"script": script, "args": [command, args]})
+
+        health = invoke("health", {})
+        if "ok" not in health:
+            fail(f"health over the IPC failed: {health}")
+        last_day = health["ok"]["latest_metric_date"]
+        end = time.strptime(last_day, "%Y-%m-%d")
+        start = time.strftime("%Y-%m-%d", time.gmtime(time.mktime(end) - 29 * 86400 + 43200))
+        filt = {"range": {"start": start, "end": last_day}}
+        summary = invoke("summary", {"filter": filt})
+        if "ok" not in summary:
+            fail(f"summary over the IPC failed: {summary}")
+        demo = os.path.join(home, ".local", "share", "outreach-dashboard", "demo.sqlite")
+        expected = json.loads(
+            subprocess.run(
+                [cli, "--database", demo, "--format", "json", "summary", "--start", start, "--end", last_day],
+                check=True, capture_output=True, text=True, env=env,
+            ).stdout
+        )
+        for metric in ("reach", "impressions", "engaged", "conversions", "opt_outs"):
+            got, want = summary["ok"]["current"][metric], expected["current"][metric]
+            if got != want:
+                fail(f"the IPC's {metric} is {got}, the outreach command's {want}")
+        print(f"e2e: the IPC's summary {start} to {last_day} equals the outreach command's "
+              f"(reach {summary['ok']['current']['reach']})")
+
+        segments = invoke("segments", {"filter": filt})
+        if "ok" not in segments:
+            fail(f"segments over the IPC failed: {segments}")
+        counts = ("impressions", "opens", "clicks", "engaged", "conversions", "opt_outs")
+        rows = segments["ok"]["segments"] + segments["ok"]["dimensions"]
+        small = [r for r in rows for c in counts if isinstance(r["metrics"][c], int) and 1 <= r["metrics"][c] <= 10]
+        if small:
+            fail(f"the IPC's segments hold a count from 1 to 10: {small[0]}")
+        suppressed = sum(1 for r in rows for c in counts if r["metrics"][c] == "<11")
+        print(f"e2e: {len(rows)} segment rows over the IPC, {suppressed} cells shown as <11, none from 1 to 10")
+
+        # The app registers no plugin: a plugin's command (reading a file) must not answer.
+        refused = invoke("plugin:fs|read_text_file", {"path": "/etc/hostname"})
+        if "error" not in refused:
+            fail(f"a plugin command the app does not register was answered: {refused}")
+        print("e2e: a plugin command the app does not register (reading a file) is refused")
+
+        png = base64.b64decode(request(base, "GET", s + "/screenshot"))
+        with open(shot, "wb") as f:
+            f.write(png)
+        colours = int(
+            subprocess.run(["convert", shot, "-format", "%k", "info:"], check=True, capture_output=True, text=True).stdout
+        )
+        if colours < 50:
+            fail(f"the screenshot {shot} has {colours} colours: a blank page, not the dashboard")
+        print(f"e2e: the window's screenshot has {colours} colours ({shot})")
+    except RuntimeError as err:
+        fail(str(err))
+    finally:
+        if session and base:
+            try:
+                request(base, "DELETE", f"/session/{session}", timeout=10)
+            except (OSError, RuntimeError):
+                pass
+        for process in reversed(processes):
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
