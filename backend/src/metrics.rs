@@ -448,17 +448,7 @@ mod tests {
 
         // Every split ends with no column holding exactly one hidden cell.
         for column in 0..SEGMENT_COUNTS.len() {
-            let hidden = |m: &SegmentMetrics| {
-                let cells = [
-                    m.impressions,
-                    m.opens,
-                    m.clicks,
-                    m.engaged,
-                    m.conversions,
-                    m.opt_outs,
-                ];
-                cells[column] == SegmentCount::Suppressed
-            };
+            let hidden = |m: &SegmentMetrics| m.counts()[column] == SegmentCount::Suppressed;
             assert_ne!(dimension_rows.iter().filter(|m| hidden(m)).count(), 1);
             assert_ne!(segment_rows.iter().filter(|m| hidden(m)).count(), 1);
         }

@@ -340,17 +340,7 @@ pub fn trend(out: Out<'_>, format: Format, answer: &Trend) -> anyhow::Result<()>
 }
 
 fn segment_cells(m: &SegmentMetrics, csv: bool) -> Vec<String> {
-    let mut cells: Vec<String> = [
-        m.impressions,
-        m.opens,
-        m.clicks,
-        m.engaged,
-        m.conversions,
-        m.opt_outs,
-    ]
-    .iter()
-    .map(ToString::to_string)
-    .collect();
+    let mut cells: Vec<String> = m.counts().iter().map(ToString::to_string).collect();
     cells.extend(
         [m.engagement_rate, m.conversion_rate, m.opt_out_rate]
             .iter()

@@ -281,6 +281,21 @@ pub struct SegmentMetrics {
     pub opt_out_rate: Option<f64>,
 }
 
+impl SegmentMetrics {
+    /// The counts in the order of docs/metrics.md: impressions, opens, clicks, engaged,
+    /// conversions, opt-outs.
+    pub const fn counts(&self) -> [SegmentCount; 6] {
+        [
+            self.impressions,
+            self.opens,
+            self.clicks,
+            self.engaged,
+            self.conversions,
+            self.opt_outs,
+        ]
+    }
+}
+
 /// One member segment's metrics.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SegmentRow {

@@ -392,20 +392,10 @@ fn the_segment_drill_down_never_shows_a_count_from_1_to_10() {
     let dashboard = demo();
     let filter = Filter::new(DateRange::last_days(TODAY, 7));
     let report = ask(dashboard.segments(&filter));
-    let counts = |m: &outreach_model::SegmentMetrics| {
-        [
-            m.impressions,
-            m.opens,
-            m.clicks,
-            m.engaged,
-            m.conversions,
-            m.opt_outs,
-        ]
-    };
     let suppressed = report
         .segments
         .iter()
-        .flat_map(|row| counts(&row.metrics))
+        .flat_map(|row| row.metrics.counts())
         .filter(|c| *c == SegmentCount::Suppressed)
         .count();
     assert!(suppressed > 0, "the demo's last week has small cells");

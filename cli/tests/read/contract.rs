@@ -386,14 +386,7 @@ async fn both_stores_give_the_same_answers_and_they_add_up() {
         .map(|s| s.metrics)
         .chain(segments.dimensions.iter().map(|d| d.metrics))
     {
-        for count in [
-            counts.impressions,
-            counts.opens,
-            counts.clicks,
-            counts.engaged,
-            counts.conversions,
-            counts.opt_outs,
-        ] {
+        for count in counts.counts() {
             match count {
                 SegmentCount::Exact(n) => assert!(n == 0 || n > 10, "a small count is shown: {n}"),
                 SegmentCount::Suppressed => suppressed += 1,
