@@ -626,3 +626,62 @@ fn the_filter_is_remembered_across_restarts_and_a_damaged_file_is_left_alone() {
         "range = \"last_8_days\""
     );
 }
+
+/// Presses Tab until the highest node labelled `label` (the navigation's before the filter
+/// bar's) has the keyboard focus (at most 200 times).
+fn tab_to(harness: &mut Harness<'_, DashboardApp>, label: &str) {
+    for _ in 0..200 {
+        let highest = harness
+            .query_all_by_label(label)
+            .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()));
+        if highest.is_some_and(|node| node.is_focused()) {
+            return;
+        }
+        harness.key_press(egui::Key::Tab);
+        harness.step();
+    }
+    panic!("Tab never reached {label:?}");
+}
+
+#[test]
+fn every_page_and_filter_is_reachable_from_the_keyboard() {
+    let dashboard = demo();
+    let filter = Filter::new(DateRange::last_days(TODAY, 30));
+    let by_name = every_campaign(&dashboard, &filter, None, CampaignSort::Name);
+    let mut harness = tall_harness(dashboard.clone(), 1_400.0);
+    settle(&mut harness, "the overview", |h| !h.state().is_loading());
+
+    // A channel chip, by Tab and Enter.
+    tab_to(&mut harness, "SMS");
+    harness.key_press(egui::Key::Enter);
+    settle(&mut harness, "SMS chosen", |h| {
+        h.state().filter().channels == [Channel::Sms]
+    });
+    tab_to(&mut harness, "All channels");
+    harness.key_press(egui::Key::Space);
+    settle(&mut harness, "every channel again", |h| {
+        h.state().filter().channels.is_empty()
+    });
+
+    // The campaigns page, its search field, and a campaign, all without the mouse.
+    tab_to(&mut harness, "Campaigns");
+    harness.key_press(egui::Key::Enter);
+    let count = format!("{} campaigns", by_name.total);
+    settle(&mut harness, "the campaigns page", |h| {
+        h.state().page() == PageName::Campaigns && h.query_by_label(&count).is_some()
+    });
+    tab_to(&mut harness, "Search");
+    let word = "screening";
+    harness.get_by_label("Search").type_text(word);
+    let found = every_campaign(&dashboard, &filter, Some(word), CampaignSort::Name);
+    let found_count = format!("{} campaigns", found.total);
+    settle(&mut harness, "the campaigns found", |h| {
+        h.query_by_label(&found_count).is_some()
+    });
+    let first = &found.campaigns[0];
+    tab_to(&mut harness, &first.campaign_name);
+    harness.key_press(egui::Key::Enter);
+    settle(&mut harness, "the campaign's page", |h| {
+        h.state().campaign() == Some(first.campaign_id) && h.query_by_label("Funnel").is_some()
+    });
+}
