@@ -68,39 +68,39 @@ def wait_for(what, check, seconds):
     fail(f"in {seconds} s, never saw {what} (last: {last})")
 
 
-def main():
-    if len(sys.argv) != 3:
-        fail("usage: e2e-app.py path/to/outreach-dashboard path/to/outreach")
-    app, cli = (os.path.abspath(p) for p in sys.argv[1:3])
-    target = os.environ.get("CARGO_TARGET_DIR", tempfile.gettempdir())
-    shot = os.environ.get("E2E_SHOT", os.path.join(target, "e2e-app.png"))
-    driver_bin = shutil.which("tauri-driver") or os.path.expanduser("~/.cargo/bin/tauri-driver")
-    native = shutil.which("WebKitWebDriver")
-    if not os.path.exists(driver_bin) or not native:
-        fail("tauri-driver or WebKitWebDriver is missing: run scripts/setup.sh")
+class App:
+    """The app under Xvfb with a fresh home, and a WebDriver session on it (a context manager).
+    `base` and `session` address the session; `home` is the app's home directory."""
 
-    work = tempfile.mkdtemp(prefix="outreach-e2e-")
-    home = os.path.join(work, "home")
-    os.makedirs(home)
-    env = dict(
-        os.environ,
-        HOME=home,
-        XDG_CONFIG_HOME=os.path.join(home, ".config"),
-        XDG_DATA_HOME=os.path.join(home, ".local", "share"),
-        XDG_RUNTIME_DIR=work,
-        RUST_LOG="info,outreach_dashboard=debug",
-    )
-    # No database configured: the app builds and opens the demo database.
-    env.pop("OUTREACH_DATABASE_URL", None)
-    display = 99
-    while os.path.exists(f"/tmp/.X11-unix/X{display}") or os.path.exists(f"/tmp/.X{display}-lock"):
-        display += 1
-    env["DISPLAY"] = f":{display}"
-    processes = []
-    session = None
-    base = None
-    try:
-        processes.append(
+    def __init__(self, app):
+        self.app = app
+        self.processes = []
+        self.session = None
+        self.base = None
+        self.work = tempfile.mkdtemp(prefix="outreach-e2e-")
+        self.home = os.path.join(self.work, "home")
+
+    def __enter__(self):
+        driver_bin = shutil.which("tauri-driver") or os.path.expanduser("~/.cargo/bin/tauri-driver")
+        native = shutil.which("WebKitWebDriver")
+        if not os.path.exists(driver_bin) or not native:
+            fail("tauri-driver or WebKitWebDriver is missing: run scripts/setup.sh")
+        os.makedirs(self.home)
+        self.env = dict(
+            os.environ,
+            HOME=self.home,
+            XDG_CONFIG_HOME=os.path.join(self.home, ".config"),
+            XDG_DATA_HOME=os.path.join(self.home, ".local", "share"),
+            XDG_RUNTIME_DIR=self.work,
+            RUST_LOG="info,outreach_dashboard=debug",
+        )
+        # No database configured: the app builds and opens the demo database.
+        self.env.pop("OUTREACH_DATABASE_URL", None)
+        display = 99
+        while os.path.exists(f"/tmp/.X11-unix/X{display}") or os.path.exists(f"/tmp/.X{display}-lock"):
+            display += 1
+        self.env["DISPLAY"] = f":{display}"
+        self.processes.append(
             subprocess.Popen(
                 ["Xvfb", f":{display}", "-screen", "0", "1280x800x24"],
                 stdout=subprocess.DEVNULL,
@@ -109,108 +109,141 @@ def main():
         )
         wait_for("Xvfb", lambda: os.path.exists(f"/tmp/.X11-unix/X{display}"), 10)
         port, native_port = free_port(), free_port()
-        driver_log = open(os.path.join(work, "tauri-driver.log"), "w")
-        processes.append(
+        driver_log = open(os.path.join(self.work, "tauri-driver.log"), "w")
+        self.processes.append(
             subprocess.Popen(
                 [driver_bin, "--port", str(port), "--native-port", str(native_port),
                  "--native-driver", native],
-                env=env,
+                env=self.env,
                 stdout=driver_log,
                 stderr=subprocess.STDOUT,
             )
         )
-        base = f"http://127.0.0.1:{port}"
-        wait_for("tauri-driver", lambda: request(base, "GET", "/status", timeout=2) is not None, 20)
+        self.base = f"http://127.0.0.1:{port}"
+        wait_for("tauri-driver", lambda: request(self.base, "GET", "/status", timeout=2) is not None, 20)
         capabilities = {
             "capabilities": {
-                "alwaysMatch": {"browserName": "wry", "tauri:options": {"application": app}}
+                "alwaysMatch": {"browserName": "wry", "tauri:options": {"application": self.app}}
             }
         }
-        session = request(base, "POST", "/session", capabilities)["sessionId"]
-        s = f"/session/{session}"
+        self.session = request(self.base, "POST", "/session", capabilities)["sessionId"]
+        return self
 
-        # The first full frame: the overview with every answer (the title the app mirrors).
-        started = time.monotonic()
-        title = wait_for(
-            "the overview with every answer in the title",
-            lambda: (t := request(base, "GET", s + "/title")) == "Outreach Dashboard · Overview" and t,
-            90,
-        )
-        print(f"e2e: {title!r} after {time.monotonic() - started:.1f} s")
-
-        def invoke(command, args):
-            script = (
-                "const done = arguments[arguments.length - 1];"
-                "window.__TAURI__.core.invoke(arguments[0], arguments[1])"
-                ".then(value => done({ok: value}), error => done({error: error}));"
-            )
-            return request(base, "POST", s + "/execute/async", {"script": script, "args": [command, args]})
-
-        health = invoke("health", {})
-        if "ok" not in health:
-            fail(f"health over the IPC failed: {health}")
-        last_day = health["ok"]["latest_metric_date"]
-        end = time.strptime(last_day, "%Y-%m-%d")
-        start = time.strftime("%Y-%m-%d", time.gmtime(time.mktime(end) - 29 * 86400 + 43200))
-        filt = {"range": {"start": start, "end": last_day}}
-        summary = invoke("summary", {"filter": filt})
-        if "ok" not in summary:
-            fail(f"summary over the IPC failed: {summary}")
-        demo = os.path.join(home, ".local", "share", "outreach-dashboard", "demo.sqlite")
-        expected = json.loads(
-            subprocess.run(
-                [cli, "--database", demo, "--format", "json", "summary", "--start", start, "--end", last_day],
-                check=True, capture_output=True, text=True, env=env,
-            ).stdout
-        )
-        for metric in ("reach", "impressions", "engaged", "conversions", "opt_outs"):
-            got, want = summary["ok"]["current"][metric], expected["current"][metric]
-            if got != want:
-                fail(f"the IPC's {metric} is {got}, the outreach command's {want}")
-        print(f"e2e: the IPC's summary {start} to {last_day} equals the outreach command's "
-              f"(reach {summary['ok']['current']['reach']})")
-
-        segments = invoke("segments", {"filter": filt})
-        if "ok" not in segments:
-            fail(f"segments over the IPC failed: {segments}")
-        counts = ("impressions", "opens", "clicks", "engaged", "conversions", "opt_outs")
-        rows = segments["ok"]["segments"] + segments["ok"]["dimensions"]
-        small = [r for r in rows for c in counts if isinstance(r["metrics"][c], int) and 1 <= r["metrics"][c] <= 10]
-        if small:
-            fail(f"the IPC's segments hold a count from 1 to 10: {small[0]}")
-        suppressed = sum(1 for r in rows for c in counts if r["metrics"][c] == "<11")
-        print(f"e2e: {len(rows)} segment rows over the IPC, {suppressed} cells shown as <11, none from 1 to 10")
-
-        # The app registers no plugin: a plugin's command (reading a file) must not answer.
-        refused = invoke("plugin:fs|read_text_file", {"path": "/etc/hostname"})
-        if "error" not in refused:
-            fail(f"a plugin command the app does not register was answered: {refused}")
-        print("e2e: a plugin command the app does not register (reading a file) is refused")
-
-        png = base64.b64decode(request(base, "GET", s + "/screenshot"))
-        with open(shot, "wb") as f:
-            f.write(png)
-        colours = int(
-            subprocess.run(["convert", shot, "-format", "%k", "info:"], check=True, capture_output=True, text=True).stdout
-        )
-        if colours < 50:
-            fail(f"the screenshot {shot} has {colours} colours: a blank page, not the dashboard")
-        print(f"e2e: the window's screenshot has {colours} colours ({shot})")
-    except RuntimeError as err:
-        fail(str(err))
-    finally:
-        if session and base:
+    def __exit__(self, kind, *_):
+        log = os.path.join(self.work, "tauri-driver.log")
+        if kind is not None and os.path.exists(log):
+            # What the drivers said, for the failure's message.
+            lines = [l for l in open(log, errors="replace") if not l.startswith("  ")]
+            print("e2e: tauri-driver's log ends with:\n" + "".join(lines[-15:]), file=sys.stderr)
+            if os.environ.get("E2E_KEEP"):
+                kept = shutil.copy(log, os.path.join(tempfile.gettempdir(), "e2e-tauri-driver.log"))
+                print(f"e2e: the whole log is kept at {kept}", file=sys.stderr)
+        if self.session:
             try:
-                request(base, "DELETE", f"/session/{session}", timeout=10)
+                self.call("DELETE", "", timeout=10)
             except (OSError, RuntimeError):
                 pass
-        for process in reversed(processes):
+        for process in reversed(self.processes):
             process.terminate()
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def call(self, method, path, body=None, timeout=120):
+        return request(self.base, method, f"/session/{self.session}{path}", body, timeout)
+
+    def title(self):
+        return self.call("GET", "/title")
+
+    def script(self, script, args):
+        """Runs `script` asynchronously in the page: it calls its last argument with the result."""
+        return self.call("POST", "/execute/async", {"script": script, "args": args})
+
+    def invoke(self, command, args):
+        """A Tauri command called from JavaScript: {"ok": answer} or {"error": error}."""
+        return self.script(
+            "const done = arguments[arguments.length - 1];"
+            "window.__TAURI__.core.invoke(arguments[0], arguments[1])"
+            ".then(value => done({ok: value}), error => done({error: error}));",
+            [command, args],
+        )
+
+    def wait_for_overview(self):
+        """Waits for the overview with every answer (the title the app mirrors)."""
+        return wait_for(
+            "the overview with every answer in the title",
+            lambda: (t := self.title()) == "Outreach Dashboard · Overview" and t,
+            90,
+        )
+
+
+def main():
+    if len(sys.argv) != 3:
+        fail("usage: e2e-app.py path/to/outreach-dashboard path/to/outreach")
+    app, cli = (os.path.abspath(p) for p in sys.argv[1:3])
+    target = os.environ.get("CARGO_TARGET_DIR", tempfile.gettempdir())
+    shot = os.environ.get("E2E_SHOT", os.path.join(target, "e2e-app.png"))
+    try:
+        with App(app) as a:
+            # The first full frame: the overview with every answer.
+            started = time.monotonic()
+            title = a.wait_for_overview()
+            print(f"e2e: {title!r} after {time.monotonic() - started:.1f} s")
+
+            health = a.invoke("health", {})
+            if "ok" not in health:
+                fail(f"health over the IPC failed: {health}")
+            last_day = health["ok"]["latest_metric_date"]
+            end = time.strptime(last_day, "%Y-%m-%d")
+            start = time.strftime("%Y-%m-%d", time.gmtime(time.mktime(end) - 29 * 86400 + 43200))
+            filt = {"range": {"start": start, "end": last_day}}
+            summary = a.invoke("summary", {"filter": filt})
+            if "ok" not in summary:
+                fail(f"summary over the IPC failed: {summary}")
+            demo = os.path.join(a.home, ".local", "share", "outreach-dashboard", "demo.sqlite")
+            expected = json.loads(
+                subprocess.run(
+                    [cli, "--database", demo, "--format", "json", "summary", "--start", start, "--end", last_day],
+                    check=True, capture_output=True, text=True, env=a.env,
+                ).stdout
+            )
+            for metric in ("reach", "impressions", "engaged", "conversions", "opt_outs"):
+                got, want = summary["ok"]["current"][metric], expected["current"][metric]
+                if got != want:
+                    fail(f"the IPC's {metric} is {got}, the outreach command's {want}")
+            print(f"e2e: the IPC's summary {start} to {last_day} equals the outreach command's "
+                  f"(reach {summary['ok']['current']['reach']})")
+
+            segments = a.invoke("segments", {"filter": filt})
+            if "ok" not in segments:
+                fail(f"segments over the IPC failed: {segments}")
+            counts = ("impressions", "opens", "clicks", "engaged", "conversions", "opt_outs")
+            rows = segments["ok"]["segments"] + segments["ok"]["dimensions"]
+            small = [r for r in rows for c in counts if isinstance(r["metrics"][c], int) and 1 <= r["metrics"][c] <= 10]
+            if small:
+                fail(f"the IPC's segments hold a count from 1 to 10: {small[0]}")
+            suppressed = sum(1 for r in rows for c in counts if r["metrics"][c] == "<11")
+            print(f"e2e: {len(rows)} segment rows over the IPC, {suppressed} cells shown as <11, none from 1 to 10")
+
+            # The app registers no plugin: a plugin's command (reading a file) must not answer.
+            refused = a.invoke("plugin:fs|read_text_file", {"path": "/etc/hostname"})
+            if "error" not in refused:
+                fail(f"a plugin command the app does not register was answered: {refused}")
+            print("e2e: a plugin command the app does not register (reading a file) is refused")
+
+            png = base64.b64decode(a.call("GET", "/screenshot"))
+            with open(shot, "wb") as f:
+                f.write(png)
+            colours = int(
+                subprocess.run(["convert", shot, "-format", "%k", "info:"], check=True, capture_output=True, text=True).stdout
+            )
+            if colours < 50:
+                fail(f"the screenshot {shot} has {colours} colours: a blank page, not the dashboard")
+            print(f"e2e: the window's screenshot has {colours} colours ({shot})")
+    except RuntimeError as err:
+        fail(str(err))
 
 
 if __name__ == "__main__":

@@ -45,13 +45,44 @@ pub trait DashboardApi {
     fn save_settings(&self, settings: &ViewSettings) -> ApiFuture<()>;
 }
 
-/// The answers of several questions, in order; the first failure fails them all.
+/// The answers of several questions, in order; the first failure fails them all. They are
+/// asked at once: over the IPC a question is sent when first polled, so awaiting them one
+/// after another would add up their round trips.
 pub fn all<T: 'static>(questions: Vec<ApiFuture<T>>) -> ApiFuture<Vec<T>> {
-    Box::pin(async move {
-        let mut answers = Vec::with_capacity(questions.len());
-        for question in questions {
-            answers.push(question.await?);
-        }
-        Ok(answers)
-    })
+    Box::pin(futures_util::future::try_join_all(questions))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use std::task::{Context, Poll, Waker};
+
+    #[test]
+    fn all_asks_every_question_at_once_and_keeps_their_order() {
+        let asked = Rc::new(Cell::new(0));
+        // Each question is "sent" when first polled and answers on its second poll.
+        let question = |answer: u8| -> ApiFuture<u8> {
+            let asked = asked.clone();
+            let mut polls = 0;
+            Box::pin(std::future::poll_fn(move |_| {
+                polls += 1;
+                if polls == 1 {
+                    asked.set(asked.get() + 1);
+                    Poll::Pending
+                } else {
+                    Poll::Ready(Ok(answer))
+                }
+            }))
+        };
+        let mut answers = all(vec![question(1), question(2), question(3)]);
+        let mut context = Context::from_waker(Waker::noop());
+        assert!(answers.as_mut().poll(&mut context).is_pending());
+        assert_eq!(asked.get(), 3, "every question is in flight after one poll");
+        assert_eq!(
+            answers.as_mut().poll(&mut context),
+            Poll::Ready(Ok(vec![1, 2, 3]))
+        );
+    }
 }
