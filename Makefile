@@ -30,7 +30,11 @@ setup:
 	@bash scripts/setup.sh
 
 ## The benchmarks of BENCHMARKS.md (needs a PostgreSQL server; the read benchmark's first run
-## loads its scale dataset, about half an hour and 25 GB).
-bench: setup
+## loads its scale dataset, about half an hour and 25 GB; the app's run under Xvfb).
+bench: setup ui
 	bash bench/etl.sh
 	bash bench/read.sh
+	cargo bench -p outreach-testkit --bench views
+	bash bench/app-launch.sh 10
+	python3 bench/app-filter.py "$(CARGO_TARGET_DIR)/release/outreach-dashboard" 40
+	bash bench/app-idle.sh 60

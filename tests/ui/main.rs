@@ -518,6 +518,11 @@ fn every_page_matches_its_snapshot_in_light_and_dark() {
         snapshot(&mut harness, &format!("segments_{suffix}"), "Plan type");
         results.extend_harness(&mut harness);
     }
+    // The overview on a 1920 by 1080 screen as well as on 1280 by 800.
+    let mut harness = rendering_harness(dashboard, egui::Theme::Light);
+    harness.set_size(egui::vec2(1920.0, 1080.0));
+    snapshot(&mut harness, "overview_1920_light", "Best and worst campaigns");
+    results.extend_harness(&mut harness);
     results.unwrap();
 }
 

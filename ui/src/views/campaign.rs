@@ -89,45 +89,51 @@ impl CampaignDetail {
 
     /// Shows the page over the filter's range.
     pub fn ui(&mut self, ui: &mut egui::Ui, api: &dyn DashboardApi, filter: &Filter) {
+        let Self {
+            campaign,
+            interval,
+            charted,
+            row,
+            over_time,
+            segments,
+            segment_view,
+        } = self;
         let ctx = ui.ctx().clone();
-        let one = campaign_filter(self.campaign, filter.range);
-        self.row.follow(&ctx, &one, |filter| {
+        let one = campaign_filter(*campaign, filter.range);
+        row.follow(&ctx, &one, |filter| {
             api.campaigns(filter, None, CampaignSort::Name, Page::default())
         });
         let range = filter.range;
-        super::answer(ui, &mut self.row, "Retry", |ui, page| {
-            match page.campaigns.first() {
-                Some(row) => header_ui(ui, row),
-                None => super::empty(
-                    ui,
-                    &format!(
-                        "This campaign neither ran nor delivered a message from {} to {}: choose a longer range.",
-                        range.start(),
-                        range.end()
-                    ),
+        super::answer(ui, row, "Retry", |ui, page| match page.campaigns.first() {
+            Some(row) => header_ui(ui, row),
+            None => super::empty(
+                ui,
+                &format!(
+                    "This campaign neither ran nor delivered a message from {} to {}: choose a longer range.",
+                    range.start(),
+                    range.end()
                 ),
-            }
+            ),
         });
 
         super::section(ui, "Over time");
         ui.horizontal(|ui| {
             egui::ComboBox::new("campaign metric", "Metric")
-                .selected_text(self.charted.label())
+                .selected_text(charted.label())
                 .show_ui(ui, |ui| {
                     for metric in CHARTED {
-                        ui.selectable_value(&mut self.charted, metric, metric.label())
+                        ui.selectable_value(charted, metric, metric.label())
                             .on_hover_text(metric.definition());
                     }
                 });
-            interval_ui(ui, &mut self.interval);
+            interval_ui(ui, interval);
         });
-        let key = (self.campaign, filter.range, self.interval);
-        self.over_time
-            .follow(&ctx, &key, |(campaign, range, interval)| {
-                api.campaign_metrics(*campaign, *range, *interval)
-            });
-        let charted = self.charted;
-        super::answer(ui, &mut self.over_time, "Retry the chart", |ui, metrics| {
+        let key = (*campaign, filter.range, *interval);
+        over_time.follow(&ctx, &key, |(campaign, range, interval)| {
+            api.campaign_metrics(*campaign, *range, *interval)
+        });
+        let charted = *charted;
+        super::answer(ui, over_time, "Retry the chart", |ui, metrics| {
             let line = DayLine {
                 name: charted.label().to_owned(),
                 points: metrics
@@ -140,17 +146,10 @@ impl CampaignDetail {
         });
 
         super::section(ui, "Member segments");
-        self.segments
-            .follow(&ctx, &one, |filter| api.segments(filter));
-        let view = &mut self.segment_view;
-        super::answer(
-            ui,
-            &mut self.segments,
-            "Retry the segments",
-            |ui, report| {
-                view.ui(ui, "campaign segments", report);
-            },
-        );
+        segments.follow(&ctx, &one, |filter| api.segments(filter));
+        super::answer(ui, segments, "Retry the segments", |ui, report| {
+            segment_view.ui(ui, "campaign segments", report);
+        });
     }
 }
 

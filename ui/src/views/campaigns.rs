@@ -113,17 +113,23 @@ impl Campaigns {
         api: &dyn DashboardApi,
         filter: &Filter,
     ) -> Option<CampaignId> {
+        let Self {
+            search,
+            sort,
+            reversed,
+            query,
+        } = self;
         ui.horizontal(|ui| {
             let label = ui.label("Search");
             ui.add(
-                egui::TextEdit::singleline(&mut self.search)
+                egui::TextEdit::singleline(search)
                     .hint_text("part of a campaign's name")
                     .desired_width(280.0),
             )
             .labelled_by(label.id);
         });
-        let key = (filter.clone(), self.search.trim().to_owned(), self.sort);
-        self.query.follow(ui.ctx(), &key, |(filter, search, sort)| {
+        let key = (filter.clone(), search.trim().to_owned(), *sort);
+        query.follow(ui.ctx(), &key, |(filter, search, sort)| {
             let search = Some(search.as_str()).filter(|s| !s.is_empty());
             // Every campaign: a table of thousands scrolls without cost (only visible rows
             // are laid out).
@@ -131,9 +137,8 @@ impl Campaigns {
             api.campaigns(filter, search, *sort, every)
         });
         let mut opened = None;
-        let (sort, reversed) = (&mut self.sort, &mut self.reversed);
-        let search = self.search.trim().to_owned();
-        super::answer(ui, &mut self.query, "Retry", |ui, page| {
+        let search = search.trim().to_owned();
+        super::answer(ui, query, "Retry", |ui, page| {
             opened = table_ui(ui, page, sort, reversed, &search);
         });
         opened

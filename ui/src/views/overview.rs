@@ -119,90 +119,92 @@ impl Overview {
         api: &dyn DashboardApi,
         filter: &Filter,
     ) -> Option<CampaignId> {
+        let Self {
+            summary,
+            sparklines,
+            trend,
+            channels,
+            ranked_by,
+            ranking,
+        } = self;
         let ctx = ui.ctx().clone();
-        self.summary
-            .follow(&ctx, filter, |filter| api.summary(filter));
+        summary.follow(&ctx, filter, |filter| api.summary(filter));
         let interval = sparkline_interval(filter);
-        self.sparklines
-            .follow(&ctx, &(filter.clone(), interval), |(filter, interval)| {
-                let questions = KPIS
-                    .iter()
-                    .map(|(metric, _)| api.trend(filter, *metric, *interval))
-                    .collect();
-                api::all(questions)
-            });
-        let sparklines = self.sparklines.ok().cloned();
-        super::answer(ui, &mut self.summary, "Retry", |ui, summary| {
-            tiles_ui(ui, summary, sparklines.as_deref());
+        sparklines.follow(&ctx, &(filter.clone(), interval), |(filter, interval)| {
+            let questions = KPIS
+                .iter()
+                .map(|(metric, _)| api.trend(filter, *metric, *interval))
+                .collect();
+            api::all(questions)
+        });
+        let trends = sparklines.ok().cloned();
+        super::answer(ui, summary, "Retry", |ui, summary| {
+            tiles_ui(ui, summary, trends.as_deref());
         });
 
         super::section(ui, "Trend");
-        self.trend.ui(ui, api, filter);
+        trend.ui(ui, api, filter);
 
         let mut opened = None;
         ui.columns(2, |columns| {
             super::section(&mut columns[0], "Channels");
-            self.channels
-                .follow(&ctx, filter, |filter| by_channel(api, filter));
-            super::answer(
-                &mut columns[0],
-                &mut self.channels,
-                "Retry the channels",
-                channels_ui,
-            );
+            channels.follow(&ctx, filter, |filter| by_channel(api, filter));
+            super::answer(&mut columns[0], channels, "Retry the channels", channels_ui);
 
             super::section(&mut columns[1], "Best and worst campaigns");
-            opened = self.ranking_ui(&mut columns[1], api, filter);
+            opened = ranking_ui(&mut columns[1], api, filter, ranked_by, ranking);
         });
         opened
     }
+}
 
-    fn ranking_ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        api: &dyn DashboardApi,
-        filter: &Filter,
-    ) -> Option<CampaignId> {
-        let (metric, better) = RANKED_BY[self.ranked_by.min(RANKED_BY.len() - 1)];
-        egui::ComboBox::new("ranked by", "Ranked by")
-            .selected_text(metric.label())
-            .show_ui(ui, |ui| {
-                for (i, (metric, _)) in RANKED_BY.iter().enumerate() {
-                    ui.selectable_value(&mut self.ranked_by, i, metric.label())
-                        .on_hover_text(metric.definition());
-                }
-            });
-        self.ranking
-            .follow(ui.ctx(), &(filter.clone(), metric), |(filter, metric)| {
-                // Every campaign: the worst are at the end of the list.
-                let every = Page::new(1, Page::MAX_SIZE).unwrap_or_default();
-                api.campaigns(filter, None, CampaignSort::Metric(*metric), every)
-            });
-        let mut opened = None;
-        super::answer(ui, &mut self.ranking, "Retry the ranking", |ui, page| {
-            let (best, worst) = best_and_worst(page, metric, better);
-            if best.is_empty() {
-                super::empty(ui, "No campaign delivered a message in this range.");
-                return;
-            }
-            for (title, rows) in [("Best", best), ("Worst", worst)] {
-                ui.label(egui::RichText::new(title).strong());
-                egui::Grid::new(("ranking", title))
-                    .num_columns(2)
-                    .striped(true)
-                    .show(ui, |ui| {
-                        for row in rows {
-                            if ui.link(&row.campaign_name).clicked() {
-                                opened = Some(row.campaign_id);
-                            }
-                            ui.label(format::rate(row.metrics.get(metric)));
-                            ui.end_row();
-                        }
-                    });
+/// The best and worst campaigns by the rate chosen (`ranked_by`, an index of `RANKED_BY`);
+/// returns the campaign the person opened, if any.
+fn ranking_ui(
+    ui: &mut egui::Ui,
+    api: &dyn DashboardApi,
+    filter: &Filter,
+    ranked_by: &mut usize,
+    ranking: &mut Query<(Filter, Metric), CampaignPage>,
+) -> Option<CampaignId> {
+    let (metric, better) = RANKED_BY[(*ranked_by).min(RANKED_BY.len() - 1)];
+    egui::ComboBox::new("ranked by", "Ranked by")
+        .selected_text(metric.label())
+        .show_ui(ui, |ui| {
+            for (i, (metric, _)) in RANKED_BY.iter().enumerate() {
+                ui.selectable_value(ranked_by, i, metric.label())
+                    .on_hover_text(metric.definition());
             }
         });
-        opened
-    }
+    ranking.follow(ui.ctx(), &(filter.clone(), metric), |(filter, metric)| {
+        // Every campaign: the worst are at the end of the list.
+        let every = Page::new(1, Page::MAX_SIZE).unwrap_or_default();
+        api.campaigns(filter, None, CampaignSort::Metric(*metric), every)
+    });
+    let mut opened = None;
+    super::answer(ui, ranking, "Retry the ranking", |ui, page| {
+        let (best, worst) = best_and_worst(page, metric, better);
+        if best.is_empty() {
+            super::empty(ui, "No campaign delivered a message in this range.");
+            return;
+        }
+        for (title, rows) in [("Best", best), ("Worst", worst)] {
+            ui.label(egui::RichText::new(title).strong());
+            egui::Grid::new(("ranking", title))
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for row in rows {
+                        if ui.link(&row.campaign_name).clicked() {
+                            opened = Some(row.campaign_id);
+                        }
+                        ui.label(format::rate(row.metrics.get(metric)));
+                        ui.end_row();
+                    }
+                });
+        }
+    });
+    opened
 }
 
 /// The summary of each channel of the filter (every channel when it names none).

@@ -116,21 +116,25 @@ impl Default for SegmentView {
 impl SegmentView {
     /// Shows `report` cut as chosen; `id` tells this drill-down's widgets from another's.
     pub fn ui(&mut self, ui: &mut egui::Ui, id: &str, report: &SegmentReport) {
+        let Self {
+            cut: chosen,
+            charted,
+        } = self;
         ui.horizontal_wrapped(|ui| {
             for (cut, label) in CUTS {
-                ui.selectable_value(&mut self.cut, cut, label);
+                ui.selectable_value(chosen, cut, label);
             }
             ui.separator();
             egui::ComboBox::new((id, "charted"), "Chart")
-                .selected_text(self.charted.label())
+                .selected_text(charted.label())
                 .show_ui(ui, |ui| {
                     for metric in CHARTED {
-                        ui.selectable_value(&mut self.charted, metric, metric.label())
+                        ui.selectable_value(charted, metric, metric.label())
                             .on_hover_text(metric.definition());
                     }
                 });
         });
-        let rows = rows(report, self.cut);
+        let rows = rows(report, *chosen);
         if rows.is_empty() {
             super::empty(
                 ui,
@@ -138,8 +142,8 @@ impl SegmentView {
             );
             return;
         }
-        bar_chart(ui, id, &rows, self.charted);
-        table(ui, id, &rows, self.cut);
+        bar_chart(ui, id, &rows, *charted);
+        table(ui, id, &rows, *chosen);
         super::empty(
             ui,
             "Counts from 1 to 10 are shown as \u{201c}<11\u{201d} to protect members' privacy; their rates are not shown.",
@@ -241,10 +245,9 @@ impl Segments {
 
     /// Shows the page for `filter`.
     pub fn ui(&mut self, ui: &mut egui::Ui, api: &dyn DashboardApi, filter: &Filter) {
-        self.query
-            .follow(ui.ctx(), filter, |filter| api.segments(filter));
-        let view = &mut self.view;
-        super::answer(ui, &mut self.query, "Retry", |ui, report| {
+        let Self { view, query } = self;
+        query.follow(ui.ctx(), filter, |filter| api.segments(filter));
+        super::answer(ui, query, "Retry", |ui, report| {
             view.ui(ui, "segments", report);
         });
     }

@@ -65,12 +65,13 @@ impl TrendChart {
     /// The controls, then the chart of the filter's trend (asked when the filter or the
     /// choice changes).
     pub fn ui(&mut self, ui: &mut egui::Ui, api: &dyn DashboardApi, filter: &Filter) {
-        self.controls_ui(ui);
-        let key = (filter.clone(), self.choice);
-        self.query.follow(ui.ctx(), &key, |(filter, choice)| {
+        let Self { choice, query } = self;
+        controls_ui(ui, choice);
+        let key = (filter.clone(), *choice);
+        query.follow(ui.ctx(), &key, |(filter, choice)| {
             api.trend(filter, choice.metric, choice.interval)
         });
-        super::answer(ui, &mut self.query, "Retry the trend", |ui, trend| {
+        super::answer(ui, query, "Retry the trend", |ui, trend| {
             chart_ui(ui, trend);
         });
     }
@@ -79,22 +80,21 @@ impl TrendChart {
     pub fn is_loading(&self) -> bool {
         self.query.is_loading()
     }
+}
 
-    /// The controls: the metric picker and the interval switch.
-    fn controls_ui(&mut self, ui: &mut egui::Ui) {
-        let choice = &mut self.choice;
-        ui.horizontal(|ui| {
-            egui::ComboBox::new("trend metric", "Metric")
-                .selected_text(choice.metric.label())
-                .show_ui(ui, |ui| {
-                    for metric in METRICS {
-                        ui.selectable_value(&mut choice.metric, metric, metric.label())
-                            .on_hover_text(metric.definition());
-                    }
-                });
-            interval_ui(ui, &mut choice.interval);
-        });
-    }
+/// The controls: the metric picker and the interval switch.
+fn controls_ui(ui: &mut egui::Ui, choice: &mut TrendChoice) {
+    ui.horizontal(|ui| {
+        egui::ComboBox::new("trend metric", "Metric")
+            .selected_text(choice.metric.label())
+            .show_ui(ui, |ui| {
+                for metric in METRICS {
+                    ui.selectable_value(&mut choice.metric, metric, metric.label())
+                        .on_hover_text(metric.definition());
+                }
+            });
+        interval_ui(ui, &mut choice.interval);
+    });
 }
 
 /// The day / week / month switch.
