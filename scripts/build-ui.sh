@@ -17,7 +17,7 @@ mkdir -p ui/dist.partial
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
   --out-dir ui/dist.partial \
   "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/outreach_ui.wasm"
-cp ui/web/index.html ui/web/style.css ui/web/boot.js ui/dist.partial/
+cp ui/web/index.html ui/web/style.css ui/web/boot.js ui/web/idle.js ui/dist.partial/
 rm -rf ui/dist
 mv ui/dist.partial ui/dist
 echo "build-ui: ui/dist ($(du -sh ui/dist | cut -f1)): wasm $(stat -c %s ui/dist/outreach_ui_bg.wasm) bytes"
