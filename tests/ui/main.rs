@@ -385,6 +385,41 @@ fn the_campaigns_table_sorts_searches_and_opens_a_campaign() {
     settle(&mut harness, "the campaign's segments", |h| {
         in_one_row(h, &band.value, &impressions)
     });
+
+    // A click elsewhere on a row (its type's cell) opens that row's campaign too.
+    open_page(&mut harness, "Campaigns");
+    let other = found
+        .campaigns
+        .iter()
+        .rfind(|c| c.campaign_id != a.campaign_id)
+        .expect("the search finds another campaign");
+    settle(&mut harness, "the campaigns found again", |h| {
+        h.query_by_label(&other.campaign_name).is_some()
+    });
+    // The type's cell: level with the name, in the column headed "Type" (the table's header,
+    // below the filter bar's picker of the same name).
+    let header = harness
+        .query_all_by_label("Type")
+        .map(|node| node.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the Type column");
+    let at = egui::pos2(
+        header.center().x,
+        harness.get_by_label(&other.campaign_name).rect().center().y,
+    );
+    harness.hover_at(at);
+    harness.step();
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::default(),
+        });
+    }
+    settle(&mut harness, "the row's campaign opened", |h| {
+        h.state().campaign() == Some(other.campaign_id)
+    });
 }
 
 #[test]
@@ -521,7 +556,11 @@ fn every_page_matches_its_snapshot_in_light_and_dark() {
     // The overview on a 1920 by 1080 screen as well as on 1280 by 800.
     let mut harness = rendering_harness(dashboard, egui::Theme::Light);
     harness.set_size(egui::vec2(1920.0, 1080.0));
-    snapshot(&mut harness, "overview_1920_light", "Best and worst campaigns");
+    snapshot(
+        &mut harness,
+        "overview_1920_light",
+        "Best and worst campaigns",
+    );
     results.extend_harness(&mut harness);
     results.unwrap();
 }

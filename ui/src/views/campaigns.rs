@@ -139,13 +139,16 @@ impl Campaigns {
         let mut opened = None;
         let search = search.trim().to_owned();
         super::answer(ui, query, "Retry", |ui, page| {
-            opened = table_ui(ui, page, sort, reversed, &search);
+            // In a scope of its own: the table changes its style (labels not selectable).
+            opened = ui
+                .scope(|ui| table_ui(ui, page, sort, reversed, &search))
+                .inner;
         });
         opened
     }
 }
 
-/// The table of `page`; a header click sorts, a name click opens.
+/// The table of `page`; a header click sorts, a click on a row opens its campaign.
 fn table_ui(
     ui: &mut egui::Ui,
     page: &CampaignPage,
@@ -188,10 +191,14 @@ fn table_ui(
         response.clicked().then_some(by)
     };
     let height = ui.available_height();
+    // A row's text is not selectable, so a click on it is the row's (it opens the campaign).
+    ui.style_mut().interaction.selectable_labels = false;
     TableBuilder::new(ui)
         .id_salt("campaigns")
         .striped(true)
         .max_scroll_height(height)
+        // A click anywhere on a row opens its campaign, as the name's link does.
+        .sense(egui::Sense::click())
         // One line per row: cells never wrap, and a sorted header's arrow sits beside it.
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::remainder().at_least(220.0).clip(true))
@@ -245,6 +252,9 @@ fn table_ui(
                     row.col(|ui| {
                         ui.label(format::metric(metric, campaign.metrics.get(metric)));
                     });
+                }
+                if row.response().clicked() {
+                    opened = Some(campaign.campaign_id);
                 }
             });
         });
