@@ -115,13 +115,17 @@ fn settle(
 
 /// Opens the picker labelled `picker` and chooses `option` in it: of the nodes labelled
 /// `option` that were not there before it opened (a KPI's or a table's may be elsewhere on the
-/// page, and may appear while answers arrive), the one nearest below the picker.
+/// page), the one nearest below the picker, once every answer is on screen.
 fn choose(harness: &mut Harness<'_, DashboardApp>, picker: &str, option: &str) {
     let ids = |h: &Harness<'_, DashboardApp>| -> Vec<_> {
         h.query_all_by_label(option)
             .map(|node| node.accesskit_node().id())
             .collect()
     };
+    // Every answer on screen first: a table arriving later would add nodes of the same label.
+    settle(harness, "every answer before opening the picker", |h| {
+        !h.state().is_loading()
+    });
     let before = ids(harness);
     // The picker: the highest node with its label (a table below may have a column so named).
     let under = harness
