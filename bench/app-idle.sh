@@ -1,45 +1,17 @@
 #!/usr/bin/env bash
 # The desktop app at idle (issue 4): the release build on the demo database (built by a first,
-# unmeasured launch) under Xvfb, the overview open with every answer, nothing happening. Reports the CPU time of all the app's
-# processes together (the shell and WebKit's web and network processes) over 60 s, as a
-# share of one core, and their memory as PSS (proportional set size, /proc/<pid>/smaps_rollup).
+# unmeasured launch) under Xvfb, the overview open with every answer, nothing happening.
+# Reports the CPU time of all the app's processes together (the shell and WebKit's web and
+# network processes) over 60 s, as a share of one core, and their memory as PSS (proportional
+# set size, /proc/<pid>/smaps_rollup).
 #   bash bench/app-idle.sh [seconds]      (default 60)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/outreach-target}
 seconds=${1:-60}
-bash scripts/build-ui.sh >/dev/null
-cargo build -q --release -p outreach-desktop
-app="$CARGO_TARGET_DIR/release/outreach-dashboard"
-work=$(mktemp -d)
-cleanup() {
-  [ -n "${app_pid:-}" ] && kill "$app_pid" 2>/dev/null || true
-  [ -n "${x_pid:-}" ] && kill "$x_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-display=130
-while [ -e "/tmp/.X11-unix/X$display" ]; do display=$((display + 1)); done
-Xvfb ":$display" -screen 0 1280x800x24 >/dev/null 2>&1 &
-x_pid=$!
-sleep 1
-log="$work/home/.local/share/outreach-dashboard/logs/outreach-dashboard.log"
-answers() { if [ -f "$log" ]; then grep -c 'summary.*return' "$log" || true; else echo 0; fi; }
-launch() {
-  HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share" \
-    XDG_RUNTIME_DIR="$work" DISPLAY=":$display" RUST_LOG="info,outreach_dashboard=debug" \
-    OUTREACH_DATABASE_URL="" "$app" >/dev/null 2>&1 &
-  app_pid=$!
-  local before=$1
-  for _ in $(seq 600); do
-    [ "$(answers)" -gt "$before" ] && break
-    sleep 0.1
-  done
-}
+source "$(dirname "$0")/app-common.sh"
 # A first launch builds the demo database (once per machine), then the app as people start it.
-launch 0
-kill "$app_pid"; wait "$app_pid" 2>/dev/null || true
-launch "$(answers)"
+start_app
+stop_app
+start_app
 sleep 10 # every answer on screen, and the first frames' work done
 
 # The app and every process below it (WebKit's processes are its children).

@@ -36,17 +36,10 @@ fn ms(duration: Duration) -> String {
     format!("{:.2} ms", duration.as_secs_f64() * 1000.0)
 }
 
-/// Runs frames until every question of the page on screen is answered (at most 30 s).
+/// Runs frames until every question of the page on screen is answered (at most 30 s), then a
+/// few more so the page is at rest.
 fn settle(harness: &mut Harness<'_, DashboardApp>) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        harness.step();
-        if !harness.state().is_loading() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the page never finished loading");
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    settle_without_tail(harness);
     harness.run_steps(3);
 }
 
