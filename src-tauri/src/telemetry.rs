@@ -1,15 +1,29 @@
-//! Logs: appended to `outreach-dashboard.log` in the OS's local data directory
-//! (`…/outreach-dashboard/logs`), at `info` unless `RUST_LOG` says otherwise. Without a home
-//! directory the app runs without logs rather than not at all.
+//! Logs: appended to `outreach-dashboard.log` in the OS's place for an app's logs
+//! (`~/Library/Logs/outreach-dashboard` on macOS; the local data directory's
+//! `outreach-dashboard/logs` on Windows and Linux, where the OS names none), at `info` unless
+//! `RUST_LOG` says otherwise. Without a home directory the app runs without logs rather than
+//! not at all.
+
+use std::path::PathBuf;
 
 use tracing_subscriber::EnvFilter;
+
+/// The directory of the app's log file.
+fn log_dir(dirs: &directories::ProjectDirs) -> PathBuf {
+    if cfg!(target_os = "macos")
+        && let Some(base) = directories::BaseDirs::new()
+    {
+        return base.home_dir().join("Library/Logs/outreach-dashboard");
+    }
+    dirs.data_local_dir().join("logs")
+}
 
 /// Sets up the one subscriber of the app.
 pub fn init() {
     let Some(dirs) = directories::ProjectDirs::from("", "", "outreach-dashboard") else {
         return;
     };
-    let logs = dirs.data_local_dir().join("logs");
+    let logs = log_dir(&dirs);
     let file = std::fs::create_dir_all(&logs).and_then(|()| {
         std::fs::OpenOptions::new()
             .create(true)

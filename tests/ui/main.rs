@@ -13,6 +13,7 @@ use outreach_model::{
     SegmentCount, Summary,
 };
 use outreach_ui::{DashboardApp, PageName, format};
+use time::macros::date;
 
 mod in_process;
 use in_process::{InProcess, TODAY, ask, demo, lock, new_demo, runtime};
@@ -731,5 +732,72 @@ fn every_page_and_filter_is_reachable_from_the_keyboard() {
     harness.key_press(egui::Key::Enter);
     settle(&mut harness, "the campaign's page", |h| {
         h.state().campaign() == Some(first.campaign_id) && h.query_by_label("Funnel").is_some()
+    });
+}
+
+#[test]
+fn a_custom_range_is_picked_on_calendars_and_a_backwards_one_is_refused() {
+    let mut harness = tall_harness(demo(), 1_000.0);
+    settle(&mut harness, "the overview", |h| !h.state().is_loading());
+    let last_30 = DateRange::last_days(TODAY, 30);
+    // The start's calendar, one month back, saved.
+    harness.get_by_label(&last_30.start().to_string()).click();
+    settle(&mut harness, "the start's calendar", |h| {
+        h.query_by_label("<<").is_some()
+    });
+    harness.get_by_label("<<").click();
+    harness.run_steps(3);
+    harness.get_by_label("Save").click();
+    let start = date!(2026 - 09 - 29);
+    let custom = DateRange::new(start, TODAY).expect("a range");
+    let previous = custom.previous();
+    let caption = format!(
+        "{start} to {TODAY}, compared with {} to {}",
+        previous.start(),
+        previous.end()
+    );
+    // The overview answers the custom range (the calendar may show its day before Save).
+    settle(&mut harness, "the overview over the custom range", |h| {
+        h.state().filter().range == custom
+            && !h.state().is_loading()
+            && h.query_by_label(&caption).is_some()
+    });
+
+    // The end a year back, before the start: said, and the filter keeps its range.
+    harness.get_by_label(&TODAY.to_string()).click();
+    settle(&mut harness, "the end's calendar", |h| {
+        h.query_by_label("<<<").is_some()
+    });
+    harness.get_by_label("<<<").click();
+    harness.run_steps(3);
+    harness.get_by_label("Save").click();
+    settle(&mut harness, "the refusal", |h| {
+        h.query_by_label_contains("after its end").is_some()
+    });
+    assert_eq!(harness.state().filter().range, custom);
+}
+
+#[test]
+fn a_metric_says_what_it_counts_on_hover_and_an_empty_search_says_why() {
+    let mut harness = tall_harness(demo(), 1_000.0);
+    settle(&mut harness, "the overview", |h| !h.state().is_loading());
+    harness
+        .query_all_by_label("Opt-out rate")
+        .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+        .expect("the opt-out rate tile")
+        .hover();
+    settle(&mut harness, "the opt-out rate's definition", |h| {
+        h.query_by_label_contains(Metric::OptOutRate.definition())
+            .is_some()
+    });
+
+    open_page(&mut harness, "Campaigns");
+    settle(&mut harness, "the campaigns", |h| !h.state().is_loading());
+    let search = harness.get_by_label("Search");
+    search.focus();
+    search.type_text("zzz-no-such-campaign");
+    settle(&mut harness, "why the table is empty", |h| {
+        h.query_by_label("No campaign's name contains \u{201c}zzz-no-such-campaign\u{201d}.")
+            .is_some()
     });
 }
