@@ -18,6 +18,7 @@ Exit status 0 on success, 1 with a message that says what failed.
 """
 
 import base64
+import http.client
 import json
 import os
 import shutil
@@ -179,12 +180,8 @@ class App:
         )
 
 
-def main():
-    if len(sys.argv) != 3:
-        fail("usage: e2e-app.py path/to/outreach-dashboard path/to/outreach")
-    app, cli = (os.path.abspath(p) for p in sys.argv[1:3])
-    target = os.environ.get("CARGO_TARGET_DIR", tempfile.gettempdir())
-    shot = os.environ.get("E2E_SHOT", os.path.join(target, "e2e-app.png"))
+def check(app, cli, shot):
+    """One run of the checks; fails (exit 1) on the first that does not hold."""
     try:
         with App(app) as a:
             # The first full frame: the overview with every answer.
@@ -244,6 +241,27 @@ def main():
             print(f"e2e: the window's screenshot has {colours} colours ({shot})")
     except RuntimeError as err:
         fail(str(err))
+
+
+def main():
+    if len(sys.argv) != 3:
+        fail("usage: e2e-app.py path/to/outreach-dashboard path/to/outreach")
+    app, cli = (os.path.abspath(p) for p in sys.argv[1:3])
+    target = os.environ.get("CARGO_TARGET_DIR", tempfile.gettempdir())
+    shot = os.environ.get("E2E_SHOT", os.path.join(target, "e2e-app.png"))
+    # Debian 12's WebKitWebDriver has been seen to stop answering now and then, at a different
+    # command each time (the connection closed or refused; the app's checks up to then held):
+    # the whole run is tried once more when that happens, and says so. A check that does not
+    # hold fails at once.
+    for attempt in (1, 2):
+        try:
+            check(app, cli, shot)
+            return
+        except (http.client.HTTPException, ConnectionError, urllib.error.URLError) as err:
+            if attempt == 2:
+                fail(f"WebKitWebDriver stopped answering twice ({err!r})")
+            print(f"e2e: WebKitWebDriver stopped answering ({err!r}); running the checks once more",
+                  file=sys.stderr)
 
 
 if __name__ == "__main__":
