@@ -15,6 +15,8 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   need+=(postgresql)
 fi
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
+# The end-to-end test and the export tests read with Python's standard library (csv, json).
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 # The desktop app: WebKitGTK for Tauri's webview; Xvfb and WebKitWebDriver for its smoke test.
 pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev)
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)

@@ -1,12 +1,13 @@
 //! outreach-backend: the local backend module. It owns the dashboard database's schema (the sqlx
 //! migrations for PostgreSQL and SQLite), the metric math shared by every reader, the reach
-//! sketches, and the dashboard's questions over either store (`Dashboard`). Later it signs users
-//! in and renders exports.
+//! sketches, the dashboard's questions over either store (`Dashboard`), and the exports' writing
+//! (`export`: streamed CSV, atomic files). Later it signs users in and renders PDF reports.
 //!
 //! Depends on outreach-model, sqlx and small helpers; never on egui or tauri.
 
 mod dashboard;
 mod error;
+pub mod export;
 pub mod metrics;
 pub mod reach;
 pub mod rollup;
