@@ -205,12 +205,6 @@ fn shown(cells: &Cells, hidden: &Hidden) -> SegmentMetrics {
     }
 }
 
-/// One row's segment metrics, small counts suppressed (no other row to protect it from).
-pub fn segment_metrics(counts: &Counts) -> SegmentMetrics {
-    let cells = cells_of(counts);
-    shown(&cells, &small(&cells))
-}
-
 /// The segment drill-down's rows, suppressed so that no count from 1 to 10 is shown and none
 /// can be worked out from what is shown. Each dimension's values split the same members, whose
 /// totals the dashboard shows elsewhere (the summary, a campaign's funnel), and each value's
@@ -374,6 +368,12 @@ mod tests {
         assert_eq!(total.delivery_rate(), Some(1.0));
         assert_eq!(Counts::default().opt_out_rate(), None);
         assert_eq!(rate(0, 5), Some(0.0));
+    }
+
+    /// One full segment's metrics, alone in the drill-down.
+    fn segment_metrics(counts: &Counts) -> SegmentMetrics {
+        let (segments, _) = suppress_segments(&[(["65+", "HMO", "Low", "West"], counts)], &[]);
+        segments[0]
     }
 
     #[test]

@@ -282,6 +282,22 @@ pub struct SegmentMetrics {
 }
 
 impl SegmentMetrics {
+    /// The metrics a segment counts, in the order of [`SegmentMetrics::counts`].
+    pub const COUNTED: [Metric; 6] = [
+        Metric::Impressions,
+        Metric::Opens,
+        Metric::Clicks,
+        Metric::Engaged,
+        Metric::Conversions,
+        Metric::OptOuts,
+    ];
+
+    /// The count of `metric`, when it is one of [`SegmentMetrics::COUNTED`].
+    pub fn count(&self, metric: Metric) -> Option<SegmentCount> {
+        let at = Self::COUNTED.iter().position(|m| *m == metric)?;
+        Some(self.counts()[at])
+    }
+
     /// The counts in the order of docs/metrics.md: impressions, opens, clicks, engaged,
     /// conversions, opt-outs.
     pub const fn counts(&self) -> [SegmentCount; 6] {

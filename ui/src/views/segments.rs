@@ -3,7 +3,7 @@
 //! suppressed and are shown as "<11"; the page shows no total, so none can be worked out.
 
 use egui_extras::{Column, TableBuilder};
-use outreach_model::{Filter, Metric, SegmentMetrics, SegmentReport};
+use outreach_model::{Filter, Metric, SegmentCount, SegmentMetrics, SegmentReport};
 
 use crate::api::DashboardApi;
 use crate::fetch::Query;
@@ -37,14 +37,7 @@ const CHARTED: [Metric; 4] = [
 ];
 
 /// The table's count columns, in order.
-const COUNTS: [Metric; 6] = [
-    Metric::Impressions,
-    Metric::Opens,
-    Metric::Clicks,
-    Metric::Engaged,
-    Metric::Conversions,
-    Metric::OptOuts,
-];
+const COUNTS: [Metric; 6] = SegmentMetrics::COUNTED;
 
 /// The table's rate columns, in order.
 const RATES: [Metric; 3] = [
@@ -55,16 +48,10 @@ const RATES: [Metric; 3] = [
 
 /// A segment's cell for `metric`: a count (or "<11"), or a rate.
 pub fn cell(metrics: &SegmentMetrics, metric: Metric) -> String {
-    let count = match metric {
-        Metric::Impressions => metrics.impressions,
-        Metric::Opens => metrics.opens,
-        Metric::Clicks => metrics.clicks,
-        Metric::Engaged => metrics.engaged,
-        Metric::Conversions => metrics.conversions,
-        Metric::OptOuts => metrics.opt_outs,
-        _ => return format::rate(value(metrics, metric)),
-    };
-    format::segment_count(count)
+    match metrics.count(metric) {
+        Some(count) => format::segment_count(count),
+        None => format::rate(value(metrics, metric)),
+    }
 }
 
 /// A segment's value of `metric` for the chart; `None` for a suppressed count or a rate
@@ -75,8 +62,10 @@ pub fn value(metrics: &SegmentMetrics, metric: Metric) -> Option<f64> {
         Metric::ConversionRate => metrics.conversion_rate,
         Metric::OptOutRate => metrics.opt_out_rate,
         // Counts stay far below 2^52.
-        Metric::Impressions => metrics.impressions.exact().map(|n| n as f64),
-        _ => None,
+        _ => metrics
+            .count(metric)
+            .and_then(SegmentCount::exact)
+            .map(|n| n as f64),
     }
 }
 
@@ -256,7 +245,6 @@ impl Segments {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use outreach_model::SegmentCount;
 
     #[test]
     fn suppressed_counts_show_as_under_eleven_and_draw_no_bar() {
