@@ -17,6 +17,7 @@ Exit status 0 on success, 1 with a message that says what failed.
 """
 
 import base64
+import datetime
 import http.client
 import json
 import os
@@ -192,8 +193,8 @@ def check(app, cli, shot):
             if "ok" not in health:
                 fail(f"health over the IPC failed: {health}")
             last_day = health["ok"]["latest_metric_date"]
-            end = time.strptime(last_day, "%Y-%m-%d")
-            start = time.strftime("%Y-%m-%d", time.gmtime(time.mktime(end) - 29 * 86400 + 43200))
+            # The 30 days ending on the data's last day.
+            start = (datetime.date.fromisoformat(last_day) - datetime.timedelta(days=29)).isoformat()
             filt = {"range": {"start": start, "end": last_day}}
             summary = a.invoke("summary", {"filter": filt})
             if "ok" not in summary:

@@ -116,29 +116,23 @@ mod tests {
     }
 
     #[test]
-    fn an_unwritable_folder_gives_a_message_and_keeps_the_old_file() {
+    fn a_folder_that_cannot_be_made_gives_a_message_and_no_file() {
+        // The settings' folder would be inside a regular file: no user, root included, can
+        // create it.
         let dir = tempfile::tempdir().expect("a temp dir");
-        let path = dir.path().join("settings.toml");
-        write(&path, &ViewSettings::default()).expect("written");
-        let before = std::fs::read_to_string(&path).expect("read");
-        let mut readonly = std::fs::metadata(dir.path()).expect("meta").permissions();
-        std::os::unix::fs::PermissionsExt::set_mode(&mut readonly, 0o555);
-        std::fs::set_permissions(dir.path(), readonly).expect("read-only");
-        let settings = ViewSettings {
-            channels: vec![Channel::Email],
-            ..ViewSettings::default()
-        };
-        let outcome = write(&path, &settings);
-        let mut writable = std::fs::metadata(dir.path()).expect("meta").permissions();
-        std::os::unix::fs::PermissionsExt::set_mode(&mut writable, 0o755);
-        std::fs::set_permissions(dir.path(), writable).expect("writable again");
-        // root may write anywhere: then the write succeeded, which is also no loss.
-        match outcome {
-            Err(err) => {
-                assert!(err.to_string().contains("cannot write"), "{err}");
-                assert_eq!(std::fs::read_to_string(&path).expect("read"), before);
-            }
-            Ok(()) => assert_eq!(read(&path).expect("read"), settings),
-        }
+        let blocker = dir.path().join("outreach-dashboard");
+        std::fs::write(&blocker, "not a folder").expect("a file");
+        let path = blocker.join("settings.toml");
+        let err = write(&path, &ViewSettings::default()).expect_err("no folder");
+        assert!(err.to_string().contains("cannot create"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&blocker).expect("kept"),
+            "not a folder"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("listed")
+            .map(|entry| entry.expect("an entry").file_name())
+            .collect();
+        assert_eq!(names, ["outreach-dashboard"], "nothing else was written");
     }
 }

@@ -5,8 +5,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::{self, NodeT as _, Queryable as _};
+use egui_kittest::{Harness, HarnessBuilder};
 use outreach_backend::Dashboard;
 use outreach_model::{
     CampaignPage, CampaignSort, CampaignStatus, Channel, DateRange, Filter, Metric, Page,
@@ -87,9 +87,17 @@ fn counted_harness(
 
 /// A harness over `api`, on a window of 1280 by 800 points.
 fn harness_on(api: InProcess) -> Harness<'static, DashboardApp> {
+    new_harness(api, |builder| builder)
+}
+
+/// The suite's one way to build a harness: the app over `api` on a window of 1280 by 800
+/// points, with what `configure` adds (a theme, a renderer).
+fn new_harness(
+    api: InProcess,
+    configure: impl FnOnce(HarnessBuilder<DashboardApp>) -> HarnessBuilder<DashboardApp>,
+) -> Harness<'static, DashboardApp> {
     let app = DashboardApp::new(Box::new(api), TODAY);
-    Harness::builder()
-        .with_size([1280.0, 800.0])
+    configure(Harness::builder().with_size([1280.0, 800.0]))
         .build_ui_state(|ui, app: &mut DashboardApp| app.ui(ui), app)
 }
 
@@ -512,12 +520,9 @@ fn rendering_harness(
     dashboard: Arc<Dashboard>,
     theme: egui::Theme,
 ) -> Harness<'static, DashboardApp> {
-    let app = DashboardApp::new(Box::new(InProcess::new(dashboard)), TODAY);
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_theme(theme)
-        .wgpu()
-        .build_ui_state(|ui, app: &mut DashboardApp| app.ui(ui), app)
+    new_harness(InProcess::new(dashboard), |builder| {
+        builder.with_theme(theme).wgpu()
+    })
 }
 
 /// Waits until the page on screen has every answer, moves the pointer away, and compares the

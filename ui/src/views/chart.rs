@@ -11,7 +11,7 @@ use crate::theme;
 pub struct DayLine {
     /// The legend's entry.
     pub name: String,
-    /// (first day of the interval, value); a `None` value leaves a gap in no line, it is skipped.
+    /// (first day of the interval, value); a point without a value is left out of the line.
     pub points: Vec<(Date, Option<f64>)>,
 }
 

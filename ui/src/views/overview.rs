@@ -286,3 +286,73 @@ fn tiles_ui(ui: &mut egui::Ui, summary: &Summary, trends: Option<&[Trend]>) {
         .color(palette.muted),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use outreach_model::{CampaignStatus, Metrics};
+    use time::macros::date;
+
+    /// Campaigns in the backend's order for the opt-out rate: highest first, no value last.
+    fn page(rates: &[Option<f64>]) -> CampaignPage {
+        let campaigns = rates
+            .iter()
+            .enumerate()
+            .map(|(i, rate)| CampaignRow {
+                campaign_id: CampaignId::from_u128(i as u128),
+                campaign_name: format!("c{i}"),
+                campaign_type: "Wellness".to_owned(),
+                channel: Channel::Email,
+                status: CampaignStatus::Active,
+                start_date: date!(2026 - 01 - 01),
+                end_date: None,
+                metrics: Metrics {
+                    opt_out_rate: *rate,
+                    ..Metrics::default()
+                },
+            })
+            .collect::<Vec<_>>();
+        CampaignPage {
+            total: campaigns.len() as u64,
+            page: 1,
+            page_size: 50,
+            campaigns,
+        }
+    }
+
+    fn names(rows: &[&CampaignRow]) -> Vec<String> {
+        rows.iter().map(|r| r.campaign_name.clone()).collect()
+    }
+
+    #[test]
+    fn the_best_opt_out_rate_is_the_lowest_and_no_campaign_is_in_both_lists() {
+        let many = page(&[
+            Some(0.9),
+            Some(0.8),
+            Some(0.7),
+            Some(0.6),
+            Some(0.5),
+            Some(0.4),
+            Some(0.3),
+            Some(0.2),
+            Some(0.1),
+            Some(0.05),
+            Some(0.01),
+            None,
+        ]);
+        let (best, worst) = best_and_worst(&many, Metric::OptOutRate, Better::Lower);
+        assert_eq!(names(&best), ["c10", "c9", "c8", "c7", "c6"]);
+        assert_eq!(names(&worst), ["c0", "c1", "c2", "c3", "c4"]);
+
+        // Three campaigns with a rate: two best, one worst, none twice, none without a rate.
+        let few = page(&[Some(0.3), Some(0.2), Some(0.1), None]);
+        let (best, worst) = best_and_worst(&few, Metric::EngagementRate, Better::Higher);
+        assert!(
+            best.is_empty() && worst.is_empty(),
+            "no engagement rate, no ranking"
+        );
+        let (best, worst) = best_and_worst(&few, Metric::OptOutRate, Better::Higher);
+        assert_eq!(names(&best), ["c0", "c1"]);
+        assert_eq!(names(&worst), ["c2"]);
+    }
+}
