@@ -110,3 +110,12 @@ async fn build_demo(path: &Path) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// The person running the app or the command, as a report's header names them: the OS account
+/// (`USER`, or `USERNAME` on Windows) until sign-in gives a name.
+pub fn account_name() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "an unknown account".to_owned())
+}

@@ -8,19 +8,23 @@
 use outreach_cli::config;
 mod output;
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use outreach_backend::Dashboard;
+use outreach_backend::export::{self, ReportContext};
 use outreach_model::{
-    CampaignId, CampaignSort, CampaignStatus, Channel, DateRange, Filter, Interval, Metric, Page,
-    parse_date,
+    CampaignId, CampaignSort, CampaignStatus, Channel, DateRange, ExportFormat, ExportRequest,
+    Filter, Interval, Metric, Page, PaperSize, ReportView, parse_date,
 };
 use time::Date;
 
 use crate::output::Format;
 
-/// Outreach Dashboard on the command line: campaign metrics as tables, JSON or CSV.
+/// Outreach Dashboard on the command line: campaign metrics as tables, JSON or CSV, and exports
+/// (CSV files and PDF reports) for scheduled reports.
 #[derive(Debug, Parser)]
 #[command(name = "outreach", version, about)]
 struct Cli {
@@ -93,6 +97,39 @@ enum Command {
     },
     /// Whether the database answers, its schema version and how fresh the data is.
     Health,
+    /// Writes a view as CSV (its table, every row) or as a PDF report, for scheduled reports.
+    Export {
+        /// csv or pdf.
+        #[arg(value_name = "FORMAT", value_parser = parse_export_format)]
+        kind: ExportFormat,
+        /// The file to write (replaced atomically: a failed export leaves the old file).
+        #[arg(long)]
+        out: PathBuf,
+        /// The view: overview, campaigns, campaign <id> or segments.
+        #[arg(long, num_args = 1..=2, value_names = ["VIEW", "ID"], default_values = ["overview"])]
+        view: Vec<String>,
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// The overview's trend metric.
+        #[arg(long, default_value = "engagement_rate", value_parser = parse_metric)]
+        metric: Metric,
+        /// How trends and a campaign's metrics are cut (default: day for the overview, week
+        /// for a campaign).
+        #[arg(long, value_parser = parse_interval)]
+        interval: Option<Interval>,
+        /// The campaign list: only campaigns whose name contains this text.
+        #[arg(long)]
+        search: Option<String>,
+        /// The campaign list's order: a metric (highest first), `name` or `start_date`.
+        #[arg(long, default_value = "name", value_parser = parse_sort)]
+        sort: CampaignSort,
+        /// The PDF's paper: a4 or letter.
+        #[arg(long, default_value = "a4", value_parser = parse_paper)]
+        paper: PaperSize,
+        /// Start the CSV with a UTF-8 byte-order mark (Excel on Windows needs it for UTF-8).
+        #[arg(long)]
+        bom: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -181,6 +218,46 @@ fn parse_sort(text: &str) -> Result<CampaignSort, String> {
     }
 }
 
+fn parse_export_format(text: &str) -> Result<ExportFormat, String> {
+    text.parse()
+        .map_err(|e: outreach_model::UnknownName| e.to_string())
+}
+fn parse_paper(text: &str) -> Result<PaperSize, String> {
+    text.to_ascii_lowercase()
+        .parse()
+        .map_err(|e: outreach_model::UnknownName| e.to_string())
+}
+
+/// `--view overview|campaigns|campaign <id>|segments` with the view's own options.
+fn report_view(
+    words: &[String],
+    metric: Metric,
+    interval: Option<Interval>,
+    search: Option<String>,
+    sort: CampaignSort,
+) -> anyhow::Result<ReportView> {
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    Ok(match words.as_slice() {
+        ["overview"] => ReportView::Overview {
+            metric,
+            interval: interval.unwrap_or(Interval::Day),
+        },
+        ["campaigns"] => ReportView::Campaigns { search, sort },
+        ["campaign", id] => ReportView::Campaign {
+            campaign_id: parse_campaign(id).map_err(anyhow::Error::msg)?,
+            interval: interval.unwrap_or(Interval::Week),
+        },
+        ["campaign"] => anyhow::bail!(
+            "--view campaign needs the campaign's id, e.g. --view campaign <id> (`outreach campaigns` lists them)"
+        ),
+        ["segments"] => ReportView::Segments,
+        _ => anyhow::bail!(
+            "unknown view {:?}: expected overview, campaigns, campaign <id> or segments",
+            words.join(" ")
+        ),
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -246,8 +323,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             interval,
             filter,
         } => {
-            let answer = dashboard.trend(&filter.filter()?, metric, interval).await?;
-            output::trend(&mut out, format, &answer)
+            let filter = filter.filter()?;
+            let answer = dashboard.trend(&filter, metric, interval).await?;
+            output::trend(&mut out, format, &answer, filter.range)
         }
         Command::Segments { filter } => {
             let answer = dashboard.segments(&filter.filter()?).await?;
@@ -256,6 +334,41 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Health => {
             let answer = dashboard.health().await?;
             output::health(&mut out, format, &answer)
+        }
+        Command::Export {
+            kind,
+            out: path,
+            view,
+            filter,
+            metric,
+            interval,
+            search,
+            sort,
+            paper,
+            bom,
+        } => {
+            let request = ExportRequest {
+                format: kind,
+                view: report_view(&view, metric, interval, search, sort)?,
+                filter: filter.filter()?,
+                paper,
+                byte_order_mark: bom,
+            };
+            let context = ReportContext {
+                generated_by: config::account_name(),
+                generated_at: time::OffsetDateTime::now_utc(),
+            };
+            let done = export::export(&dashboard, &request, &path, &context).await?;
+            let what = match kind {
+                ExportFormat::Csv => "rows",
+                ExportFormat::Pdf => "pages",
+            };
+            writeln!(
+                out,
+                "wrote {} ({} {what}, {} bytes)",
+                done.path, done.rows_or_pages, done.bytes
+            )?;
+            Ok(())
         }
     }
 }

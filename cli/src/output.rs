@@ -1,11 +1,13 @@
 //! Printing answers: aligned tables for people, JSON and CSV for scripts. Values are printed as
 //! the backend gives them; tables format rates as percentages, JSON and CSV keep full precision.
+//! CSV is written by the exports' writer (`outreach_backend::export::csv`).
 
 use std::io::Write;
 
+use outreach_backend::export::csv::{self, CsvWriter};
 use outreach_model::{
-    CampaignMetrics, CampaignPage, Health, Metric, Metrics, SegmentMetrics, SegmentReport, Summary,
-    Trend,
+    CampaignMetrics, CampaignPage, DateRange, Health, Metric, SegmentMetrics, SegmentReport,
+    Summary, Trend,
 };
 
 /// How an answer is printed.
@@ -20,24 +22,6 @@ pub enum Format {
 }
 
 type Out<'a> = &'a mut dyn Write;
-
-/// The metrics every row shows, in order.
-const METRICS: &[Metric] = &[
-    Metric::Reach,
-    Metric::Impressions,
-    Metric::Opens,
-    Metric::Clicks,
-    Metric::Engaged,
-    Metric::Conversions,
-    Metric::OptOuts,
-    Metric::Sent,
-    Metric::Bounces,
-    Metric::MachineOpens,
-    Metric::EngagementRate,
-    Metric::ConversionRate,
-    Metric::OptOutRate,
-    Metric::DeliveryRate,
-];
 
 /// What the terminal table shows of a row (the rest is in JSON and CSV).
 const TABLE_METRICS: &[Metric] = &[
@@ -67,33 +51,9 @@ fn cell(metric: Metric, value: Option<f64>) -> String {
     }
 }
 
-/// A value for CSV: counts as integers, rates at full precision, none as an empty cell.
-fn plain(metric: Metric, value: Option<f64>) -> String {
-    match value {
-        None => String::new(),
-        Some(v) if metric.is_rate() => v.to_string(),
-        Some(v) => format!("{v:.0}"),
-    }
-}
-
-fn exact(metric: Metric, metrics: &Metrics) -> String {
-    plain(metric, metrics.get(metric))
-}
-
 /// A rate for a table: a percentage with two decimals, none as "–".
 fn rate_cell(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |v| format!("{:.2}%", v * 100.0))
-}
-
-/// Text from free-form fields (campaign names) made safe for spreadsheets: a cell that starts
-/// with =, +, -, @, tab or carriage return is read as a formula, so it gets a leading quote
-/// (OWASP, CSV injection).
-pub fn neutralise(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
 }
 
 fn table(out: Out<'_>, header: &[String], rows: &[Vec<String>]) -> anyhow::Result<()> {
@@ -132,8 +92,20 @@ fn table(out: Out<'_>, header: &[String], rows: &[Vec<String>]) -> anyhow::Resul
     Ok(())
 }
 
-fn csv_writer(out: Out<'_>) -> csv::Writer<&mut dyn Write> {
-    csv::WriterBuilder::new().from_writer(out)
+fn csv_writer(out: Out<'_>) -> ::csv::Writer<&mut dyn Write> {
+    ::csv::WriterBuilder::new().from_writer(out)
+}
+
+/// An answer as CSV through the exports' writer (the same columns, quoting and neutralised
+/// text as `outreach export csv`).
+fn csv_out(
+    out: Out<'_>,
+    write: impl FnOnce(&mut CsvWriter<&mut dyn Write>) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut w = CsvWriter::new(out, false)?;
+    write(&mut w)?;
+    w.finish()?.flush()?;
+    Ok(())
 }
 
 fn names(metrics: &[Metric]) -> impl Iterator<Item = String> + '_ {
@@ -144,38 +116,7 @@ fn names(metrics: &[Metric]) -> impl Iterator<Item = String> + '_ {
 pub fn campaigns(out: Out<'_>, format: Format, page: &CampaignPage) -> anyhow::Result<()> {
     match format {
         Format::Json => json(out, page),
-        Format::Csv => {
-            let mut w = csv_writer(out);
-            let mut header: Vec<String> = [
-                "campaign_id",
-                "campaign_name",
-                "campaign_type",
-                "channel",
-                "status",
-                "start_date",
-                "end_date",
-            ]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
-            header.extend(names(METRICS));
-            w.write_record(&header)?;
-            for c in &page.campaigns {
-                let mut record = vec![
-                    c.campaign_id.to_string(),
-                    neutralise(&c.campaign_name),
-                    neutralise(&c.campaign_type),
-                    c.channel.to_string(),
-                    c.status.to_string(),
-                    c.start_date.to_string(),
-                    c.end_date.map(|d| d.to_string()).unwrap_or_default(),
-                ];
-                record.extend(METRICS.iter().map(|m| exact(*m, &c.metrics)));
-                w.write_record(&record)?;
-            }
-            w.flush()?;
-            Ok(())
-        }
+        Format::Csv => csv_out(out, |w| csv::campaign_page(w, page)),
         Format::Table => {
             let mut header: Vec<String> = ["campaign", "campaign_id", "channel", "status"]
                 .iter()
@@ -216,19 +157,7 @@ pub fn campaign_metrics(
 ) -> anyhow::Result<()> {
     match format {
         Format::Json => json(out, answer),
-        Format::Csv => {
-            let mut w = csv_writer(out);
-            let mut header = vec!["start".to_owned(), "end".to_owned()];
-            header.extend(names(METRICS));
-            w.write_record(&header)?;
-            for p in &answer.periods {
-                let mut record = vec![p.start.to_string(), p.end.to_string()];
-                record.extend(METRICS.iter().map(|m| exact(*m, &p.metrics)));
-                w.write_record(&record)?;
-            }
-            w.flush()?;
-            Ok(())
-        }
+        Format::Csv => csv_out(out, |w| csv::campaign_metrics(w, answer).map(drop)),
         Format::Table => {
             writeln!(
                 out,
@@ -255,19 +184,7 @@ pub fn campaign_metrics(
 pub fn summary(out: Out<'_>, format: Format, answer: &Summary) -> anyhow::Result<()> {
     match format {
         Format::Json => json(out, answer),
-        Format::Csv => {
-            let mut w = csv_writer(out);
-            w.write_record(["metric", "current", "previous"])?;
-            for m in METRICS {
-                w.write_record([
-                    m.as_str().to_owned(),
-                    exact(*m, &answer.current),
-                    exact(*m, &answer.previous),
-                ])?;
-            }
-            w.flush()?;
-            Ok(())
-        }
+        Format::Csv => csv_out(out, |w| csv::summary(w, answer)),
         Format::Table => {
             writeln!(
                 out,
@@ -278,7 +195,7 @@ pub fn summary(out: Out<'_>, format: Format, answer: &Summary) -> anyhow::Result
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect();
-            let rows: Vec<Vec<String>> = METRICS
+            let rows: Vec<Vec<String>> = Metric::ALL
                 .iter()
                 .map(|m| {
                     let (now, before) = (answer.current.get(*m), answer.previous.get(*m));
@@ -301,56 +218,37 @@ pub fn summary(out: Out<'_>, format: Format, answer: &Summary) -> anyhow::Result
 }
 
 /// `outreach trend`.
-pub fn trend(out: Out<'_>, format: Format, answer: &Trend) -> anyhow::Result<()> {
+pub fn trend(out: Out<'_>, format: Format, answer: &Trend, range: DateRange) -> anyhow::Result<()> {
     match format {
         Format::Json => json(out, answer),
-        Format::Csv | Format::Table => {
+        Format::Csv => csv_out(out, |w| csv::trend(w, answer, range).map(drop)),
+        Format::Table => {
             let mut header = vec!["start".to_owned()];
             header.extend(answer.series.iter().map(|s| s.name.clone()));
             let points = answer.series.first().map_or(0, |s| s.points.len());
-            let rows: Vec<Vec<String>> = (0..points)
-                .map(|i| {
-                    let start = answer.series[0].points[i].start.to_string();
-                    std::iter::once(start)
-                        .chain(answer.series.iter().map(|s| {
-                            let value = s.points.get(i).and_then(|p| p.value);
-                            if format == Format::Csv {
-                                plain(answer.metric, value)
-                            } else {
-                                cell(answer.metric, value)
-                            }
-                        }))
-                        .collect()
-                })
-                .collect();
-            if format == Format::Csv {
-                let mut w = csv_writer(out);
-                w.write_record(&header)?;
-                for row in rows {
-                    w.write_record(&row)?;
-                }
-                w.flush()?;
-                Ok(())
-            } else {
-                writeln!(out, "{} by {}\n", answer.metric, answer.interval)?;
-                table(out, &header, &rows)
-            }
+            let rows: Vec<Vec<String>> =
+                (0..points)
+                    .map(|i| {
+                        let start = answer.series[0].points[i].start.to_string();
+                        std::iter::once(start)
+                            .chain(answer.series.iter().map(|s| {
+                                cell(answer.metric, s.points.get(i).and_then(|p| p.value))
+                            }))
+                            .collect()
+                    })
+                    .collect();
+            writeln!(out, "{} by {}\n", answer.metric, answer.interval)?;
+            table(out, &header, &rows)
         }
     }
 }
 
-fn segment_cells(m: &SegmentMetrics, csv: bool) -> Vec<String> {
+fn segment_cells(m: &SegmentMetrics) -> Vec<String> {
     let mut cells: Vec<String> = m.counts().iter().map(ToString::to_string).collect();
     cells.extend(
         [m.engagement_rate, m.conversion_rate, m.opt_out_rate]
             .iter()
-            .map(|r| {
-                if csv {
-                    r.map(|v| v.to_string()).unwrap_or_default()
-                } else {
-                    rate_cell(*r)
-                }
-            }),
+            .map(|r| rate_cell(*r)),
     );
     cells
 }
@@ -365,48 +263,7 @@ pub fn segments(out: Out<'_>, format: Format, answer: &SegmentReport) -> anyhow:
         .map(|s| (*s).to_owned());
     match format {
         Format::Json => json(out, answer),
-        Format::Csv => {
-            let mut w = csv_writer(out);
-            let mut header: Vec<String> = [
-                "dimension",
-                "value",
-                "age_band",
-                "plan_type",
-                "risk_tier",
-                "region",
-            ]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
-            header.extend(metric_names);
-            w.write_record(&header)?;
-            for s in &answer.segments {
-                let mut record = vec![
-                    "segment".to_owned(),
-                    s.member_segment.clone(),
-                    s.age_band.clone(),
-                    s.plan_type.clone(),
-                    s.risk_tier.clone(),
-                    s.region.clone(),
-                ];
-                record.extend(segment_cells(&s.metrics, true));
-                w.write_record(&record)?;
-            }
-            for d in &answer.dimensions {
-                let mut record = vec![
-                    d.dimension.clone(),
-                    d.value.clone(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ];
-                record.extend(segment_cells(&d.metrics, true));
-                w.write_record(&record)?;
-            }
-            w.flush()?;
-            Ok(())
-        }
+        Format::Csv => csv_out(out, |w| csv::segments(w, answer).map(drop)),
         Format::Table => {
             let mut header = vec!["dimension".to_owned(), "value".to_owned()];
             header.extend(metric_names);
@@ -415,12 +272,12 @@ pub fn segments(out: Out<'_>, format: Format, answer: &SegmentReport) -> anyhow:
                 .iter()
                 .map(|d| {
                     let mut row = vec![d.dimension.clone(), d.value.clone()];
-                    row.extend(segment_cells(&d.metrics, false));
+                    row.extend(segment_cells(&d.metrics));
                     row
                 })
                 .chain(answer.segments.iter().map(|s| {
                     let mut row = vec!["segment".to_owned(), s.member_segment.clone()];
-                    row.extend(segment_cells(&s.metrics, false));
+                    row.extend(segment_cells(&s.metrics));
                     row
                 }))
                 .collect();
@@ -515,16 +372,4 @@ fn rfc3339(instant: time::OffsetDateTime) -> String {
     instant
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_are_neutralised_and_other_text_is_kept() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise("-5 days"), "'-5 days");
-        assert_eq!(neutralise("Flu shots, 2026"), "Flu shots, 2026");
-    }
 }

@@ -7,6 +7,8 @@
 
 mod api;
 mod campaign;
+mod export;
+pub mod format;
 mod query;
 mod report;
 mod segment;
@@ -14,6 +16,9 @@ mod settings;
 
 pub use api::{ApiError, ErrorCode};
 pub use campaign::{CampaignStatus, Channel};
+pub use export::{
+    ExportDone, ExportFormat, ExportOutcome, ExportRequest, PaperSize, ReportView, day_in_words,
+};
 pub use query::{
     CampaignId, CampaignSort, DateRange, Filter, Interval, InvalidCampaignId, InvalidDate,
     InvalidPage, InvalidRange, Metric, Page, parse_date,

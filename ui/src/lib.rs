@@ -7,7 +7,9 @@
 pub mod api;
 mod app;
 pub mod fetch;
-pub mod format;
+/// Numbers as shown: shared with the exports (the model's `format`), so a PDF prints what the
+/// screen shows.
+pub use outreach_model::format;
 pub mod theme;
 mod views;
 #[cfg(target_arch = "wasm32")]

@@ -1,7 +1,8 @@
 //! Numbers for people: thousands separators, rates as percentages with one decimal, and the
-//! change against the previous period (the model's `Summary::change`) with whether it is good news.
+//! change against the previous period (`Summary::change`) with whether it is good news. Shared by
+//! the screen and the exports, so a report prints each number as the screen shows it.
 
-use outreach_model::{Metric, PeriodChange, SegmentCount};
+use crate::{Metric, PeriodChange, SegmentCount};
 
 /// A count with thousands separators: `1234567` is "1,234,567".
 pub fn count(value: i64) -> String {

@@ -1,0 +1,498 @@
+//! CSV exports: each table the app shows, every row of the filter, streamed through the `csv`
+//! crate (RFC 4180 quoting, CRLF, UTF-8 with an optional byte-order mark for Excel on Windows),
+//! with the metric names of docs/metrics.md as the header, counts as integers, rates as decimals
+//! at full precision, ISO days, and text cells neutralised against spreadsheet formula
+//! injection. `outreach … --format csv` writes its answers through the same functions.
+
+use std::io::Write;
+
+use outreach_model::{
+    CampaignMetrics, CampaignPage, CampaignRow, DateRange, ExportRequest, Interval, Metric,
+    Metrics, Page, ReportView, SegmentCount, SegmentMetrics, SegmentReport, Summary, Trend,
+};
+
+use super::{AtomicFile, ExportError};
+use crate::{Dashboard, DashboardError};
+
+/// The spreadsheet formula characters a text cell must not begin with (OWASP's CSV injection
+/// guidance): `=`, `+`, `-`, `@`, tab and carriage return.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as exported: one beginning with a formula character gets a leading `'`, which
+/// spreadsheets show as text and do not evaluate. Numbers are not text cells: a negative
+/// number stays a number.
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// One cell of an exported row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    /// Free text (a campaign's name, its type): neutralised.
+    Text(&'a str),
+    /// A count.
+    Count(i64),
+    /// A rate as a decimal at full precision (0.123456…), or empty when it has no value.
+    Rate(Option<f64>),
+    /// A day, ISO 8601.
+    Day(time::Date),
+    /// A segment's count: the number, or "<11" for a count from 1 to 10.
+    Segment(SegmentCount),
+}
+
+/// A CSV export streamed into `W`: a header, then rows, each written as it comes (memory stays
+/// flat however many rows).
+#[derive(Debug)]
+pub struct CsvWriter<W: Write> {
+    csv: csv::Writer<W>,
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// A writer into `out`, starting with a UTF-8 byte-order mark when `byte_order_mark` (Excel
+    /// on Windows reads UTF-8 only with one).
+    pub fn new(mut out: W, byte_order_mark: bool) -> std::io::Result<Self> {
+        if byte_order_mark {
+            out.write_all("\u{feff}".as_bytes())?;
+        }
+        Ok(CsvWriter {
+            csv: csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(out),
+        })
+    }
+
+    /// Writes the header row: the metric names of docs/metrics.md.
+    pub fn header(&mut self, names: &[&str]) -> std::io::Result<()> {
+        self.csv.write_record(names).map_err(into_io)
+    }
+
+    /// Writes one row.
+    pub fn row(&mut self, cells: &[Cell<'_>]) -> std::io::Result<()> {
+        for cell in cells {
+            let written = match cell {
+                Cell::Text(text) => self.csv.write_field(neutralise(text).as_ref()),
+                Cell::Count(n) => self.csv.write_field(n.to_string()),
+                // `{}` of an f64 is the shortest text that reads back as the same number.
+                Cell::Rate(Some(rate)) => self.csv.write_field(rate.to_string()),
+                Cell::Rate(None) => self.csv.write_field(""),
+                Cell::Day(day) => self.csv.write_field(day.to_string()),
+                Cell::Segment(count) => self.csv.write_field(count.to_string()),
+            };
+            written.map_err(into_io)?;
+        }
+        self.csv.write_record(None::<&[u8]>).map_err(into_io)
+    }
+
+    /// Flushes what is buffered and gives the output back.
+    pub fn finish(self) -> std::io::Result<W> {
+        self.csv.into_inner().map_err(|err| err.into_error())
+    }
+}
+
+/// A metric's cell: a count as an integer, a rate at full precision (empty when it has none).
+fn metric_cell(metric: Metric, metrics: &Metrics) -> Cell<'static> {
+    match metric.is_rate() {
+        true => Cell::Rate(metrics.get(metric)),
+        // Counts are whole numbers; `Metrics::get` gives them as floats.
+        false => Cell::Count(metrics.get(metric).unwrap_or(0.0).round() as i64),
+    }
+}
+
+fn metric_names() -> impl Iterator<Item = &'static str> {
+    Metric::ALL.iter().map(|m| m.as_str())
+}
+
+/// The columns of the campaign list.
+pub fn campaigns_header<W: Write>(csv: &mut CsvWriter<W>) -> std::io::Result<()> {
+    let columns: Vec<&str> = [
+        "campaign_id",
+        "campaign_name",
+        "campaign_type",
+        "channel",
+        "status",
+        "start_date",
+        "end_date",
+    ]
+    .into_iter()
+    .chain(metric_names())
+    .collect();
+    csv.header(&columns)
+}
+
+/// One campaign of the list.
+pub fn campaign_row<W: Write>(csv: &mut CsvWriter<W>, row: &CampaignRow) -> std::io::Result<()> {
+    let id = row.campaign_id.to_string();
+    let mut cells = vec![
+        Cell::Text(&id),
+        Cell::Text(&row.campaign_name),
+        Cell::Text(&row.campaign_type),
+        Cell::Text(row.channel.as_str()),
+        Cell::Text(row.status.as_str()),
+        Cell::Day(row.start_date),
+        row.end_date.map_or(Cell::Text(""), Cell::Day),
+    ];
+    cells.extend(Metric::ALL.iter().map(|m| metric_cell(*m, &row.metrics)));
+    csv.row(&cells)
+}
+
+/// A page of the campaign list (`outreach campaigns --format csv`).
+pub fn campaign_page<W: Write>(csv: &mut CsvWriter<W>, page: &CampaignPage) -> std::io::Result<()> {
+    campaigns_header(csv)?;
+    page.campaigns
+        .iter()
+        .try_for_each(|row| campaign_row(csv, row))
+}
+
+/// A campaign's metrics per period.
+pub fn campaign_metrics<W: Write>(
+    csv: &mut CsvWriter<W>,
+    answer: &CampaignMetrics,
+) -> std::io::Result<u64> {
+    let columns: Vec<&str> = ["campaign_id", "campaign_name", "period_start", "period_end"]
+        .into_iter()
+        .chain(metric_names())
+        .collect();
+    csv.header(&columns)?;
+    let id = answer.campaign_id.to_string();
+    for period in &answer.periods {
+        let mut cells = vec![
+            Cell::Text(&id),
+            Cell::Text(&answer.campaign_name),
+            Cell::Day(period.start),
+            Cell::Day(period.end),
+        ];
+        cells.extend(Metric::ALL.iter().map(|m| metric_cell(*m, &period.metrics)));
+        csv.row(&cells)?;
+    }
+    Ok(answer.periods.len() as u64)
+}
+
+/// The filter's metrics against the previous period's (`outreach summary --format csv`).
+pub fn summary<W: Write>(csv: &mut CsvWriter<W>, answer: &Summary) -> std::io::Result<()> {
+    csv.header(&["metric", "current", "previous"])?;
+    for metric in Metric::ALL {
+        csv.row(&[
+            Cell::Text(metric.as_str()),
+            metric_cell(*metric, &answer.current),
+            metric_cell(*metric, &answer.previous),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The last day of each period of `range` cut by `interval`, by the period's first day.
+fn period_ends(range: DateRange, interval: Interval) -> Vec<(time::Date, time::Date)> {
+    let starts = range.buckets(interval);
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, start)| {
+            let end = starts
+                .get(i + 1)
+                .and_then(|next| next.previous_day())
+                .unwrap_or(range.end());
+            (*start, end)
+        })
+        .collect()
+}
+
+/// A trend: one row per period and series (each channel, then the total), the metric's value in
+/// a column named after it.
+pub fn trend<W: Write>(
+    csv: &mut CsvWriter<W>,
+    answer: &Trend,
+    range: DateRange,
+) -> std::io::Result<u64> {
+    csv.header(&[
+        "period_start",
+        "period_end",
+        "channel",
+        answer.metric.as_str(),
+    ])?;
+    let periods = period_ends(range, answer.interval);
+    let mut rows = 0;
+    for (i, (start, end)) in periods.iter().enumerate() {
+        for series in &answer.series {
+            let value = series.points.get(i).and_then(|p| p.value);
+            let cell = match answer.metric.is_rate() {
+                true => Cell::Rate(value),
+                false => Cell::Count(value.unwrap_or(0.0).round() as i64),
+            };
+            csv.row(&[
+                Cell::Day(*start),
+                Cell::Day(*end),
+                Cell::Text(&series.name),
+                cell,
+            ])?;
+            rows += 1;
+        }
+    }
+    Ok(rows)
+}
+
+fn segment_cells(metrics: &SegmentMetrics) -> Vec<Cell<'static>> {
+    let mut cells: Vec<Cell<'static>> = metrics.counts().into_iter().map(Cell::Segment).collect();
+    cells.extend(
+        [
+            metrics.engagement_rate,
+            metrics.conversion_rate,
+            metrics.opt_out_rate,
+        ]
+        .map(Cell::Rate),
+    );
+    cells
+}
+
+/// The segment drill-down: every segment, then every dimension's values; counts from 1 to 10
+/// are "<11" and a rate that would give one away is empty, as on screen.
+pub fn segments<W: Write>(csv: &mut CsvWriter<W>, answer: &SegmentReport) -> std::io::Result<u64> {
+    let columns: Vec<&str> = [
+        "dimension",
+        "value",
+        "age_band",
+        "plan_type",
+        "risk_tier",
+        "region",
+    ]
+    .into_iter()
+    .chain(SegmentMetrics::COUNTED.iter().map(|m| m.as_str()))
+    .chain([
+        Metric::EngagementRate.as_str(),
+        Metric::ConversionRate.as_str(),
+        Metric::OptOutRate.as_str(),
+    ])
+    .collect();
+    csv.header(&columns)?;
+    for s in &answer.segments {
+        let mut cells = vec![
+            Cell::Text("segment"),
+            Cell::Text(&s.member_segment),
+            Cell::Text(&s.age_band),
+            Cell::Text(&s.plan_type),
+            Cell::Text(&s.risk_tier),
+            Cell::Text(&s.region),
+        ];
+        cells.extend(segment_cells(&s.metrics));
+        csv.row(&cells)?;
+    }
+    for d in &answer.dimensions {
+        let mut cells = vec![
+            Cell::Text(&d.dimension),
+            Cell::Text(&d.value),
+            Cell::Text(""),
+            Cell::Text(""),
+            Cell::Text(""),
+            Cell::Text(""),
+        ];
+        cells.extend(segment_cells(&d.metrics));
+        csv.row(&cells)?;
+    }
+    Ok((answer.segments.len() + answer.dimensions.len()) as u64)
+}
+
+/// Writes the table of `request`'s view into `file`, asking the dashboard what the screen asks;
+/// gives the rows written. The campaign list is fetched and written a page at a time, so memory
+/// stays flat however many campaigns there are.
+pub async fn write_view(
+    dashboard: &Dashboard,
+    request: &ExportRequest,
+    file: &mut AtomicFile,
+) -> Result<u64, ExportError> {
+    let written = write_view_into(dashboard, request, file.writer()).await?;
+    written.map_err(|err| file.failed(err))
+}
+
+/// The view's table into `out`: a question that fails is the outer error, a write that fails
+/// the inner one.
+async fn write_view_into<W: Write>(
+    dashboard: &Dashboard,
+    request: &ExportRequest,
+    out: W,
+) -> Result<std::io::Result<u64>, DashboardError> {
+    let filter = &request.filter;
+    let mut csv = match CsvWriter::new(out, request.byte_order_mark) {
+        Ok(csv) => csv,
+        Err(err) => return Ok(Err(err)),
+    };
+    let written = match &request.view {
+        ReportView::Overview { metric, interval } => {
+            let answer = dashboard.trend(filter, *metric, *interval).await?;
+            trend(&mut csv, &answer, filter.range)
+        }
+        ReportView::Campaign {
+            campaign_id,
+            interval,
+        } => {
+            let answer = dashboard
+                .campaign_metrics(*campaign_id, filter.range, *interval)
+                .await?;
+            campaign_metrics(&mut csv, &answer)
+        }
+        ReportView::Segments => {
+            let answer = dashboard.segments(filter).await?;
+            segments(&mut csv, &answer)
+        }
+        ReportView::Campaigns { search, sort } => {
+            if let Err(err) = campaigns_header(&mut csv) {
+                return Ok(Err(err));
+            }
+            let mut rows = 0_u64;
+            let mut number = 1;
+            while let Ok(page) = Page::new(number, Page::MAX_SIZE) {
+                let answer = dashboard
+                    .campaigns(filter, search.as_deref(), *sort, page)
+                    .await?;
+                for row in &answer.campaigns {
+                    if let Err(err) = campaign_row(&mut csv, row) {
+                        return Ok(Err(err));
+                    }
+                }
+                rows += answer.campaigns.len() as u64;
+                if rows >= answer.total || answer.campaigns.is_empty() {
+                    break;
+                }
+                number += 1;
+            }
+            Ok(rows)
+        }
+    };
+    Ok(written.and_then(|rows| csv.finish().map(|_| rows)))
+}
+
+fn into_io(err: csv::Error) -> std::io::Error {
+    match err.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::write_atomically;
+    use time::macros::date;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_plain_ones_kept() {
+        for (text, shown) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1 (555) 010", "'+1 (555) 010"),
+            ("-flu", "'-flu"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tindent", "'\tindent"),
+            ("\rreturn", "'\rreturn"),
+            ("Flu shot (Email, Q3 2026)", "Flu shot (Email, Q3 2026)"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise(text), shown);
+        }
+    }
+
+    /// Python's csv module reads back exactly the rows written: the real reader of the issue.
+    #[test]
+    fn python_reads_back_exactly_what_was_written() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let path = dir.path().join("campaigns.csv");
+        let names = [
+            "Flu shot, \"annual\"",
+            "Line\nbreak",
+            "Прививка от гриппа 流感疫苗 💉",
+            "=1+1",
+            "-3 dose",
+        ];
+        write_atomically(&path, |out| {
+            let mut csv = CsvWriter::new(out, true)?;
+            csv.header(&[
+                "campaign_name",
+                "impressions",
+                "engagement_rate",
+                "start_date",
+            ])?;
+            for (i, name) in names.iter().enumerate() {
+                let rate = (i > 0).then(|| 1.0 / (i as f64 + 2.0));
+                csv.row(&[
+                    Cell::Text(name),
+                    Cell::Count(-(i as i64)),
+                    Cell::Rate(rate),
+                    Cell::Day(date!(2026 - 11 - 28)),
+                ])?;
+            }
+            csv.finish().map(drop)
+        })
+        .expect("written");
+        let script = "import csv, json, sys\n\
+                      with open(sys.argv[1], newline='', encoding='utf-8-sig') as f:\n\
+                      \x20   print(json.dumps(list(csv.reader(f))))";
+        let output = std::process::Command::new("python3")
+            .args(["-c", script])
+            .arg(&path)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let rows: Vec<Vec<String>> =
+            serde_json::from_slice(&output.stdout).expect("python's rows as JSON");
+        assert_eq!(
+            rows[0],
+            [
+                "campaign_name",
+                "impressions",
+                "engagement_rate",
+                "start_date"
+            ]
+        );
+        assert_eq!(rows.len(), names.len() + 1, "every row, no more");
+        for (i, (row, name)) in rows[1..].iter().zip(names).enumerate() {
+            assert_eq!(row[0], neutralise(name).as_ref());
+            assert_eq!(
+                row[1],
+                (-(i as i64)).to_string(),
+                "numbers are not neutralised"
+            );
+            let rate = (i > 0).then(|| 1.0 / (i as f64 + 2.0));
+            assert_eq!(row[2].parse::<f64>().ok(), rate, "rates at full precision");
+            assert_eq!(row[3], "2026-11-28");
+        }
+        let bytes = std::fs::read(&path).expect("the file");
+        assert!(
+            bytes.starts_with("\u{feff}".as_bytes()),
+            "a byte-order mark"
+        );
+    }
+
+    #[test]
+    fn a_failed_export_leaves_nothing_behind_and_the_old_file_intact() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let path = dir.path().join("report.csv");
+        std::fs::write(&path, "the report from yesterday").expect("an old report");
+        let err = write_atomically(&path, |out| {
+            out.write_all(b"half a report")?;
+            Err(std::io::Error::other("the disk is full"))
+        })
+        .expect_err("the write fails");
+        assert!(err.to_string().contains("Nothing was saved there"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("the old report"),
+            "the report from yesterday"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("listed")
+            .map(|e| e.expect("an entry").file_name())
+            .collect();
+        assert_eq!(left, ["report.csv"], "no temporary file is left");
+
+        let missing = dir.path().join("no such folder").join("report.csv");
+        let err = write_atomically(&missing, |_| Ok(())).expect_err("no folder");
+        assert!(
+            err.to_string().contains("Choose a folder you can write to"),
+            "{err}"
+        );
+    }
+}
