@@ -40,6 +40,11 @@ const MARGIN: f32 = 40.0;
 const BODY: f32 = 8.0;
 const SMALL: f32 = 7.0;
 const ROW: f32 = 11.5;
+/// A table cell's padding, each side.
+const PAD: f32 = 2.5;
+/// A table header's text (small enough that the segment table's closed-set values, "Medicare
+/// Advantage" and "Territories", fit unwrapped beside its nine figures on A4).
+const HEADER: f32 = 6.5;
 
 /// Colours of the report (print-friendly: dark text, light rules).
 mod ink {
@@ -78,26 +83,23 @@ enum Align {
     Right,
 }
 
-/// A table column: its title, its share of the width, its alignment.
+/// A table column: its title and its alignment (its width follows from its cells).
 #[derive(Debug, Clone, Copy)]
 struct Column {
     title: &'static str,
-    share: f32,
     align: Align,
 }
 
-const fn text_column(title: &'static str, share: f32) -> Column {
+const fn text_column(title: &'static str) -> Column {
     Column {
         title,
-        share,
         align: Align::Left,
     }
 }
 
-const fn number_column(title: &'static str, share: f32) -> Column {
+const fn number_column(title: &'static str) -> Column {
     Column {
         title,
-        share,
         align: Align::Right,
     }
 }
@@ -107,7 +109,7 @@ struct Canvas<'f> {
     faces: &'f Faces,
     doc: PdfDocument,
     /// The characters set in each face (`Face::ALL` order): the fonts are subset to them.
-    used: [BTreeSet<char>; 3],
+    used: [BTreeSet<char>; 4],
     width: f32,
     height: f32,
     pages: Vec<Vec<Op>>,
@@ -254,30 +256,74 @@ impl<'f> Canvas<'f> {
         }
     }
 
-    /// A table under `title`, split across pages with its header repeated on each.
-    fn table(&mut self, title: &str, columns: &[Column], rows: &[Vec<String>]) {
-        self.heading(title);
-        let total: f32 = columns.iter().map(|c| c.share).sum();
-        let widths: Vec<f32> = columns
+    /// Column widths for `rows` at `size`: each number column as wide as its widest cell or
+    /// header word; each text column at least as wide as its longest word, and the room left
+    /// shared by how much more each would need to fit its text on one line.
+    fn column_widths(&self, columns: &[Column], rows: &[Vec<String>], size: f32) -> Vec<f32> {
+        let faces = self.faces;
+        let longest_word = |text: &str, size: f32, bold: bool| {
+            text.split_whitespace()
+                .map(|w| faces.width(w, size, bold))
+                .fold(0.0_f32, f32::max)
+        };
+        // (smallest, natural) per column.
+        let needs: Vec<(f32, f32)> = columns
             .iter()
-            .map(|c| c.share / total * self.content_width())
+            .enumerate()
+            .map(|(i, column)| {
+                let header = longest_word(column.title, HEADER, true);
+                let cells = rows.iter().filter_map(|row| row.get(i));
+                let (word, whole) = cells.fold((0.0_f32, 0.0_f32), |(word, whole), cell| {
+                    (
+                        word.max(longest_word(cell, size, false)),
+                        whole.max(faces.width(cell, size, false)),
+                    )
+                });
+                let smallest = header.max(word) + 2.0 * PAD;
+                match column.align {
+                    Align::Right => (header.max(whole) + 2.0 * PAD, header.max(whole) + 2.0 * PAD),
+                    Align::Left => (smallest, smallest.max(whole + 2.0 * PAD)),
+                }
+            })
             .collect();
-        let pad = 3.0;
+        let room = self.content_width();
+        let natural: f32 = needs.iter().map(|(_, n)| n).sum();
+        if natural <= room {
+            // Room to spare: every column grows in proportion.
+            return needs
+                .iter()
+                .map(|(_, n)| n * room / natural.max(1.0))
+                .collect();
+        }
+        let smallest: f32 = needs.iter().map(|(s, _)| s).sum();
+        let wanted: f32 = needs.iter().map(|(s, n)| n - s).sum();
+        let spare = (room - smallest).max(0.0);
+        needs
+            .iter()
+            .map(|(s, n)| s + (n - s) / wanted.max(1.0) * spare)
+            .collect()
+    }
+
+    /// A table under `title`, split across pages with its header repeated on each.
+    fn table(&mut self, title: &str, columns: &[Column], rows: &[Vec<String>], size: f32) {
+        let row_height = size * 1.45;
+        self.heading(title);
+        let widths = self.column_widths(columns, rows, size);
         self.table_header(columns, &widths);
         for (i, row) in rows.iter().enumerate() {
-            // Text columns wrap to two lines at most; numbers never wrap.
+            // Text wraps to two lines at most; numbers never wrap.
             let cells: Vec<Vec<String>> = row
                 .iter()
                 .zip(columns.iter().zip(&widths))
                 .map(|(cell, (column, width))| match column.align {
                     Align::Left => self
                         .faces
-                        .wrap_at_most(cell, BODY, false, width - 2.0 * pad, 2),
+                        .wrap_at_most(cell, size, false, width - 2.0 * PAD, 2),
                     Align::Right => vec![cell.clone()],
                 })
                 .collect();
             let lines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
-            let height = ROW * lines as f32 + 2.0;
+            let height = row_height * lines as f32 + 3.0;
             if self.y + height > self.bottom {
                 self.new_page();
                 self.heading(&format!("{title} (continued)"));
@@ -289,11 +335,12 @@ impl<'f> Canvas<'f> {
             let mut x = MARGIN;
             for ((cell, column), width) in cells.iter().zip(columns).zip(&widths) {
                 for (line_number, line) in cell.iter().enumerate() {
-                    let baseline = self.y + ROW * (line_number as f32 + 1.0) - 2.5;
+                    let baseline =
+                        self.y + 1.5 + row_height * (line_number as f32 + 1.0) - size * 0.3;
                     match column.align {
-                        Align::Left => self.text(x + pad, baseline, line, BODY, false),
+                        Align::Left => self.text(x + PAD, baseline, line, size, false),
                         Align::Right => {
-                            self.text_right(x + width - pad, baseline, line, BODY, false)
+                            self.text_right(x + width - PAD, baseline, line, size, false)
                         }
                     }
                 }
@@ -304,20 +351,31 @@ impl<'f> Canvas<'f> {
         self.y += 4.0;
     }
 
+    /// The header row: titles in bold, wrapped at spaces, over a rule.
     fn table_header(&mut self, columns: &[Column], widths: &[f32]) {
-        let pad = 3.0;
+        let titles: Vec<Vec<String>> = columns
+            .iter()
+            .zip(widths)
+            .map(|(column, width)| {
+                self.faces
+                    .wrap(column.title, HEADER, true, width - 2.0 * PAD)
+            })
+            .collect();
+        let lines = titles.iter().map(Vec::len).max().unwrap_or(1);
         let mut x = MARGIN;
-        let baseline = self.y + ROW - 2.0;
-        for (column, width) in columns.iter().zip(widths) {
-            match column.align {
-                Align::Left => self.text(x + pad, baseline, column.title, SMALL, true),
-                Align::Right => {
-                    self.text_right(x + width - pad, baseline, column.title, SMALL, true)
+        for ((column, width), title) in columns.iter().zip(widths).zip(&titles) {
+            // Bottom-aligned, so a one-line title sits on the rule like the others.
+            let first = lines - title.len();
+            for (i, line) in title.iter().enumerate() {
+                let baseline = self.y + ROW * (first + i + 1) as f32 - 2.0;
+                match column.align {
+                    Align::Left => self.text(x + PAD, baseline, line, HEADER, true),
+                    Align::Right => self.text_right(x + width - PAD, baseline, line, HEADER, true),
                 }
             }
             x += width;
         }
-        self.y += ROW + 2.0;
+        self.y += ROW * lines as f32 + 2.0;
         let y = self.y;
         self.polyline(&[(MARGIN, y), (self.width - MARGIN, y)], 0.6, ink::RULE);
         self.y += 1.0;
@@ -705,12 +763,12 @@ fn body(canvas: &mut Canvas<'_>, report: &Report) {
         })
         .collect();
     let columns = [
-        text_column("Metric", 3.0),
-        number_column("This period", 2.0),
-        number_column("Previous period", 2.0),
-        number_column("Change", 2.0),
+        text_column("Metric"),
+        number_column("This period"),
+        number_column("Previous period"),
+        number_column("Change"),
     ];
-    canvas.table("Key figures", &columns, &rows);
+    canvas.table("Key figures", &columns, &rows, BODY);
     canvas.paragraph(
         &format!(
             "This period: {} to {}. Previous period: {} to {}, the same number of days just before. \
@@ -748,14 +806,14 @@ fn body(canvas: &mut Canvas<'_>, report: &Report) {
 
 fn campaigns_table(canvas: &mut Canvas<'_>, campaigns: &[CampaignRow]) {
     let columns = [
-        text_column("Campaign", 4.0),
-        text_column("Channel", 1.0),
-        text_column("Status", 1.35),
-        number_column("Reach", 1.3),
-        number_column("Impressions", 1.45),
-        number_column("Engagement", 1.35),
-        number_column("Conversion", 1.3),
-        number_column("Opt-out", 1.1),
+        text_column("Campaign"),
+        text_column("Channel"),
+        text_column("Status"),
+        number_column("Reach"),
+        number_column("Impressions"),
+        number_column("Engagement rate"),
+        number_column("Conversion rate"),
+        number_column("Opt-out rate"),
     ];
     let rows: Vec<Vec<String>> = campaigns
         .iter()
@@ -773,29 +831,26 @@ fn campaigns_table(canvas: &mut Canvas<'_>, campaigns: &[CampaignRow]) {
             ]
         })
         .collect();
-    let title = format!(
-        "Campaigns ({}); engagement, conversion and opt-out are rates",
-        format::count(campaigns.len() as i64)
-    );
+    let title = format!("Campaigns ({})", format::count(campaigns.len() as i64));
     if rows.is_empty() {
         canvas.heading(&title);
         canvas.paragraph("No campaign matches this filter.", BODY);
     } else {
-        canvas.table(&title, &columns, &rows);
+        canvas.table(&title, &columns, &rows, BODY);
     }
 }
 
 fn periods_table(canvas: &mut Canvas<'_>, campaign: &CampaignMetrics) {
     let columns = [
-        text_column("Period", 2.6),
-        number_column("Reach", 1.2),
-        number_column("Impressions", 1.4),
-        number_column("Engaged", 1.2),
-        number_column("Conversions", 1.35),
-        number_column("Opt-outs", 1.1),
-        number_column("Engagement", 1.3),
-        number_column("Conversion", 1.3),
-        number_column("Opt-out", 1.1),
+        text_column("Period"),
+        number_column("Reach"),
+        number_column("Impressions"),
+        number_column("Engaged"),
+        number_column("Conversions"),
+        number_column("Opt-outs"),
+        number_column("Engagement rate"),
+        number_column("Conversion rate"),
+        number_column("Opt-out rate"),
     ];
     let rows: Vec<Vec<String>> = campaign
         .periods
@@ -820,11 +875,11 @@ fn periods_table(canvas: &mut Canvas<'_>, campaign: &CampaignMetrics) {
         })
         .collect();
     let title = format!(
-        "{} by {}; engagement, conversion and opt-out are rates",
+        "{} by {}",
         campaign.campaign_name,
         interval_words(campaign.interval)
     );
-    canvas.table(&title, &columns, &rows);
+    canvas.table(&title, &columns, &rows, BODY);
 }
 
 fn segment_cells(metrics: &SegmentMetrics) -> Vec<String> {
@@ -845,19 +900,19 @@ fn segment_cells(metrics: &SegmentMetrics) -> Vec<String> {
 }
 
 const SEGMENT_NUMBER_COLUMNS: [Column; 9] = [
-    number_column("Impressions", 1.3),
-    number_column("Opens", 1.05),
-    number_column("Clicks", 1.0),
-    number_column("Engaged", 1.1),
-    number_column("Convers.", 1.05),
-    number_column("Opt-outs", 1.0),
-    number_column("Engage %", 1.05),
-    number_column("Convert %", 1.05),
-    number_column("Opt-out %", 1.05),
+    number_column("Impressions"),
+    number_column("Opens"),
+    number_column("Clicks"),
+    number_column("Engaged"),
+    number_column("Conversions"),
+    number_column("Opt-outs"),
+    number_column("Engagement rate"),
+    number_column("Conversion rate"),
+    number_column("Opt-out rate"),
 ];
 
 fn segments_tables(canvas: &mut Canvas<'_>, report: &SegmentReport, every_segment: bool) {
-    let mut columns = vec![text_column("Dimension", 1.2), text_column("Value", 1.7)];
+    let mut columns = vec![text_column("Dimension"), text_column("Value")];
     columns.extend(SEGMENT_NUMBER_COLUMNS);
     let rows: Vec<Vec<String>> = report
         .dimensions
@@ -872,15 +927,26 @@ fn segments_tables(canvas: &mut Canvas<'_>, report: &SegmentReport, every_segmen
         "Member segments by dimension (counts from 1 to 10 show as <11)",
         &columns,
         &rows,
+        SMALL,
     );
     if every_segment {
-        let mut columns = vec![text_column("Segment (age/plan/risk/region)", 3.6)];
+        let mut columns = vec![
+            text_column("Age"),
+            text_column("Plan"),
+            text_column("Risk"),
+            text_column("Region"),
+        ];
         columns.extend(SEGMENT_NUMBER_COLUMNS);
         let rows: Vec<Vec<String>> = report
             .segments
             .iter()
             .map(|s| {
-                let mut row = vec![s.member_segment.clone()];
+                let mut row = vec![
+                    s.age_band.clone(),
+                    s.plan_type.clone(),
+                    s.risk_tier.clone(),
+                    s.region.clone(),
+                ];
                 row.extend(segment_cells(&s.metrics));
                 row
             })
@@ -889,6 +955,7 @@ fn segments_tables(canvas: &mut Canvas<'_>, report: &SegmentReport, every_segmen
             "Every member segment (counts from 1 to 10 show as <11)",
             &columns,
             &rows,
+            SMALL,
         );
     }
 }

@@ -1,7 +1,7 @@
 //! The report's fonts (assets/fonts, embedded in the binary and, subset, in every PDF) and text
-//! measured in them: Noto Sans for Latin, Greek and Cyrillic, with Droid Sans Fallback for each
-//! character Noto Sans lacks (Chinese, Japanese, Korean). A character neither has prints as the
-//! font's visible "missing" box.
+//! measured in them: Noto Sans for Latin (with Vietnamese), Greek and Cyrillic; for a character
+//! Noto Sans lacks, Droid Sans Fallback (Chinese, Japanese), then Nanum Gothic (Korean). A
+//! character none has (an emoji) prints as Noto Sans's visible "missing" box.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -14,6 +14,7 @@ use printpdf::ParsedFont;
 static NOTO_REGULAR: &[u8] = include_bytes!("../../../assets/fonts/NotoSans-Regular.ttf");
 static NOTO_BOLD: &[u8] = include_bytes!("../../../assets/fonts/NotoSans-Bold.ttf");
 static FALLBACK: &[u8] = include_bytes!("../../../assets/fonts/DroidSansFallbackFull.ttf");
+static KOREAN: &[u8] = include_bytes!("../../../assets/fonts/NanumGothic.ttf");
 
 /// Which font a run of text is set in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,8 +23,10 @@ pub enum Face {
     Regular,
     /// Noto Sans Bold.
     Bold,
-    /// Droid Sans Fallback (CJK), regular weight only.
+    /// Droid Sans Fallback (Chinese, Japanese), regular weight only.
     Fallback,
+    /// Nanum Gothic (Korean), regular weight only.
+    Korean,
 }
 
 /// The parsed fonts, read once per process.
@@ -35,6 +38,8 @@ pub struct Faces {
     pub bold: ParsedFont,
     /// Droid Sans Fallback.
     pub fallback: ParsedFont,
+    /// Nanum Gothic.
+    pub korean: ParsedFont,
 }
 
 /// The fonts, parsed on first use; `None` only if a built-in font file is damaged.
@@ -47,6 +52,7 @@ pub fn faces() -> Option<&'static Faces> {
                 regular: parse(NOTO_REGULAR)?,
                 bold: parse(NOTO_BOLD)?,
                 fallback: parse(FALLBACK)?,
+                korean: parse(KOREAN)?,
             })
         })
         .as_ref()
@@ -54,7 +60,7 @@ pub fn faces() -> Option<&'static Faces> {
 
 impl Face {
     /// Every face.
-    pub const ALL: [Face; 3] = [Face::Regular, Face::Bold, Face::Fallback];
+    pub const ALL: [Face; 4] = [Face::Regular, Face::Bold, Face::Fallback, Face::Korean];
 
     /// The font's PostScript name, as PDF readers list it.
     pub const fn name(self) -> &'static str {
@@ -62,6 +68,7 @@ impl Face {
             Face::Regular => "NotoSans-Regular",
             Face::Bold => "NotoSans-Bold",
             Face::Fallback => "DroidSansFallbackFull",
+            Face::Korean => "NanumGothic",
         }
     }
 
@@ -70,6 +77,7 @@ impl Face {
             Face::Regular => NOTO_REGULAR,
             Face::Bold => NOTO_BOLD,
             Face::Fallback => FALLBACK,
+            Face::Korean => KOREAN,
         }
     }
 }
@@ -113,6 +121,7 @@ impl Faces {
             Face::Regular => &self.regular,
             Face::Bold => &self.bold,
             Face::Fallback => &self.fallback,
+            Face::Korean => &self.korean,
         }
     }
 
@@ -124,6 +133,8 @@ impl Faces {
             primary
         } else if self.fallback.lookup_glyph_index(c as u32).is_some() {
             Face::Fallback
+        } else if self.korean.lookup_glyph_index(c as u32).is_some() {
+            Face::Korean
         } else {
             primary
         }
@@ -230,7 +241,8 @@ mod tests {
         assert_eq!(faces.face_of('A', false), Face::Regular);
         assert_eq!(faces.face_of('Ж', true), Face::Bold);
         assert_eq!(faces.face_of('流', false), Face::Fallback);
-        assert_eq!(faces.face_of('한', false), Face::Fallback);
+        assert_eq!(faces.face_of('한', false), Face::Korean);
+        assert_eq!(faces.face_of('ệ', false), Face::Regular, "Vietnamese");
         let runs = faces.runs("Flu 流感疫苗 shot", false);
         let faces_of_runs: Vec<Face> = runs.iter().map(|(face, _, _)| *face).collect();
         assert_eq!(
