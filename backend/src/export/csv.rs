@@ -7,8 +7,8 @@
 use std::io::Write;
 
 use outreach_model::{
-    CampaignMetrics, CampaignPage, CampaignRow, DateRange, ExportRequest, Interval, Metric,
-    Metrics, Page, ReportView, SegmentCount, SegmentMetrics, SegmentReport, Summary, Trend,
+    CampaignId, CampaignMetrics, CampaignPage, CampaignRow, DateRange, ExportRequest, Interval,
+    Metric, Metrics, Page, ReportView, SegmentCount, SegmentMetrics, SegmentReport, Summary, Trend,
 };
 
 use super::{AtomicFile, ExportError};
@@ -42,6 +42,8 @@ pub enum Cell<'a> {
     Day(time::Date),
     /// A segment's count: the number, or "<11" for a count from 1 to 10.
     Segment(SegmentCount),
+    /// A campaign's id.
+    Id(CampaignId),
 }
 
 /// A CSV export streamed into `W`: a header, then rows, each written as it comes (memory stays
@@ -49,6 +51,8 @@ pub enum Cell<'a> {
 #[derive(Debug)]
 pub struct CsvWriter<W: Write> {
     csv: csv::Writer<W>,
+    /// Where a number or a day is formatted before it is written (no allocation per cell).
+    scratch: String,
 }
 
 impl<W: Write> CsvWriter<W> {
@@ -61,7 +65,9 @@ impl<W: Write> CsvWriter<W> {
         Ok(CsvWriter {
             csv: csv::WriterBuilder::new()
                 .terminator(csv::Terminator::CRLF)
+                .buffer_capacity(1 << 16)
                 .from_writer(out),
+            scratch: String::with_capacity(64),
         })
     }
 
@@ -73,17 +79,45 @@ impl<W: Write> CsvWriter<W> {
     /// Writes one row.
     pub fn row(&mut self, cells: &[Cell<'_>]) -> std::io::Result<()> {
         for cell in cells {
-            let written = match cell {
-                Cell::Text(text) => self.csv.write_field(neutralise(text).as_ref()),
-                Cell::Count(n) => self.csv.write_field(n.to_string()),
-                // `{}` of an f64 is the shortest text that reads back as the same number.
-                Cell::Rate(Some(rate)) => self.csv.write_field(rate.to_string()),
-                Cell::Rate(None) => self.csv.write_field(""),
-                Cell::Day(day) => self.csv.write_field(day.to_string()),
-                Cell::Segment(count) => self.csv.write_field(count.to_string()),
-            };
-            written.map_err(into_io)?;
+            self.cell(*cell)?;
         }
+        self.end_row()
+    }
+
+    /// Writes one cell of the current row.
+    pub fn cell(&mut self, cell: Cell<'_>) -> std::io::Result<()> {
+        use std::fmt::Write as _;
+        self.scratch.clear();
+        let written = match cell {
+            Cell::Text(text) => self.csv.write_field(neutralise(text).as_ref()),
+            Cell::Count(n) => self.csv.write_field(itoa::Buffer::new().format(n)),
+            Cell::Segment(SegmentCount::Exact(n)) => {
+                self.csv.write_field(itoa::Buffer::new().format(n))
+            }
+            Cell::Segment(SegmentCount::Suppressed) => self.csv.write_field("<11"),
+            Cell::Rate(None) => self.csv.write_field(""),
+            // The shortest text that reads back as the same number (Ryū), e.g. 0.1234 or 4e-6.
+            Cell::Rate(Some(rate)) => self.csv.write_field(ryu::Buffer::new().format(rate)),
+            Cell::Day(day) => {
+                let _ = write!(
+                    self.scratch,
+                    "{:04}-{:02}-{:02}",
+                    day.year(),
+                    u8::from(day.month()),
+                    day.day()
+                );
+                self.csv.write_field(&self.scratch)
+            }
+            Cell::Id(id) => {
+                let _ = write!(self.scratch, "{id}");
+                self.csv.write_field(&self.scratch)
+            }
+        };
+        written.map_err(into_io)
+    }
+
+    /// Ends the current row.
+    pub fn end_row(&mut self) -> std::io::Result<()> {
         self.csv.write_record(None::<&[u8]>).map_err(into_io)
     }
 
@@ -125,18 +159,21 @@ pub fn campaigns_header<W: Write>(csv: &mut CsvWriter<W>) -> std::io::Result<()>
 
 /// One campaign of the list.
 pub fn campaign_row<W: Write>(csv: &mut CsvWriter<W>, row: &CampaignRow) -> std::io::Result<()> {
-    let id = row.campaign_id.to_string();
-    let mut cells = vec![
-        Cell::Text(&id),
+    for cell in [
+        Cell::Id(row.campaign_id),
         Cell::Text(&row.campaign_name),
         Cell::Text(&row.campaign_type),
         Cell::Text(row.channel.as_str()),
         Cell::Text(row.status.as_str()),
         Cell::Day(row.start_date),
         row.end_date.map_or(Cell::Text(""), Cell::Day),
-    ];
-    cells.extend(Metric::ALL.iter().map(|m| metric_cell(*m, &row.metrics)));
-    csv.row(&cells)
+    ] {
+        csv.cell(cell)?;
+    }
+    for metric in Metric::ALL {
+        csv.cell(metric_cell(*metric, &row.metrics))?;
+    }
+    csv.end_row()
 }
 
 /// A page of the campaign list (`outreach campaigns --format csv`).
@@ -157,10 +194,9 @@ pub fn campaign_metrics<W: Write>(
         .chain(metric_names())
         .collect();
     csv.header(&columns)?;
-    let id = answer.campaign_id.to_string();
     for period in &answer.periods {
         let mut cells = vec![
-            Cell::Text(&id),
+            Cell::Id(answer.campaign_id),
             Cell::Text(&answer.campaign_name),
             Cell::Day(period.start),
             Cell::Day(period.end),
