@@ -12,6 +12,7 @@ fn main() {
             "settings",
             "save_settings",
             "health",
+            "export",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         // A build script reports through a panic; this one says what to do.

@@ -40,12 +40,44 @@ pub fn read(path: &Path) -> anyhow::Result<ViewSettings> {
 /// Writes `settings` to `path`: a temporary file in the same directory, flushed to disk, then
 /// renamed over the old one.
 pub fn write(path: &Path, settings: &ViewSettings) -> anyhow::Result<()> {
+    write_toml(path, settings)
+}
+
+/// Where exports were last saved (`exports.toml`): the save dialog opens there next time,
+/// often a shared drive.
+#[derive(Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportPlace {
+    /// The folder of the last export.
+    pub last_folder: Option<PathBuf>,
+}
+
+/// The file that remembers where exports go.
+pub fn export_place_path() -> anyhow::Result<PathBuf> {
+    Ok(crate::config::config_dir()?.join("exports.toml"))
+}
+
+/// The remembered export folder; none when nothing is remembered or the file is unreadable
+/// (the dialog then opens in the OS's default folder, which is harmless).
+pub fn read_export_place(path: &Path) -> ExportPlace {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| toml::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+/// Remembers the export folder, atomically.
+pub fn write_export_place(path: &Path, place: &ExportPlace) -> anyhow::Result<()> {
+    write_toml(path, place)
+}
+
+fn write_toml(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| anyhow!("the settings path {} has no directory", path.display()))?;
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create {} for the app's settings", dir.display()))?;
-    let text = toml::to_string(settings).context("cannot write the app's settings as TOML")?;
+    let text = toml::to_string(value).context("cannot write the app's settings as TOML")?;
     let mut file = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot write the app's settings in {}", dir.display()))?;
     file.write_all(text.as_bytes())
@@ -64,6 +96,20 @@ pub fn write(path: &Path, settings: &ViewSettings) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_export_folder_round_trips_and_a_bad_file_means_none() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let path = dir.path().join("exports.toml");
+        assert_eq!(read_export_place(&path), ExportPlace::default());
+        let place = ExportPlace {
+            last_folder: Some(PathBuf::from("/mnt/shared drive/Reports, 2026")),
+        };
+        write_export_place(&path, &place).expect("written");
+        assert_eq!(read_export_place(&path), place);
+        std::fs::write(&path, "last_folder = [").expect("a broken file");
+        assert_eq!(read_export_place(&path), ExportPlace::default());
+    }
     use outreach_model::{Channel, DateRange, RangePreset, SavedRange};
     use time::macros::date;
 

@@ -29,7 +29,8 @@ fn main() -> std::process::ExitCode {
             commands::segments,
             commands::settings,
             commands::save_settings,
-            commands::health
+            commands::health,
+            commands::export
         ])
         .run(tauri::generate_context!());
     match built {

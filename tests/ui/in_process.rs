@@ -10,7 +10,8 @@ use outreach_backend::Dashboard;
 use outreach_etl::generate::GenerateOptions;
 use outreach_model::{
     ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, ErrorCode,
-    Filter, Health, Interval, Metric, Page, SegmentReport, Summary, Trend, ViewSettings,
+    ExportOutcome, ExportRequest, Filter, Health, Interval, Metric, Page, SegmentReport, Summary,
+    Trend, ViewSettings,
 };
 use outreach_ui::{ApiFuture, DashboardApi};
 use time::Date;
@@ -65,6 +66,11 @@ pub struct InProcess {
     /// The app's settings file (read and written as the shell does, with outreach-cli's
     /// settings module).
     pub settings: PathBuf,
+    /// What the save dialog answers: the file chosen, or none when it is cancelled (the
+    /// shell's dialog is the only part the suite cannot drive; the export itself is real).
+    pub save_as: Arc<Mutex<Option<PathBuf>>>,
+    /// The exports asked for.
+    pub exports_asked: Arc<Mutex<Vec<ExportRequest>>>,
 }
 
 impl InProcess {
@@ -78,6 +84,8 @@ impl InProcess {
             dashboard,
             summaries_asked: Arc::default(),
             settings: dir.path().join(format!("settings-{n}.toml")),
+            save_as: Arc::default(),
+            exports_asked: Arc::default(),
         }
     }
 
@@ -144,6 +152,29 @@ impl DashboardApi for InProcess {
         let answer = outreach_cli::settings::write(&self.settings, settings)
             .map_err(|err| ApiError::new(ErrorCode::BadRequest, format!("{err:#}")));
         Box::pin(async move { answer })
+    }
+
+    /// As the shell's command, with `save_as` for its dialog.
+    fn export(&self, request: &ExportRequest) -> ApiFuture<ExportOutcome> {
+        lock(&self.exports_asked).push(request.clone());
+        let Some(path) = lock(&self.save_as).clone() else {
+            return Box::pin(async { Ok(ExportOutcome::Cancelled) });
+        };
+        let (dashboard, request) = (self.dashboard.clone(), request.clone());
+        let task = runtime().spawn(async move {
+            let context = outreach_backend::export::ReportContext {
+                generated_by: "views suite".to_owned(),
+                generated_at: time::OffsetDateTime::now_utc(),
+            };
+            outreach_backend::export::export(&dashboard, &request, &path, &context).await
+        });
+        Box::pin(async move {
+            match task.await {
+                Ok(Ok(done)) => Ok(ExportOutcome::Written(done)),
+                Ok(Err(err)) => Err(ApiError::new(ErrorCode::Unavailable, err.to_string())),
+                Err(err) => Err(ApiError::new(ErrorCode::Internal, err.to_string())),
+            }
+        })
     }
 }
 

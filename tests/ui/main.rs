@@ -435,6 +435,96 @@ fn the_campaigns_table_sorts_searches_and_opens_a_campaign() {
     });
 }
 
+/// Opens the Export menu and chooses `choice`, then waits for the outcome's message.
+fn export_as(harness: &mut Harness<'_, DashboardApp>, choice: &str) {
+    settle(harness, "an answer on every panel", |h| {
+        !h.state().is_loading()
+    });
+    harness.get_by_label("Export…").click();
+    settle(harness, "the export menu", |h| {
+        h.query_by_label(choice).is_some()
+    });
+    harness.get_by_label(choice).click();
+    settle(harness, "the export's outcome", |h| {
+        !h.state().is_loading()
+            && (h.query_by_label_contains("Saved ").is_some()
+                || h.query_by_label_contains("Export cancelled").is_some()
+                || h.query_by_label_contains("Export failed").is_some())
+    });
+}
+
+#[test]
+fn each_page_exports_what_it_shows_and_says_where() {
+    let dashboard = demo();
+    let api = InProcess::new(dashboard.clone());
+    let (save_as, asked) = (api.save_as.clone(), api.exports_asked.clone());
+    let folder = tempfile::tempdir().expect("a folder");
+    let mut harness = harness_on(api);
+    harness.get_by_label("Last 7 days").click();
+
+    // The overview as CSV: the trend series of its chart, where the dialog said.
+    let csv = folder.path().join("overview.csv");
+    *lock(&save_as) = Some(csv.clone());
+    export_as(&mut harness, "CSV…");
+    let text = std::fs::read_to_string(&csv).expect("the CSV is written");
+    let rows = text.lines().count() - 1;
+    assert!(
+        text.starts_with("period_start,period_end,channel,engagement_rate"),
+        "{text}"
+    );
+    assert!(
+        harness
+            .query_by_label(&format!("Saved {} ({rows} rows)", csv.display()))
+            .is_some(),
+        "the message names the file and its rows"
+    );
+    let request = lock(&asked).last().cloned().expect("an export asked");
+    assert_eq!(
+        &request.filter,
+        harness.state().filter(),
+        "the filter on screen"
+    );
+    assert!(!request.byte_order_mark);
+
+    // The segments page as a US Letter PDF.
+    open_page(&mut harness, "Segments");
+    let pdf = folder.path().join("segments.pdf");
+    *lock(&save_as) = Some(pdf.clone());
+    export_as(&mut harness, "PDF report, US Letter…");
+    let bytes = std::fs::read(&pdf).expect("the PDF is written");
+    assert!(bytes.starts_with(b"%PDF-"));
+    let request = lock(&asked).last().cloned().expect("an export asked");
+    assert_eq!(request.view, outreach_model::ReportView::Segments);
+    assert_eq!(request.paper, outreach_model::PaperSize::Letter);
+    assert!(harness.query_by_label_contains("pages)").is_some());
+
+    // A cancelled dialog: nothing is written, and the page says so.
+    *lock(&save_as) = None;
+    export_as(&mut harness, "CSV for Excel (Windows)…");
+    assert!(
+        harness
+            .query_by_label("Export cancelled; nothing was saved.")
+            .is_some()
+    );
+    assert!(lock(&asked).last().is_some_and(|r| r.byte_order_mark));
+    let files = std::fs::read_dir(folder.path()).expect("listed").count();
+    assert_eq!(files, 2, "the cancelled export wrote nothing");
+
+    // A folder that cannot be written: the message says what to do, and nothing is left.
+    *lock(&save_as) = Some(csv.join("inside-a-file.csv"));
+    export_as(&mut harness, "CSV…");
+    assert!(
+        harness
+            .query_by_label_contains("Export failed: cannot write in")
+            .is_some()
+            && harness
+                .query_by_label_contains("Choose a folder you can write to")
+                .is_some(),
+        "the failure is shown with what to do"
+    );
+    assert_eq!(std::fs::read_dir(folder.path()).expect("listed").count(), 2);
+}
+
 #[test]
 fn the_segment_drill_down_never_shows_a_count_from_1_to_10() {
     let dashboard = demo();

@@ -4,8 +4,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use outreach_model::{
-    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, Filter, Health,
-    Interval, Metric, Page, SegmentReport, Summary, Trend, ViewSettings,
+    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, ExportOutcome,
+    ExportRequest, Filter, Health, Interval, Metric, Page, SegmentReport, Summary, Trend,
+    ViewSettings,
 };
 
 /// A question in flight. It need not be `Send`: in the webview it wraps a JavaScript promise.
@@ -43,6 +44,9 @@ pub trait DashboardApi {
     fn settings(&self) -> ApiFuture<ViewSettings>;
     /// Remembers the view.
     fn save_settings(&self, settings: &ViewSettings) -> ApiFuture<()>;
+    /// Exports a view: the shell asks where with a save dialog, then writes the file; the
+    /// answer says where, or that the dialog was cancelled.
+    fn export(&self, request: &ExportRequest) -> ApiFuture<ExportOutcome>;
 }
 
 /// The answers of several questions, in order; the first failure fails them all. They are

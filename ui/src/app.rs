@@ -1,6 +1,6 @@
 //! The app: the filter every page shares, the pages, and the status bar.
 
-use outreach_model::{CampaignId, Filter, Health, ViewSettings};
+use outreach_model::{CampaignId, Filter, Health, ReportView, ViewSettings};
 use time::Date;
 
 use crate::api::DashboardApi;
@@ -8,6 +8,7 @@ use crate::fetch::{Fetch, Query};
 use crate::theme;
 use crate::views::campaign::CampaignDetail;
 use crate::views::campaigns::Campaigns;
+use crate::views::export_menu::ExportMenu;
 use crate::views::filter_bar::FilterBar;
 use crate::views::overview::Overview;
 use crate::views::segments::Segments;
@@ -48,6 +49,7 @@ pub struct DashboardApp {
     campaigns: Campaigns,
     campaign: Option<CampaignDetail>,
     segments: Segments,
+    export_menu: ExportMenu,
     health: Query<(), Health>,
     status_bar: StatusBar,
     settings: Query<(), ViewSettings>,
@@ -78,6 +80,7 @@ impl DashboardApp {
             campaigns: Campaigns::default(),
             campaign: None,
             segments: Segments::default(),
+            export_menu: ExportMenu::default(),
             health: Query::default(),
             status_bar: StatusBar::default(),
             settings: Query::default(),
@@ -114,6 +117,7 @@ impl DashboardApp {
                 .is_some_and(CampaignDetail::is_loading),
         };
         page || self.health.is_loading()
+            || self.export_menu.is_loading()
             || self.filter_bar.is_loading()
             || self.settings.is_loading()
             || self.saved.is_loading()
@@ -198,6 +202,16 @@ impl DashboardApp {
                 }
                 if self.campaign.is_some() {
                     ui.selectable_value(&mut self.page, PageName::Campaign, "Campaign");
+                }
+                ui.separator();
+                let view = match self.page {
+                    PageName::Overview => Some(self.overview.report_view()),
+                    PageName::Campaigns => Some(self.campaigns.report_view()),
+                    PageName::Segments => Some(ReportView::Segments),
+                    PageName::Campaign => self.campaign.as_ref().map(CampaignDetail::report_view),
+                };
+                if let Some(view) = view {
+                    self.export_menu.ui(ui, api, view, &self.filter);
                 }
             });
             self.filter_bar.ui(ui, api, &mut self.filter, self.today);

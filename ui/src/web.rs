@@ -3,7 +3,8 @@
 
 use outreach_model::{
     ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, ErrorCode,
-    Filter, Health, Interval, Metric, Page, SegmentReport, Summary, Trend, ViewSettings,
+    ExportOutcome, ExportRequest, Filter, Health, Interval, Metric, Page, SegmentReport, Summary,
+    Trend, ViewSettings,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -49,6 +50,11 @@ struct CampaignMetricsArgs {
     campaign_id: CampaignId,
     range: DateRange,
     interval: Interval,
+}
+
+#[derive(serde::Serialize)]
+struct ExportArgs<'a> {
+    request: &'a ExportRequest,
 }
 
 #[derive(serde::Serialize)]
@@ -150,6 +156,13 @@ impl DashboardApi for Ipc {
         call(
             "save_settings",
             serde_wasm_bindgen::to_value(&SettingsArgs { settings }),
+        )
+    }
+
+    fn export(&self, request: &ExportRequest) -> ApiFuture<ExportOutcome> {
+        call(
+            "export",
+            serde_wasm_bindgen::to_value(&ExportArgs { request }),
         )
     }
 }

@@ -4,7 +4,7 @@
 
 use outreach_model::{
     CampaignId, CampaignMetrics, CampaignPage, CampaignRow, CampaignSort, DateRange, Filter,
-    Interval, Metric, Metrics, Page, SegmentReport,
+    Interval, Metric, Metrics, Page, ReportView, SegmentReport,
 };
 
 use super::campaigns::status_chip;
@@ -64,6 +64,14 @@ pub struct CampaignDetail {
 }
 
 impl CampaignDetail {
+    /// The page as an export shows it: the campaign's metrics per the chosen interval.
+    pub fn report_view(&self) -> ReportView {
+        ReportView::Campaign {
+            campaign_id: self.campaign,
+            interval: self.interval,
+        }
+    }
+
     /// The page of `campaign`.
     pub fn new(campaign: CampaignId) -> Self {
         CampaignDetail {

@@ -4,6 +4,7 @@
 use egui_extras::{Column, TableBuilder};
 use outreach_model::{
     CampaignId, CampaignPage, CampaignRow, CampaignSort, CampaignStatus, Filter, Metric, Page,
+    ReportView,
 };
 
 use crate::api::DashboardApi;
@@ -101,6 +102,16 @@ pub fn status_chip(ui: &mut egui::Ui, status: CampaignStatus) {
 }
 
 impl Campaigns {
+    /// The list as an export shows it: every campaign of the search, in the backend's order of
+    /// the sort (a reversed column is exported in its usual direction).
+    pub fn report_view(&self) -> ReportView {
+        let search = self.search.trim();
+        ReportView::Campaigns {
+            search: (!search.is_empty()).then(|| search.to_owned()),
+            sort: self.sort,
+        }
+    }
+
     /// Whether the page's question is in flight.
     pub fn is_loading(&self) -> bool {
         self.query.is_loading()

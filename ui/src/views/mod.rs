@@ -4,6 +4,7 @@
 pub mod campaign;
 pub mod campaigns;
 pub mod chart;
+pub mod export_menu;
 pub mod filter_bar;
 pub mod overview;
 pub mod segments;

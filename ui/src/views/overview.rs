@@ -4,7 +4,7 @@
 
 use outreach_model::{
     CampaignId, CampaignPage, CampaignRow, CampaignSort, Channel, Filter, Interval, Metric, Page,
-    Summary, Trend,
+    ReportView, Summary, Trend,
 };
 
 use super::chart;
@@ -103,6 +103,14 @@ pub struct Overview {
 }
 
 impl Overview {
+    /// The page as an export shows it: with the trend chart's metric and interval.
+    pub fn report_view(&self) -> ReportView {
+        ReportView::Overview {
+            metric: self.trend.choice.metric,
+            interval: self.trend.choice.interval,
+        }
+    }
+
     /// Whether any of the page's questions is in flight.
     pub fn is_loading(&self) -> bool {
         self.summary.is_loading()
