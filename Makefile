@@ -35,6 +35,7 @@ bench: setup ui
 	bash bench/etl.sh
 	bash bench/read.sh
 	cargo bench -p outreach-testkit --bench views
+	cargo bench -p outreach-backend --bench export
 	bash bench/app-launch.sh 10
 	python3 bench/app-filter.py "$(CARGO_TARGET_DIR)/release/outreach-dashboard" 40
 	bash bench/app-idle.sh 60

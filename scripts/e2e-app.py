@@ -10,6 +10,10 @@ It passes when:
 - the IPC answers a JavaScript call of the summary with the figures the `outreach` command
   (argv[2]) prints for the same filter on the same demo database, and the segment drill-down
   it returns has no count from 1 to 10;
+- an export asked over the IPC opens the native save dialog (GTK's, found and typed into with
+  xdotool as a person would), writes the CSV where the dialog said, byte for byte the file
+  `outreach export csv` writes for the same request, and remembers its folder; a second
+  export's dialog, cancelled with Escape, writes nothing and answers "cancelled";
 - a screenshot of the window is a drawn page (many colours), not a blank one; it is kept at
   $E2E_SHOT (default: e2e-app.png under CARGO_TARGET_DIR).
 
@@ -180,6 +184,92 @@ class App:
         )
 
 
+def start_export(a, request):
+    """Starts an export over the IPC without waiting (its dialog waits for a person)."""
+    a.call("POST", "/execute/sync", {
+        "script": "window.__exportOutcome = null;"
+                  "window.__TAURI__.core.invoke('export', {request: arguments[0]})"
+                  ".then(v => { window.__exportOutcome = {ok: v}; },"
+                  "      e => { window.__exportOutcome = {error: e}; });",
+        "args": [request],
+    })
+
+
+def export_outcome(a):
+    return wait_for(
+        "the export's answer",
+        lambda: a.call("POST", "/execute/sync", {"script": "return window.__exportOutcome;", "args": []}),
+        60,
+    )
+
+
+def dialog(a, title):
+    """The X window id of the save dialog titled `title`, once it is on screen."""
+    def find():
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title],
+                               capture_output=True, text=True, env=a.env)
+        return found.stdout.split()[0] if found.returncode == 0 and found.stdout.split() else None
+    return wait_for(f"the save dialog {title!r}", find, 30)
+
+
+def keys(a, window, *args):
+    subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, env=a.env)
+    time.sleep(0.3)  # GTK settles its focus before the keys
+    subprocess.run(["xdotool", *args], check=True, env=a.env)
+
+
+def export_through_the_dialog(a, cli, filt, demo):
+    """Exports the overview's trend as CSV through the real save dialog, then cancels one."""
+    folder = os.path.join(a.work, "shared drive, reports")
+    os.makedirs(folder)
+    target = os.path.join(folder, "overview.csv")
+    request = {"format": "csv", "view": {"view": "overview", "metric": "opt_out_rate", "interval": "week"},
+               "filter": filt, "paper": "a4", "byte_order_mark": False}
+    start_export(a, request)
+    window = dialog(a, "Export CSV")
+    # The name field has the focus and the suggested name selected: a full path replaces it.
+    keys(a, window, "key", "--clearmodifiers", "ctrl+a")
+    keys(a, window, "type", "--delay", "20", target)
+    keys(a, window, "key", "Return")
+    outcome = export_outcome(a)
+    if "ok" not in outcome or outcome["ok"].get("outcome") != "written":
+        fail(f"the export through the dialog did not write: {outcome}")
+    done = outcome["ok"]
+    if done["path"] != target or not os.path.isfile(target):
+        fail(f"the export went to {done['path']}, not where the dialog said ({target})")
+    expected = os.path.join(a.work, "expected.csv")
+    subprocess.run(
+        [cli, "--database", demo, "export", "csv", "--out", expected, "--view", "overview",
+         "--metric", "opt_out_rate", "--interval", "week",
+         "--start", filt["range"]["start"], "--end", filt["range"]["end"]],
+        check=True, capture_output=True, text=True, env=a.env,
+    )
+    if open(target, "rb").read() != open(expected, "rb").read():
+        fail("the app's CSV differs from the outreach command's for the same request")
+    import csv
+    with open(target, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    if rows[0] != ["period_start", "period_end", "channel", "opt_out_rate"] or len(rows) - 1 != done["rows_or_pages"]:
+        fail(f"the CSV's header or rows do not match the export's answer: {rows[0]}, {len(rows) - 1} rows")
+    remembered = open(os.path.join(a.env["XDG_CONFIG_HOME"], "outreach-dashboard", "exports.toml")).read()
+    if folder not in remembered:
+        fail(f"the export folder is not remembered: {remembered!r}")
+    print(f"e2e: exported {done['rows_or_pages']} rows through the save dialog to {target!r}, "
+          "the same bytes as `outreach export csv`; the folder is remembered")
+
+    # Cancelled: Escape closes the dialog, nothing is written.
+    before = sorted(os.listdir(folder))
+    start_export(a, dict(request, format="pdf"))
+    window = dialog(a, "Export PDF")
+    keys(a, window, "key", "Escape")
+    outcome = export_outcome(a)
+    if outcome != {"ok": {"outcome": "cancelled"}}:
+        fail(f"a cancelled dialog answered {outcome}")
+    if sorted(os.listdir(folder)) != before:
+        fail(f"a cancelled export left files: {sorted(os.listdir(folder))}")
+    print("e2e: a cancelled save dialog wrote nothing and answered 'cancelled'")
+
+
 def check(app, cli, shot):
     """One run of the checks; fails (exit 1) on the first that does not hold."""
     try:
@@ -235,6 +325,8 @@ def check(app, cli, shot):
             if suppressed == 0:
                 fail("the IPC's segments show no <11 cell: the demo's last 30 days have small cells")
             print(f"e2e: {rows} segment rows over the IPC, {suppressed} cells shown as <11, none from 1 to 10")
+
+            export_through_the_dialog(a, cli, filt, demo)
 
             png = base64.b64decode(a.call("GET", "/screenshot"))
             with open(shot, "wb") as f:

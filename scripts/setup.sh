@@ -3,7 +3,8 @@
 # toolchain: a C compiler (bundled SQLite), PostgreSQL's server binaries (the tests start a
 # throwaway cluster when no server answers), psql, the Rust lint components, the wasm32 target
 # the view layer is built for, WebKitGTK for the desktop app, Xvfb, WebKitWebDriver and
-# tauri-driver for its end-to-end test, and Mesa's lavapipe for the views suite's snapshots.
+# tauri-driver and xdotool for its end-to-end test, poppler for the export tests, and Mesa's
+# lavapipe for the views suite's snapshots.
 # Idempotent and quiet when everything is there.
 set -euo pipefail
 
@@ -21,6 +22,10 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 pkg-config --exists webkit2gtk-4.1 2>/dev/null || need+=(libwebkit2gtk-4.1-dev)
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v WebKitWebDriver >/dev/null 2>&1 || need+=(webkit2gtk-driver)
+# The end-to-end test answers the export's save dialog as a person would (xdotool); the export
+# tests read PDFs with poppler's pdftotext, pdfinfo, pdffonts and pdftoppm.
+command -v xdotool >/dev/null 2>&1 || need+=(xdotool)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 convert -list format 2>/dev/null | grep -qi '^ *XWD' || need+=(imagemagick)
 # The views suite's snapshots: rendered by wgpu on the CPU through Mesa's lavapipe (Vulkan).
 ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 || need+=(mesa-vulkan-drivers)

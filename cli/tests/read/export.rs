@@ -161,14 +161,40 @@ fn assert_cell(cell: &str, metric: Metric, value: Option<f64>, context: &str) {
     }
 }
 
-#[tokio::test]
-async fn csv_exports_read_back_exactly_with_python() {
+/// PostgreSQL loaded by the ETL with the awkward names given, the dashboard on it, the filter
+/// of the tests and a home for the command.
+struct Renamed {
+    _stores: crate::helpers::Stores,
+    url: String,
+    dashboard: Dashboard,
+    filter: Filter,
+    home: tempfile::TempDir,
+}
+
+async fn renamed() -> Renamed {
     let stores = stores().await;
     let url = stores.postgres.url().to_owned();
     let dashboard = Dashboard::connect(&url).await.expect("connect");
     let filter = Filter::new(range());
     rename(&url, &all_campaigns(&dashboard, &filter).await).await;
-    let home = tempfile::tempdir().expect("a home");
+    Renamed {
+        _stores: stores,
+        url,
+        dashboard,
+        filter,
+        home: tempfile::tempdir().expect("a home"),
+    }
+}
+
+#[tokio::test]
+async fn csv_exports_read_back_exactly_with_python() {
+    let Renamed {
+        _stores,
+        url,
+        dashboard,
+        filter,
+        home,
+    } = renamed().await;
     let export = |view: &[&str], file: &str| -> PathBuf {
         let path = home.path().join(file);
         let output = outreach(home.path())
@@ -317,12 +343,13 @@ async fn csv_exports_read_back_exactly_with_python() {
 
 #[tokio::test]
 async fn pdf_reports_print_the_backends_numbers_and_read_back_with_poppler() {
-    let stores = stores().await;
-    let url = stores.postgres.url().to_owned();
-    let dashboard = Dashboard::connect(&url).await.expect("connect");
-    let filter = Filter::new(range());
-    rename(&url, &all_campaigns(&dashboard, &filter).await).await;
-    let home = tempfile::tempdir().expect("a home");
+    let Renamed {
+        _stores,
+        url,
+        dashboard,
+        filter,
+        home,
+    } = renamed().await;
     let export = |args: &[&str], file: &str| -> PathBuf {
         let path = home.path().join(file);
         let output = outreach(home.path())
