@@ -700,6 +700,56 @@ async fn failed_exports_leave_no_file_and_say_what_to_do() {
         ],
     );
 
+    // A folder the user may not write in. Root may write anywhere, so as root the command
+    // runs as `nobody` (a copy of the binary nobody can run, in folders nobody can reach).
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let open_to_all = |path: &Path, mode| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+                .expect("permissions set");
+        };
+        let shared = tempfile::tempdir().expect("a folder");
+        open_to_all(shared.path(), 0o755);
+        let locked = shared.path().join("locked");
+        std::fs::create_dir(&locked).expect("a folder");
+        open_to_all(&locked, 0o555);
+        let binary = shared.path().join("outreach");
+        std::fs::copy(env!("CARGO_BIN_EXE_outreach"), &binary).expect("the binary copied");
+        open_to_all(&binary, 0o755);
+        let nobody_home = shared.path().join("home");
+        std::fs::create_dir(&nobody_home).expect("a home");
+        open_to_all(&nobody_home, 0o777);
+        let is_root = read_with("id", &["-u"]).trim() == "0";
+        let mut command = if is_root {
+            let mut runuser = Command::new("runuser");
+            runuser.args(["-u", "nobody", "--"]).arg(&binary);
+            runuser
+        } else {
+            Command::new(&binary)
+        };
+        let output = command
+            .env("HOME", &nobody_home)
+            .args(["--database", &url, "export", "csv", "--out"])
+            .arg(locked.join("report.csv"))
+            .args(RANGE)
+            .output()
+            .expect("run outreach");
+        let err = stderr(&output);
+        assert!(!output.status.success(), "exit 0: {err}");
+        for words in [
+            "cannot write in",
+            "ermission denied",
+            "Choose a folder you can write to",
+        ] {
+            assert!(err.contains(words), "{words:?} in {err}");
+        }
+        assert_eq!(
+            std::fs::read_dir(&locked).expect("listed").count(),
+            0,
+            "nothing left in the locked folder"
+        );
+    }
+
     // A folder that cannot hold files (a file stands where it should be), and a missing one.
     for out in [
         old.join("report.csv"),
