@@ -489,18 +489,14 @@ impl Dashboard {
             .next()
             .ok_or(DashboardError::UnknownCampaign(campaign_id))?;
         let buckets = self.buckets(&filter, interval, false, None).await?;
-        let labels = range.buckets(interval);
-        let periods = labels
-            .iter()
-            .enumerate()
-            .map(|(i, start)| PeriodMetrics {
-                start: *start,
-                end: labels
-                    .get(i + 1)
-                    .and_then(|next| next.previous_day())
-                    .unwrap_or(range.end()),
+        let periods = range
+            .periods(interval)
+            .into_iter()
+            .map(|(start, end)| PeriodMetrics {
+                start,
+                end,
                 metrics: buckets
-                    .get(&(*start, TOTAL))
+                    .get(&(start, TOTAL))
                     .copied()
                     .unwrap_or_default()
                     .to_metrics(),

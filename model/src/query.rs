@@ -182,6 +182,23 @@ impl DateRange {
         start.max(self.start)
     }
 
+    /// Every interval of the range as its first and last day, in order (the last one ends
+    /// with the range).
+    pub fn periods(&self, interval: Interval) -> Vec<(Date, Date)> {
+        let starts = self.buckets(interval);
+        starts
+            .iter()
+            .enumerate()
+            .map(|(i, start)| {
+                let end = starts
+                    .get(i + 1)
+                    .and_then(|next| next.previous_day())
+                    .unwrap_or(self.end);
+                (*start, end)
+            })
+            .collect()
+    }
+
     /// The labels of every interval of the range, in order.
     pub fn buckets(&self, interval: Interval) -> Vec<Date> {
         let mut labels = Vec::new();
@@ -442,6 +459,27 @@ impl Default for Page {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn periods_cover_the_range_with_their_first_and_last_days() {
+        // Thursday 26 Nov 2026 to Wednesday 9 Dec: a part week, a whole week, a part week.
+        let range = DateRange::new(date!(2026 - 11 - 26), date!(2026 - 12 - 09)).expect("a range");
+        assert_eq!(
+            range.periods(Interval::Week),
+            [
+                (date!(2026 - 11 - 26), date!(2026 - 11 - 29)),
+                (date!(2026 - 11 - 30), date!(2026 - 12 - 06)),
+                (date!(2026 - 12 - 07), date!(2026 - 12 - 09)),
+            ]
+        );
+        assert_eq!(
+            range.periods(Interval::Month),
+            [
+                (date!(2026 - 11 - 26), date!(2026 - 11 - 30)),
+                (date!(2026 - 12 - 01), date!(2026 - 12 - 09)),
+            ]
+        );
+    }
 
     #[test]
     fn campaign_ids_round_trip_and_reject_other_text() {

@@ -7,8 +7,8 @@
 use std::io::Write;
 
 use outreach_model::{
-    CampaignId, CampaignMetrics, CampaignPage, CampaignRow, DateRange, ExportRequest, Interval,
-    Metric, Metrics, Page, ReportView, SegmentCount, SegmentMetrics, SegmentReport, Summary, Trend,
+    CampaignId, CampaignMetrics, CampaignPage, CampaignRow, DateRange, ExportRequest, Metric,
+    Metrics, Page, ReportView, SegmentCount, SegmentMetrics, SegmentReport, Summary, Trend,
 };
 
 use super::{AtomicFile, ExportError};
@@ -127,13 +127,18 @@ impl<W: Write> CsvWriter<W> {
     }
 }
 
-/// A metric's cell: a count as an integer, a rate at full precision (empty when it has none).
-fn metric_cell(metric: Metric, metrics: &Metrics) -> Cell<'static> {
+/// A metric's value as a cell: a count as an integer, a rate at full precision (empty when it
+/// has none).
+fn value_cell(metric: Metric, value: Option<f64>) -> Cell<'static> {
     match metric.is_rate() {
-        true => Cell::Rate(metrics.get(metric)),
-        // Counts are whole numbers; `Metrics::get` gives them as floats.
-        false => Cell::Count(metrics.get(metric).unwrap_or(0.0).round() as i64),
+        true => Cell::Rate(value),
+        // Counts are whole numbers; `Metrics::get` and trends give them as floats.
+        false => Cell::Count(value.unwrap_or(0.0).round() as i64),
     }
+}
+
+fn metric_cell(metric: Metric, metrics: &Metrics) -> Cell<'static> {
+    value_cell(metric, metrics.get(metric))
 }
 
 fn metric_names() -> impl Iterator<Item = &'static str> {
@@ -220,22 +225,6 @@ pub fn summary<W: Write>(csv: &mut CsvWriter<W>, answer: &Summary) -> std::io::R
     Ok(())
 }
 
-/// The last day of each period of `range` cut by `interval`, by the period's first day.
-fn period_ends(range: DateRange, interval: Interval) -> Vec<(time::Date, time::Date)> {
-    let starts = range.buckets(interval);
-    starts
-        .iter()
-        .enumerate()
-        .map(|(i, start)| {
-            let end = starts
-                .get(i + 1)
-                .and_then(|next| next.previous_day())
-                .unwrap_or(range.end());
-            (*start, end)
-        })
-        .collect()
-}
-
 /// A trend: one row per period and series (each channel, then the total), the metric's value in
 /// a column named after it.
 pub fn trend<W: Write>(
@@ -249,15 +238,11 @@ pub fn trend<W: Write>(
         "channel",
         answer.metric.as_str(),
     ])?;
-    let periods = period_ends(range, answer.interval);
+    let periods = range.periods(answer.interval);
     let mut rows = 0;
     for (i, (start, end)) in periods.iter().enumerate() {
         for series in &answer.series {
-            let value = series.points.get(i).and_then(|p| p.value);
-            let cell = match answer.metric.is_rate() {
-                true => Cell::Rate(value),
-                false => Cell::Count(value.unwrap_or(0.0).round() as i64),
-            };
+            let cell = value_cell(answer.metric, series.points.get(i).and_then(|p| p.value));
             csv.row(&[
                 Cell::Day(*start),
                 Cell::Day(*end),

@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 
 use outreach_model::format::{self, Better};
 use outreach_model::{
-    CampaignMetrics, CampaignRow, DateRange, Interval, Metric, PaperSize, ReportView,
-    SegmentMetrics, SegmentReport, Trend, day_in_words,
+    CampaignMetrics, CampaignRow, Interval, Metric, PaperSize, ReportView, SegmentMetrics,
+    SegmentReport, Trend, day_in_words,
 };
 use printpdf::{
     Color, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
@@ -383,7 +383,7 @@ impl<'f> Canvas<'f> {
 
     /// A trend chart: gridlines with labelled ticks, a labelled time axis, a line per series
     /// (broken where a period has no value) and a legend.
-    fn chart(&mut self, trend: &Trend, range: DateRange) {
+    fn chart(&mut self, trend: &Trend) {
         let height = 190.0;
         self.room_for(height + 20.0);
         self.y += 14.0;
@@ -463,8 +463,8 @@ impl<'f> Canvas<'f> {
                 }
                 let x = x_of(i);
                 self.polyline(&[(x, bottom), (x, bottom + 3.0)], 0.5, ink::MUTED);
-                let start = point.start.max(range.start());
-                let label = short_day(start);
+                // Bucket labels start no earlier than the range.
+                let label = short_day(point.start);
                 let width = self.faces.width(&label, SMALL, false);
                 let at = (x - width / 2.0).clamp(left - 10.0, right - width);
                 self.text_muted(at, bottom + 11.0, &label, SMALL);
@@ -783,7 +783,7 @@ fn body(canvas: &mut Canvas<'_>, report: &Report) {
     if !report.trends.is_empty() {
         canvas.heading("Trends");
         for trend in &report.trends {
-            canvas.chart(trend, report.filter.range);
+            canvas.chart(trend);
         }
     }
     if let Some(campaign) = &report.campaign {
