@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use outreach_model::format::{self, Better};
 use outreach_model::{
-    CampaignMetrics, CampaignRow, Interval, Metric, PaperSize, ReportView, SegmentMetrics,
+    CampaignMetrics, CampaignRow, Interval, Metric, Metrics, PaperSize, ReportView, SegmentMetrics,
     SegmentReport, Trend, day_in_words,
 };
 use printpdf::{
@@ -186,6 +186,19 @@ impl<'f> Canvas<'f> {
     }
 
     fn polyline(&mut self, points: &[(f32, f32)], thickness: f32, ink: (f32, f32, f32)) {
+        self.ops();
+        let page = self.pages.len() - 1;
+        self.polyline_on(page, points, thickness, ink);
+    }
+
+    /// A line through `points` (y down from the top) on page `page`.
+    fn polyline_on(
+        &mut self,
+        page: usize,
+        points: &[(f32, f32)],
+        thickness: f32,
+        ink: (f32, f32, f32),
+    ) {
         if points.len() < 2 {
             return;
         }
@@ -203,7 +216,7 @@ impl<'f> Canvas<'f> {
                 .collect(),
             is_closed: false,
         };
-        self.ops().extend([
+        self.pages[page].extend([
             Op::SetOutlineColor { col: colour(ink) },
             Op::SetOutlineThickness { pt: Pt(thickness) },
             Op::DrawLine { line },
@@ -650,17 +663,22 @@ fn report_title(report: &Report) -> String {
 /// The header's lines under the title: the filter, then time zone, as-of and who and when.
 fn header_lines(report: &Report, faces: &Faces, width: f32) -> Vec<String> {
     let zone = &report.health.reporting_time_zone;
-    let as_of = match (&report.health.last_run, report.health.latest_metric_date) {
-        (Some(run), latest) if run.finished_at.is_some() => format!(
+    let loaded = report
+        .health
+        .last_run
+        .as_ref()
+        .and_then(|run| run.finished_at);
+    let as_of = match (loaded, report.health.latest_metric_date) {
+        (Some(loaded), latest) => format!(
             "data as of {}{}",
-            instant_words(run.finished_at.unwrap_or(report.context.generated_at)),
+            instant_words(loaded),
             latest.map_or(String::new(), |d| format!(
                 " (latest day {})",
                 day_in_words(d)
             ))
         ),
-        (_, Some(latest)) => format!("data up to {}", day_in_words(latest)),
-        _ => "no data loaded yet".to_owned(),
+        (None, Some(latest)) => format!("data up to {}", day_in_words(latest)),
+        (None, None) => "no data loaded yet".to_owned(),
     };
     let mut lines = faces.wrap(
         &format!("Filter: {}", report.filter_words),
@@ -703,28 +721,7 @@ fn decorate(canvas: &mut Canvas<'_>, page: usize, pages: usize, title: &str, hea
         canvas.text_on(page, MARGIN, y, line, SMALL + 1.0, false, ink::MUTED);
     }
     y += 6.0;
-    let rule = vec![
-        Op::SetOutlineColor {
-            col: colour(ink::RULE),
-        },
-        Op::SetOutlineThickness { pt: Pt(0.8) },
-        Op::DrawLine {
-            line: Line {
-                points: [MARGIN, right]
-                    .iter()
-                    .map(|x| LinePoint {
-                        p: Point {
-                            x: Pt(*x),
-                            y: Pt(canvas.height - y),
-                        },
-                        bezier: false,
-                    })
-                    .collect(),
-                is_closed: false,
-            },
-        },
-    ];
-    canvas.pages[page].extend(rule);
+    canvas.polyline_on(page, &[(MARGIN, y), (right, y)], 0.8, ink::RULE);
     let footer = canvas.height - MARGIN + 8.0;
     canvas.text_on(
         page,
@@ -804,31 +801,55 @@ fn body(canvas: &mut Canvas<'_>, report: &Report) {
     }
 }
 
+/// The metrics of the campaign table, and of a campaign's periods.
+const CAMPAIGN_METRICS: [Metric; 5] = [
+    Metric::Reach,
+    Metric::Impressions,
+    Metric::EngagementRate,
+    Metric::ConversionRate,
+    Metric::OptOutRate,
+];
+const PERIOD_METRICS: [Metric; 8] = [
+    Metric::Reach,
+    Metric::Impressions,
+    Metric::Engaged,
+    Metric::Conversions,
+    Metric::OptOuts,
+    Metric::EngagementRate,
+    Metric::ConversionRate,
+    Metric::OptOutRate,
+];
+
+/// A column per metric, titled with its label.
+fn metric_columns(metrics: &[Metric]) -> impl Iterator<Item = Column> + '_ {
+    metrics.iter().map(|m| number_column(m.label()))
+}
+
+/// The cells of `metrics` as the screen shows them.
+fn metric_cells<'m>(
+    shown: &'m [Metric],
+    metrics: &'m Metrics,
+) -> impl Iterator<Item = String> + 'm {
+    shown.iter().map(|m| format::metric(*m, metrics.get(*m)))
+}
+
 fn campaigns_table(canvas: &mut Canvas<'_>, campaigns: &[CampaignRow]) {
-    let columns = [
+    let mut columns = vec![
         text_column("Campaign"),
         text_column("Channel"),
         text_column("Status"),
-        number_column("Reach"),
-        number_column("Impressions"),
-        number_column("Engagement rate"),
-        number_column("Conversion rate"),
-        number_column("Opt-out rate"),
     ];
+    columns.extend(metric_columns(&CAMPAIGN_METRICS));
     let rows: Vec<Vec<String>> = campaigns
         .iter()
         .map(|c| {
-            let m = &c.metrics;
-            vec![
+            let mut row = vec![
                 c.campaign_name.clone(),
                 c.channel.to_string(),
                 c.status.to_string(),
-                format::count(m.reach),
-                format::count(m.impressions),
-                format::rate(m.engagement_rate),
-                format::rate(m.conversion_rate),
-                format::rate(m.opt_out_rate),
-            ]
+            ];
+            row.extend(metric_cells(&CAMPAIGN_METRICS, &c.metrics));
+            row
         })
         .collect();
     let title = format!("Campaigns ({})", format::count(campaigns.len() as i64));
@@ -841,37 +862,19 @@ fn campaigns_table(canvas: &mut Canvas<'_>, campaigns: &[CampaignRow]) {
 }
 
 fn periods_table(canvas: &mut Canvas<'_>, campaign: &CampaignMetrics) {
-    let columns = [
-        text_column("Period"),
-        number_column("Reach"),
-        number_column("Impressions"),
-        number_column("Engaged"),
-        number_column("Conversions"),
-        number_column("Opt-outs"),
-        number_column("Engagement rate"),
-        number_column("Conversion rate"),
-        number_column("Opt-out rate"),
-    ];
+    let mut columns = vec![text_column("Period")];
+    columns.extend(metric_columns(&PERIOD_METRICS));
     let rows: Vec<Vec<String>> = campaign
         .periods
         .iter()
         .map(|p| {
-            let m = &p.metrics;
-            vec![
-                if p.start == p.end {
-                    day_in_words(p.start)
-                } else {
-                    format!("{} – {}", day_in_words(p.start), day_in_words(p.end))
-                },
-                format::count(m.reach),
-                format::count(m.impressions),
-                format::count(m.engaged),
-                format::count(m.conversions),
-                format::count(m.opt_outs),
-                format::rate(m.engagement_rate),
-                format::rate(m.conversion_rate),
-                format::rate(m.opt_out_rate),
-            ]
+            let mut row = vec![if p.start == p.end {
+                day_in_words(p.start)
+            } else {
+                format!("{} – {}", day_in_words(p.start), day_in_words(p.end))
+            }];
+            row.extend(metric_cells(&PERIOD_METRICS, &p.metrics));
+            row
         })
         .collect();
     let title = format!(
@@ -899,21 +902,20 @@ fn segment_cells(metrics: &SegmentMetrics) -> Vec<String> {
     cells
 }
 
-const SEGMENT_NUMBER_COLUMNS: [Column; 9] = [
-    number_column("Impressions"),
-    number_column("Opens"),
-    number_column("Clicks"),
-    number_column("Engaged"),
-    number_column("Conversions"),
-    number_column("Opt-outs"),
-    number_column("Engagement rate"),
-    number_column("Conversion rate"),
-    number_column("Opt-out rate"),
+/// The figures of a segment row: its counts, then the rates the screen shows.
+const SEGMENT_RATES: [Metric; 3] = [
+    Metric::EngagementRate,
+    Metric::ConversionRate,
+    Metric::OptOutRate,
 ];
+
+fn segment_columns() -> impl Iterator<Item = Column> {
+    metric_columns(&SegmentMetrics::COUNTED).chain(metric_columns(&SEGMENT_RATES))
+}
 
 fn segments_tables(canvas: &mut Canvas<'_>, report: &SegmentReport, every_segment: bool) {
     let mut columns = vec![text_column("Dimension"), text_column("Value")];
-    columns.extend(SEGMENT_NUMBER_COLUMNS);
+    columns.extend(segment_columns());
     let rows: Vec<Vec<String>> = report
         .dimensions
         .iter()
@@ -936,7 +938,7 @@ fn segments_tables(canvas: &mut Canvas<'_>, report: &SegmentReport, every_segmen
             text_column("Risk"),
             text_column("Region"),
         ];
-        columns.extend(SEGMENT_NUMBER_COLUMNS);
+        columns.extend(segment_columns());
         let rows: Vec<Vec<String>> = report
             .segments
             .iter()
