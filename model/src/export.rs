@@ -27,19 +27,26 @@ named_enum!(
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "view", rename_all = "snake_case")]
 pub enum ReportView {
-    /// The overview: KPIs, the trend of `metric` per `interval`, campaigns and segments.
+    /// The overview: KPIs, the trend of `metric` per `interval`, the best and worst campaigns
+    /// by `ranked_by`, campaigns and segments.
     Overview {
         /// The metric of the trend chart (and of the CSV's trend series).
         metric: Metric,
         /// How the trend is cut.
         interval: Interval,
+        /// The rate the best and worst campaigns are ranked by.
+        #[serde(default = "default_ranked_by")]
+        ranked_by: Metric,
     },
     /// The campaign list, every campaign of the filter.
     Campaigns {
         /// Only campaigns whose name contains this (ignoring case).
         search: Option<String>,
-        /// The list's order.
+        /// The list's column.
         sort: CampaignSort,
+        /// Whether the column is in its other direction, as on screen.
+        #[serde(default)]
+        reversed: bool,
     },
     /// One campaign's metrics over time.
     Campaign {
@@ -52,7 +59,22 @@ pub enum ReportView {
     Segments,
 }
 
+fn default_ranked_by() -> Metric {
+    Metric::EngagementRate
+}
+
 impl ReportView {
+    /// The campaign list's order, for the campaigns view.
+    pub fn campaign_order(&self) -> Option<crate::CampaignOrder> {
+        match self {
+            ReportView::Campaigns { sort, reversed, .. } => Some(crate::CampaignOrder {
+                sort: *sort,
+                reversed: *reversed,
+            }),
+            _ => None,
+        }
+    }
+
     /// The report's title, e.g. "Campaigns report".
     pub const fn title(&self) -> &'static str {
         match self {
@@ -245,11 +267,12 @@ mod tests {
         let view = ReportView::Overview {
             metric: Metric::OptOutRate,
             interval: Interval::Week,
+            ranked_by: Metric::EngagementRate,
         };
         let json = serde_json::to_string(&view).expect("serialised");
         assert_eq!(
             json,
-            r#"{"view":"overview","metric":"opt_out_rate","interval":"week"}"#
+            r#"{"view":"overview","metric":"opt_out_rate","interval":"week","ranked_by":"engagement_rate"}"#
         );
         assert_eq!(
             serde_json::from_str::<ReportView>(&json).expect("read back"),

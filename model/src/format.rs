@@ -2,7 +2,7 @@
 //! change against the previous period (`Summary::change`) with whether it is good news. Shared by
 //! the screen and the exports, so a report prints each number as the screen shows it.
 
-use crate::{Metric, PeriodChange, SegmentCount};
+use crate::{Metric, PeriodChange, SegmentCount, SegmentValue};
 
 /// A count with thousands separators: `1234567` is "1,234,567".
 pub fn count(value: i64) -> String {
@@ -20,17 +20,20 @@ pub fn count(value: i64) -> String {
     grouped
 }
 
-/// A rate as a percentage with one decimal: `0.1234` is "12.3%". No value (no messages
-/// delivered) is "n/a", never "0.0%".
+/// What a rate without a value (nothing delivered, or a count hidden) shows as, everywhere:
+/// on screen, in reports and on the terminal; never "0.0%".
+pub const NO_VALUE: &str = "n/a";
+
+/// A rate as a percentage with one decimal: `0.1234` is "12.3%"; no value is [`NO_VALUE`].
 pub fn rate(value: Option<f64>) -> String {
     match value {
         Some(value) => format!("{:.1}%", value * 100.0),
-        None => "n/a".to_owned(),
+        None => NO_VALUE.to_owned(),
     }
 }
 
 /// A metric's value as shown: a rate in percent, a count with separators (no value is 0 for
-/// a count, "n/a" for a rate).
+/// a count, [`NO_VALUE`] for a rate).
 pub fn metric(metric: Metric, value: Option<f64>) -> String {
     if metric.is_rate() {
         rate(value)
@@ -48,6 +51,14 @@ pub fn segment_count(value: SegmentCount) -> String {
     }
 }
 
+/// A cell of a segment table as shown: a count with separators or "<11", a rate in percent.
+pub fn segment_value(value: SegmentValue) -> String {
+    match value {
+        SegmentValue::Count(count) => segment_count(count),
+        SegmentValue::Rate(value) => rate(value),
+    }
+}
+
 /// Which way a metric should move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Better {
@@ -55,6 +66,16 @@ pub enum Better {
     Higher,
     /// Less is good (opt-outs).
     Lower,
+}
+
+impl Metric {
+    /// Which way the metric should move: down for opt-outs and bounces, up for the rest.
+    pub const fn better(self) -> Better {
+        match self {
+            Metric::OptOuts | Metric::OptOutRate | Metric::Bounces => Better::Lower,
+            _ => Better::Higher,
+        }
+    }
 }
 
 /// What a change means to the campaign manager.

@@ -7,6 +7,7 @@
 
 mod api;
 mod campaign;
+mod count;
 mod export;
 pub mod format;
 mod query;
@@ -16,19 +17,24 @@ mod settings;
 
 pub use api::{ApiError, ErrorCode};
 pub use campaign::{CampaignStatus, Channel};
+pub use count::Count;
 pub use export::{
     ExportDone, ExportFormat, ExportOutcome, ExportRequest, PaperSize, ReportView, day_in_words,
 };
 pub use query::{
-    CampaignId, CampaignSort, DateRange, Filter, Interval, InvalidCampaignId, InvalidDate,
-    InvalidPage, InvalidRange, Metric, Page, parse_date,
+    CampaignId, CampaignOrder, CampaignSort, DateRange, Filter, Interval, InvalidCampaignId,
+    InvalidDate, InvalidFilter, InvalidPage, InvalidRange, InvalidSearch, Metric, Page, Search,
+    parse_date, search_key,
 };
 pub use report::{
-    CampaignMetrics, CampaignPage, CampaignRow, DimensionRow, Health, LastRun, Metrics,
-    PeriodChange, PeriodMetrics, SegmentCount, SegmentMetrics, SegmentReport, SegmentRow, Summary,
-    Trend, TrendPoint, TrendSeries,
+    CampaignMetrics, CampaignName, CampaignNames, CampaignPage, CampaignRow, DimensionRow, Health,
+    LastRun, Metrics, PeriodChange, PeriodMetrics, RankedCampaign, Ranking, SegmentCount,
+    SegmentMetrics, SegmentReport, SegmentRow, SegmentValue, Series, StoreKind, Summary, Trend,
+    TrendPoint, TrendSeries,
 };
-pub use segment::{AgeBand, InteractionType, PlanType, Region, RiskTier, STATE_REGIONS, Segment};
+pub use segment::{
+    AgeBand, Dimension, InteractionType, PlanType, Region, RiskTier, STATE_REGIONS, Segment,
+};
 pub use settings::{RangePreset, SavedRange, ViewSettings};
 
 /// A value that is not one of a closed set of names.

@@ -81,6 +81,12 @@ impl<'de> serde::Deserialize<'de> for CampaignId {
     }
 }
 
+/// The form a campaign name is searched in, on every store: Unicode lower case ("Grippe
+/// ÉTÉ" is "grippe été"). The ETL stores each name's, and a search looks for the search text's.
+pub fn search_key(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
 /// Parses a day written as ISO 8601 (`2026-11-28`).
 pub fn parse_date(text: &str) -> Result<Date, InvalidDate> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -113,23 +119,43 @@ impl TryFrom<RawRange> for DateRange {
     }
 }
 
-/// A range that ends before it starts.
+/// Days that are no range the dashboard shows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "the range starts on {start} but ends on {end}, before it: give a start on or before the end"
-)]
-pub struct InvalidRange {
-    /// The first day asked for.
-    pub start: Date,
-    /// The last day asked for.
-    pub end: Date,
+pub enum InvalidRange {
+    /// It ends before it starts.
+    #[error(
+        "the range starts on {start} but ends on {end}, before it: give a start on or before the end"
+    )]
+    Backwards {
+        /// The first day asked for.
+        start: Date,
+        /// The last day asked for.
+        end: Date,
+    },
+    /// It is longer than any report needs (a day-by-day series of it would not fit on a screen).
+    #[error(
+        "the range from {start} to {end} is longer than {max} days: give a range of ten years or less",
+        max = DateRange::MAX_DAYS
+    )]
+    TooLong {
+        /// The first day asked for.
+        start: Date,
+        /// The last day asked for.
+        end: Date,
+    },
 }
 
 impl DateRange {
+    /// The longest range: ten years.
+    pub const MAX_DAYS: i64 = 3_653;
+
     /// The days from `start` to `end`, both included.
     pub fn new(start: Date, end: Date) -> Result<Self, InvalidRange> {
         if start > end {
-            return Err(InvalidRange { start, end });
+            return Err(InvalidRange::Backwards { start, end });
+        }
+        if (end - start).whole_days() + 1 > Self::MAX_DAYS {
+            return Err(InvalidRange::TooLong { start, end });
         }
         Ok(DateRange { start, end })
     }
@@ -328,8 +354,11 @@ impl Metric {
     }
 }
 
-/// Which campaigns and days a question is about. Empty lists mean "all".
+/// Which campaigns and days a question is about. Empty lists mean "all". Read from JSON (the
+/// IPC, an export request) through [`Filter::MAX_CAMPAIGNS`] and the other limits, with no
+/// field it does not know.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "RawFilter")]
 pub struct Filter {
     /// The days.
     pub range: DateRange,
@@ -347,7 +376,101 @@ pub struct Filter {
     pub statuses: Vec<CampaignStatus>,
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFilter {
+    range: DateRange,
+    #[serde(default)]
+    campaigns: Vec<CampaignId>,
+    #[serde(default)]
+    channels: Vec<Channel>,
+    #[serde(default)]
+    campaign_types: Vec<String>,
+    #[serde(default)]
+    statuses: Vec<CampaignStatus>,
+}
+
+/// A filter too large to be one a person chose.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidFilter {
+    /// Too many campaigns chosen.
+    #[error("the filter chooses {0} campaigns: choose at most {max}, or filter by type or status instead", max = Filter::MAX_CAMPAIGNS)]
+    Campaigns(usize),
+    /// Too many types, or a type's name too long.
+    #[error("the filter's campaign types are too many or too long: at most {max} types of at most {chars} characters", max = Filter::MAX_TYPES, chars = Filter::MAX_TEXT_CHARS)]
+    Types,
+}
+
+impl TryFrom<RawFilter> for Filter {
+    type Error = InvalidFilter;
+    fn try_from(raw: RawFilter) -> Result<Self, Self::Error> {
+        if raw.campaigns.len() > Filter::MAX_CAMPAIGNS {
+            return Err(InvalidFilter::Campaigns(raw.campaigns.len()));
+        }
+        if raw.campaign_types.len() > Filter::MAX_TYPES
+            || raw
+                .campaign_types
+                .iter()
+                .any(|t| t.chars().count() > Filter::MAX_TEXT_CHARS)
+        {
+            return Err(InvalidFilter::Types);
+        }
+        Ok(Filter {
+            range: raw.range,
+            campaigns: raw.campaigns,
+            channels: raw.channels,
+            campaign_types: raw.campaign_types,
+            statuses: raw.statuses,
+        })
+    }
+}
+
+/// Text a campaign name is searched for, at most [`Search::MAX_CHARS`] characters.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Search(String);
+
+/// A search longer than any campaign name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the search is {0} characters long: search for at most {max} characters of a campaign's name", max = Search::MAX_CHARS)]
+pub struct InvalidSearch(usize);
+
+impl Search {
+    /// The longest search.
+    pub const MAX_CHARS: usize = 200;
+
+    /// `text` as a search; none when it is empty or only spaces.
+    pub fn new(text: &str) -> Result<Option<Search>, InvalidSearch> {
+        let text = text.trim();
+        let chars = text.chars().count();
+        if chars > Self::MAX_CHARS {
+            return Err(InvalidSearch(chars));
+        }
+        Ok((!text.is_empty()).then(|| Search(text.to_owned())))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Search {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Search::new(&text)
+            .map_err(serde::de::Error::custom)?
+            .ok_or_else(|| serde::de::Error::custom("an empty search: leave it out instead"))
+    }
+}
+
 impl Filter {
+    /// The most campaigns a filter may choose.
+    pub const MAX_CAMPAIGNS: usize = 1_000;
+    /// The most campaign types a filter may choose.
+    pub const MAX_TYPES: usize = 100;
+    /// The longest free text of a filter (a campaign type).
+    pub const MAX_TEXT_CHARS: usize = 200;
+
     /// Every campaign over `range`.
     pub fn new(range: DateRange) -> Self {
         Filter {
@@ -382,6 +505,38 @@ pub enum CampaignSort {
     StartDate,
     /// By a metric, highest first (campaigns without a value last).
     Metric(Metric),
+}
+
+/// The order of the campaign list: a column, in its usual direction (names A to Z, latest
+/// start first, highest metric first) or reversed; campaigns without a value come last either
+/// way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignOrder {
+    /// The column.
+    pub sort: CampaignSort,
+    /// The other direction (the column's header clicked twice).
+    #[serde(default)]
+    pub reversed: bool,
+}
+
+impl From<CampaignSort> for CampaignOrder {
+    fn from(sort: CampaignSort) -> Self {
+        CampaignOrder {
+            sort,
+            reversed: false,
+        }
+    }
+}
+
+impl CampaignOrder {
+    /// The same column in the other direction.
+    pub fn reverse(self) -> Self {
+        CampaignOrder {
+            reversed: !self.reversed,
+            ..self
+        }
+    }
 }
 
 /// One page of a list: `number` from 1, `size` rows.
@@ -505,12 +660,56 @@ mod tests {
     }
 
     #[test]
+    fn names_are_searched_in_unicode_lower_case() {
+        assert_eq!(search_key(" Grippe ÉTÉ "), "grippe été");
+        assert_eq!(search_key("ГРИПП"), "грипп");
+        assert_eq!(search_key("İstanbul").chars().next(), Some('i'));
+    }
+
+    #[test]
     fn dates_are_iso_8601_and_say_how_to_write_them() {
         assert_eq!(parse_date("2026-02-28"), Ok(date!(2026 - 02 - 28)));
         for bad in ["2026-02-30", "28/02/2026", "2026-2-28x", "yesterday"] {
             let err = parse_date(bad).expect_err(bad);
             assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_range_holds_at_most_ten_years() {
+        let start = date!(2016 - 01 - 01);
+        assert!(DateRange::new(start, start + Duration::days(DateRange::MAX_DAYS - 1)).is_ok());
+        let err = DateRange::new(start, start + Duration::days(DateRange::MAX_DAYS))
+            .expect_err("too long");
+        assert!(err.to_string().contains("ten years or less"), "{err}");
+    }
+
+    #[test]
+    fn a_filter_from_json_is_bounded_and_knows_its_fields() {
+        let range = r#""range":{"start":"2026-01-01","end":"2026-01-31"}"#;
+        let read = |json: String| serde_json::from_str::<Filter>(&json);
+        assert!(read(format!("{{{range}}}")).is_ok());
+        let err = read(format!("{{{range},\"colour\":1}}")).expect_err("an unknown field");
+        assert!(err.to_string().contains("unknown field"), "{err}");
+        let ids: Vec<String> = (0..=Filter::MAX_CAMPAIGNS)
+            .map(|i| format!("\"{}\"", CampaignId::from_u128(i as u128)))
+            .collect();
+        let err = read(format!("{{{range},\"campaigns\":[{}]}}", ids.join(",")))
+            .expect_err("too many campaigns");
+        assert!(err.to_string().contains("at most 1000"), "{err}");
+        let long = "x".repeat(Filter::MAX_TEXT_CHARS + 1);
+        assert!(read(format!("{{{range},\"campaign_types\":[\"{long}\"]}}")).is_err());
+    }
+
+    #[test]
+    fn a_search_is_short_and_never_empty() {
+        assert_eq!(Search::new("  "), Ok(None));
+        assert_eq!(
+            Search::new(" flu ").map(|s| s.map(|s| s.as_str().to_owned())),
+            Ok(Some("flu".to_owned()))
+        );
+        let err = Search::new(&"é".repeat(Search::MAX_CHARS + 1)).expect_err("too long");
+        assert!(err.to_string().contains("at most 200"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use time::{Date, OffsetDateTime};
 
-use crate::{CampaignId, CampaignStatus, Channel, DateRange, Interval, Metric};
+use crate::{
+    CampaignId, CampaignStatus, Channel, DateRange, Dimension, Interval, Metric, named_enum,
+};
 
 /// Every metric of docs/metrics.md over some campaigns and days. Rates are ratios of the
 /// summed counts, `None` when the denominator is zero; reach is distinct members.
@@ -97,6 +99,74 @@ pub struct CampaignPage {
     pub campaigns: Vec<CampaignRow>,
 }
 
+/// A campaign as the campaign picker lists it: its id and name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignName {
+    /// Its id.
+    pub campaign_id: CampaignId,
+    /// Its name.
+    pub campaign_name: String,
+}
+
+/// One page of the campaign picker's choices, and the names of the campaigns already chosen.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignNames {
+    /// Campaigns that match, on every page.
+    pub total: u64,
+    /// The page's number, from 1.
+    pub page: u32,
+    /// Rows per page.
+    pub page_size: u32,
+    /// The campaigns of this page, names A to Z.
+    pub campaigns: Vec<CampaignName>,
+    /// The campaigns asked about by id (those the filter has chosen), wherever they are.
+    pub chosen: Vec<CampaignName>,
+}
+
+/// A campaign in the best or worst list: its rate and the volume the rate is a share of.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RankedCampaign {
+    /// Its id.
+    pub campaign_id: CampaignId,
+    /// Its name.
+    pub campaign_name: String,
+    /// Its channel.
+    pub channel: Channel,
+    /// The rate it is ranked by.
+    pub value: f64,
+    /// The rate's denominator: impressions (sent messages for the delivery rate).
+    pub volume: i64,
+}
+
+/// The best and the worst campaigns of a filter by a rate, among those with enough volume for
+/// the rate to mean something.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Ranking {
+    /// The rate.
+    pub metric: Metric,
+    /// The least volume (the rate's denominator) a campaign needs to be ranked.
+    pub min_volume: i64,
+    /// Campaigns ranked (with at least `min_volume`).
+    pub ranked: u64,
+    /// Campaigns with some volume but less than `min_volume`, left out.
+    pub below_minimum: u64,
+    /// The best first; never a campaign of `worst`.
+    pub best: Vec<RankedCampaign>,
+    /// The worst first.
+    pub worst: Vec<RankedCampaign>,
+}
+
+impl Ranking {
+    /// What the minimum means, in words: "at least 100 impressions".
+    pub fn minimum_words(&self) -> String {
+        let unit = match self.metric.denominator() {
+            Some(crate::Count::Sent) => "messages sent",
+            _ => "impressions",
+        };
+        format!("at least {} {unit}", crate::format::count(self.min_volume))
+    }
+}
+
 /// Metrics of one interval of a series.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PeriodMetrics {
@@ -169,11 +239,89 @@ pub struct TrendPoint {
     pub value: Option<f64>,
 }
 
+/// What a line of a chart sums: one channel's campaigns, or every campaign of the filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Series {
+    /// The campaigns of one channel.
+    Channel(Channel),
+    /// Every campaign of the filter.
+    Total,
+}
+
+impl Series {
+    /// The legend's name: the channel's, or "Total".
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Series::Channel(channel) => channel.as_str(),
+            Series::Total => "Total",
+        }
+    }
+
+    /// The series' colour as RGB: Okabe and Ito's colour-blind-safe blue, orange and bluish
+    /// green for the channels and near-black for the total on a light background (paper, the
+    /// light theme); on a dark one the blue lightened to sky blue and the total near-white. The
+    /// one list the screen's charts and the PDF reports draw with.
+    pub const fn colour(self, dark: bool) -> [u8; 3] {
+        match (self, dark) {
+            (Series::Channel(Channel::Email), false) => [0x00, 0x72, 0xb2],
+            (Series::Channel(Channel::Email), true) => [0x56, 0xb4, 0xe9],
+            (Series::Channel(Channel::Sms), _) => [0xe6, 0x9f, 0x00],
+            (Series::Channel(Channel::Push), _) => [0x00, 0x9e, 0x73],
+            (Series::Total, false) => [0x1a, 0x1a, 0x1f],
+            (Series::Total, true) => [0xe6, 0xe6, 0xe6],
+        }
+    }
+
+    /// The channels' series in display order, then the total.
+    pub fn all() -> impl Iterator<Item = Series> {
+        Channel::ALL
+            .iter()
+            .map(|c| Series::Channel(*c))
+            .chain(std::iter::once(Series::Total))
+    }
+}
+
+impl std::fmt::Display for Series {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Series {
+    type Err = crate::UnknownName;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "Total" => Ok(Series::Total),
+            _ => text
+                .parse()
+                .map(Series::Channel)
+                .map_err(|_| crate::UnknownName {
+                    kind: "series",
+                    value: text.to_owned(),
+                    expected: "Email, SMS, Push, Total",
+                }),
+        }
+    }
+}
+
+impl serde::Serialize for Series {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Series {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// One line of a trend chart.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrendSeries {
-    /// "Email", "SMS", "Push" or "Total".
-    pub name: String,
+    /// Which campaigns it sums ("Email", "SMS", "Push" or "Total" in JSON).
+    pub name: Series,
     /// One point per interval, in order.
     pub points: Vec<TrendPoint>,
 }
@@ -281,7 +429,41 @@ pub struct SegmentMetrics {
     pub opt_out_rate: Option<f64>,
 }
 
+/// A cell of a segment table: a count, or a rate (none when either of its counts is hidden or
+/// nothing was delivered).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SegmentValue {
+    /// A count, "<11" when it is from 1 to 10.
+    Count(SegmentCount),
+    /// A rate.
+    Rate(Option<f64>),
+}
+
 impl SegmentMetrics {
+    /// The columns of every segment table (the screen's, the CSV's, the PDF's, the command's):
+    /// the counts, then the rates.
+    pub const SHOWN: [Metric; 9] = [
+        Metric::Impressions,
+        Metric::Opens,
+        Metric::Clicks,
+        Metric::Engaged,
+        Metric::Conversions,
+        Metric::OptOuts,
+        Metric::EngagementRate,
+        Metric::ConversionRate,
+        Metric::OptOutRate,
+    ];
+
+    /// The cell of `metric`, when it is one of [`SegmentMetrics::SHOWN`].
+    pub fn value(&self, metric: Metric) -> Option<SegmentValue> {
+        match metric {
+            Metric::EngagementRate => Some(SegmentValue::Rate(self.engagement_rate)),
+            Metric::ConversionRate => Some(SegmentValue::Rate(self.conversion_rate)),
+            Metric::OptOutRate => Some(SegmentValue::Rate(self.opt_out_rate)),
+            _ => self.count(metric).map(SegmentValue::Count),
+        }
+    }
+
     /// The metrics a segment counts, in the order of [`SegmentMetrics::counts`].
     pub const COUNTED: [Metric; 6] = [
         Metric::Impressions,
@@ -332,8 +514,8 @@ pub struct SegmentRow {
 /// One value of one segment dimension, with the metrics of every segment that has it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DimensionRow {
-    /// "age_band", "plan_type", "risk_tier" or "region".
-    pub dimension: String,
+    /// Which part of the segment ("age_band", "plan_type", "risk_tier" or "region" in JSON).
+    pub dimension: Dimension,
     /// The value, e.g. "65+".
     pub value: String,
     /// Its metrics.
@@ -364,11 +546,21 @@ pub struct LastRun {
     pub watermark: Option<OffsetDateTime>,
 }
 
+named_enum!(
+    /// The kind of database behind the dashboard.
+    StoreKind, "store", {
+        Postgres => "postgres",
+        Sqlite => "sqlite",
+    }
+);
+
 /// Whether the dashboard database can answer, and how fresh its data is.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Health {
-    /// "postgres" or "sqlite".
-    pub store: String,
+    /// PostgreSQL (the dashboard database) or an SQLite file.
+    pub store: StoreKind,
+    /// The embedded demo database of synthetic data, built on first use.
+    pub demo: bool,
     /// The database answered.
     pub reachable: bool,
     /// The latest migration applied.
@@ -434,6 +626,39 @@ mod tests {
             assert_eq!(SegmentCount::new(n).exact(), None);
         }
         assert_eq!(SegmentCount::new(11).to_string(), "11");
+    }
+
+    #[test]
+    fn series_cross_json_as_their_names() {
+        for series in Series::all() {
+            let json = serde_json::to_string(&series).expect("serialise");
+            assert_eq!(json, format!("\"{series}\""));
+            assert_eq!(serde_json::from_str::<Series>(&json).ok(), Some(series));
+        }
+        assert!(serde_json::from_str::<Series>("\"Fax\"").is_err());
+    }
+
+    #[test]
+    fn a_segment_table_shows_counts_then_rates() {
+        let metrics = SegmentMetrics {
+            impressions: SegmentCount::new(1_000),
+            opens: SegmentCount::new(3),
+            clicks: SegmentCount::new(0),
+            engaged: SegmentCount::new(250),
+            conversions: SegmentCount::new(40),
+            opt_outs: SegmentCount::new(12),
+            engagement_rate: Some(0.25),
+            conversion_rate: Some(0.04),
+            opt_out_rate: None,
+        };
+        let cells: Vec<SegmentValue> = SegmentMetrics::SHOWN
+            .iter()
+            .filter_map(|m| metrics.value(*m))
+            .collect();
+        assert_eq!(cells.len(), 9);
+        assert_eq!(cells[1], SegmentValue::Count(SegmentCount::Suppressed));
+        assert_eq!(cells[6], SegmentValue::Rate(Some(0.25)));
+        assert_eq!(metrics.value(Metric::Reach), None);
     }
 
     #[test]

@@ -67,6 +67,57 @@ named_enum!(
     }
 );
 
+named_enum!(
+    /// The parts of a member segment, each a dimension of the drill-down, by the column names
+    /// of `member_segments`.
+    Dimension, "segment dimension", {
+        AgeBand => "age_band",
+        PlanType => "plan_type",
+        RiskTier => "risk_tier",
+        Region => "region",
+    }
+);
+
+impl Dimension {
+    /// The name a person reads.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Dimension::AgeBand => "Age band",
+            Dimension::PlanType => "Plan type",
+            Dimension::RiskTier => "Risk tier",
+            Dimension::Region => "Region",
+        }
+    }
+
+    /// The dimension's values in display order (the order of their lists).
+    pub fn values(self) -> Vec<&'static str> {
+        match self {
+            Dimension::AgeBand => AgeBand::ALL.iter().map(|v| v.as_str()).collect(),
+            Dimension::PlanType => PlanType::ALL.iter().map(|v| v.as_str()).collect(),
+            Dimension::RiskTier => RiskTier::ALL.iter().map(|v| v.as_str()).collect(),
+            Dimension::Region => Region::ALL.iter().map(|v| v.as_str()).collect(),
+        }
+    }
+
+    /// Where `value` comes in the dimension's display order (unknown values last).
+    pub fn position(self, value: &str) -> usize {
+        self.values()
+            .iter()
+            .position(|v| *v == value)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// This dimension's part of `segment`.
+    pub fn of(self, segment: &Segment) -> &'static str {
+        match self {
+            Dimension::AgeBand => segment.age_band.as_str(),
+            Dimension::PlanType => segment.plan_type.as_str(),
+            Dimension::RiskTier => segment.risk_tier.as_str(),
+            Dimension::Region => segment.region.as_str(),
+        }
+    }
+}
+
 /// US state and territory codes and their Census region: the one table both the warehouse SQL
 /// (bound as arrays) and the Rust reference implementation use.
 pub const STATE_REGIONS: &[(&str, Region)] = &[
@@ -324,6 +375,16 @@ mod tests {
         assert_eq!(seen.len(), usize::from(Segment::COUNT));
         assert_eq!(Segment::from_index(Segment::COUNT), None);
         assert_eq!(Segment::UNKNOWN.index(), Segment::COUNT - 1);
+    }
+
+    #[test]
+    fn dimensions_name_a_segment_s_parts_in_order() {
+        let segment: Segment = "35-49/Medicaid/High/South".parse().expect("a segment");
+        let parts: Vec<&str> = Dimension::ALL.iter().map(|d| d.of(&segment)).collect();
+        assert_eq!(parts, ["35-49", "Medicaid", "High", "South"]);
+        assert_eq!(Dimension::AgeBand.position("18-34"), 1);
+        assert_eq!(Dimension::Region.position("Atlantis"), usize::MAX);
+        assert_eq!("risk_tier".parse(), Ok(Dimension::RiskTier));
     }
 
     #[test]
