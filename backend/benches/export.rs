@@ -13,7 +13,8 @@ use outreach_backend::export::csv::{CsvWriter, campaign_row, campaigns_header};
 use outreach_backend::export::{AtomicFile, Report, ReportContext, pdf, write_atomically};
 use outreach_model::{
     CampaignId, CampaignRow, CampaignStatus, Channel, DateRange, Filter, Health, Interval, LastRun,
-    Metric, Metrics, PaperSize, ReportView, Summary, Trend, TrendPoint, TrendSeries,
+    Metric, Metrics, PaperSize, ReportView, Series, StoreKind, Summary, Trend, TrendPoint,
+    TrendSeries,
 };
 use time::macros::{date, datetime};
 
@@ -109,11 +110,10 @@ fn csv_million(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> 
 
 fn trend(metric: Metric, range: DateRange) -> Trend {
     let days = range.buckets(Interval::Day);
-    let series = ["Email", "SMS", "Push", "Total"]
-        .iter()
+    let series = Series::all()
         .enumerate()
         .map(|(s, name)| TrendSeries {
-            name: (*name).to_owned(),
+            name,
             points: days
                 .iter()
                 .enumerate()
@@ -138,16 +138,19 @@ fn report(campaigns: u64) -> Result<Report, Box<dyn std::error::Error>> {
         view: ReportView::Overview {
             metric: Metric::EngagementRate,
             interval: Interval::Day,
+            ranked_by: Metric::EngagementRate,
         },
         filter: Filter::new(range),
         paper: PaperSize::A4,
         context: ReportContext {
             generated_by: "bench".to_owned(),
             generated_at: at,
+            min_volume: outreach_backend::DEFAULT_MIN_VOLUME,
         },
         filter_words: Filter::new(range).in_words(|_| None),
         health: Health {
-            store: "postgres".to_owned(),
+            store: StoreKind::Postgres,
+            demo: false,
             reachable: true,
             schema_version: 1,
             expected_schema_version: 1,
@@ -180,6 +183,7 @@ fn report(campaigns: u64) -> Result<Report, Box<dyn std::error::Error>> {
         campaigns: (0..campaigns).map(campaign).collect(),
         campaign: None,
         segments: None,
+        ranking: None,
     })
 }
 

@@ -41,6 +41,9 @@ pub enum DashboardError {
         "a stored reach sketch is damaged ({0}): rerun the ETL with --full to rebuild the sketches"
     )]
     CorruptSketch(String),
+    /// A ranking that cannot be asked for.
+    #[error(transparent)]
+    Ranking(#[from] crate::dashboard::RankingError),
     /// A query failed.
     #[error("the dashboard database failed while {context}: {source}")]
     Query {
@@ -63,7 +66,9 @@ impl From<DashboardError> for outreach_model::ApiError {
     fn from(err: DashboardError) -> Self {
         use outreach_model::ErrorCode;
         let code = match &err {
-            DashboardError::UnknownCampaign(_) => ErrorCode::BadRequest,
+            DashboardError::UnknownCampaign(_) | DashboardError::Ranking(_) => {
+                ErrorCode::BadRequest
+            }
             DashboardError::BadUrl(_)
             | DashboardError::NoSuchFile(_)
             | DashboardError::Unreachable(_)

@@ -1,18 +1,26 @@
-//! outreach-backend: the local backend module. It owns the dashboard database's schema (the sqlx
+//! outreach-backend: the local backend module, the library both binaries (the desktop app and
+//! the `outreach` command) are thin over. It owns the dashboard database's schema (the sqlx
 //! migrations for PostgreSQL and SQLite), the metric math shared by every reader, the reach
-//! sketches, the dashboard's questions over either store (`Dashboard`), and the exports' writing
-//! (`export`: streamed CSV, atomic files). Later it signs users in and renders PDF reports.
+//! sketches and rollups, the dashboard's questions over either store ([`Dashboard`]), the
+//! exports (`export`: streamed CSV and PDF reports), and the app's home: its configuration
+//! (`config`: typed and layered), its files (`paths`), what it remembers (`settings`), and the
+//! one way files are written (`atomic`). Sign-in and the offline cache come next, here too.
 //!
-//! Depends on outreach-model, sqlx and small helpers; never on egui or tauri.
+//! Depends on outreach-model, sqlx and small helpers; never on egui, tauri, a command-line
+//! parser or a progress bar. It prints nothing: it returns what it did.
 
+pub mod atomic;
+pub mod config;
 mod dashboard;
 mod error;
 pub mod export;
 pub mod metrics;
+pub mod paths;
 pub mod reach;
 pub mod rollup;
 pub mod schema;
+pub mod settings;
 pub mod store;
 
-pub use dashboard::{Dashboard, TOTAL, Trace};
+pub use dashboard::{DEFAULT_MIN_VOLUME, Dashboard, MAX_RANKED, RankingError, Trace};
 pub use error::DashboardError;

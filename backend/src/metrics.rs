@@ -3,7 +3,7 @@
 
 use std::ops::AddAssign;
 
-use outreach_model::{Metric, Metrics, SegmentCount, SegmentMetrics};
+use outreach_model::{Count, Dimension, Metrics, SegmentCount, SegmentMetrics};
 
 /// The additive counts of one campaign, day and member segment (or any sum of them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -46,66 +46,35 @@ impl AddAssign for Counts {
     }
 }
 
-/// The summed counts by name: the columns the queries return (`total_<name>` in the tables).
-pub const SUMMED: [&str; 9] = [
-    "sent",
-    "impressions",
-    "opens",
-    "clicks",
-    "engaged",
-    "conversions",
-    "opt_outs",
-    "bounces",
-    "machine_opens",
-];
-
-/// The counts member_interactions holds per segment, each with the interaction type it counts
-/// (docs/metrics.md): the columns of the segment queries and of `segment_metrics_daily`.
-pub const SEGMENT_COUNTS: [(&str, &str); 6] = [
-    ("impressions", "Delivered"),
-    ("opens", "Open"),
-    ("clicks", "Click"),
-    ("engaged", "Engaged"),
-    ("conversions", "Convert"),
-    ("opt_outs", "OptOut"),
-];
-
 impl Counts {
-    /// The summed counts `metric` is computed from; a query for that metric alone sums only
-    /// these (reach comes from the sketches, so it needs none).
-    pub fn inputs(metric: Metric) -> &'static [&'static str] {
-        match metric {
-            Metric::Reach => &[],
-            Metric::Impressions => &["impressions"],
-            Metric::Opens => &["opens"],
-            Metric::Clicks => &["clicks"],
-            Metric::Engaged => &["engaged"],
-            Metric::Conversions => &["conversions"],
-            Metric::OptOuts => &["opt_outs"],
-            Metric::Sent => &["sent"],
-            Metric::Bounces => &["bounces"],
-            Metric::MachineOpens => &["machine_opens"],
-            Metric::EngagementRate => &["engaged", "impressions"],
-            Metric::ConversionRate => &["conversions", "impressions"],
-            Metric::OptOutRate => &["opt_outs", "impressions"],
-            Metric::DeliveryRate => &["impressions", "sent"],
+    /// The count `count`.
+    pub const fn get(&self, count: Count) -> i64 {
+        match count {
+            Count::Sent => self.sent,
+            Count::Impressions => self.impressions,
+            Count::Opens => self.opens,
+            Count::Clicks => self.clicks,
+            Count::Engaged => self.engaged,
+            Count::Conversions => self.conversions,
+            Count::OptOuts => self.opt_outs,
+            Count::Bounces => self.bounces,
+            Count::MachineOpens => self.machine_opens,
         }
     }
 
-    /// The summed count called `name` (one of [`SUMMED`]).
-    pub fn summed_mut(&mut self, name: &str) -> Option<&mut i64> {
-        Some(match name {
-            "sent" => &mut self.sent,
-            "impressions" => &mut self.impressions,
-            "opens" => &mut self.opens,
-            "clicks" => &mut self.clicks,
-            "engaged" => &mut self.engaged,
-            "conversions" => &mut self.conversions,
-            "opt_outs" => &mut self.opt_outs,
-            "bounces" => &mut self.bounces,
-            "machine_opens" => &mut self.machine_opens,
-            _ => return None,
-        })
+    /// The count `count`, to set.
+    pub fn get_mut(&mut self, count: Count) -> &mut i64 {
+        match count {
+            Count::Sent => &mut self.sent,
+            Count::Impressions => &mut self.impressions,
+            Count::Opens => &mut self.opens,
+            Count::Clicks => &mut self.clicks,
+            Count::Engaged => &mut self.engaged,
+            Count::Conversions => &mut self.conversions,
+            Count::OptOuts => &mut self.opt_outs,
+            Count::Bounces => &mut self.bounces,
+            Count::MachineOpens => &mut self.machine_opens,
+        }
     }
 
     /// Whether every count is zero.
@@ -154,21 +123,14 @@ impl Counts {
     }
 }
 
-/// A segment row's counts in the order of [`SEGMENT_COUNTS`].
-type Cells = [i64; SEGMENT_COUNTS.len()];
+/// A segment row's counts in the order of [`Count::SEGMENT`].
+type Cells = [i64; Count::SEGMENT.len()];
 
 /// Which of a row's cells are hidden.
-type Hidden = [bool; SEGMENT_COUNTS.len()];
+type Hidden = [bool; Count::SEGMENT.len()];
 
 fn cells_of(counts: &Counts) -> Cells {
-    [
-        counts.impressions,
-        counts.opens,
-        counts.clicks,
-        counts.engaged,
-        counts.conversions,
-        counts.opt_outs,
-    ]
+    Count::SEGMENT.map(|count| counts.get(count))
 }
 
 /// The cells from 1 to 10.
@@ -215,7 +177,7 @@ fn shown(cells: &Cells, hidden: &Hidden) -> SegmentMetrics {
 /// region); `dimensions` the rows per (dimension, value). The answers are in the same order.
 pub fn suppress_segments(
     segments: &[([&str; 4], &Counts)],
-    dimensions: &[(&str, &str, &Counts)],
+    dimensions: &[(Dimension, &str, &Counts)],
 ) -> (Vec<SegmentMetrics>, Vec<SegmentMetrics>) {
     let segment_cells: Vec<Cells> = segments.iter().map(|(_, c)| cells_of(c)).collect();
     let dimension_cells: Vec<Cells> = dimensions.iter().map(|(_, _, c)| cells_of(c)).collect();
@@ -224,7 +186,7 @@ pub fn suppress_segments(
 
     // The splits: each dimension's rows, and each (dimension, value)'s full segments.
     let mut dimension_splits: Vec<Vec<usize>> = Vec::new();
-    let mut names: Vec<&str> = dimensions.iter().map(|(name, _, _)| *name).collect();
+    let mut names: Vec<Dimension> = dimensions.iter().map(|(name, _, _)| *name).collect();
     names.sort_unstable();
     names.dedup();
     for name in names {
@@ -268,7 +230,7 @@ pub fn suppress_segments(
     }
     loop {
         let mut changed = false;
-        for column in 0..SEGMENT_COUNTS.len() {
+        for column in 0..Count::SEGMENT.len() {
             for split in &dimension_splits {
                 changed |= complete(split, &dimension_cells, &mut dimension_hidden, column);
             }
@@ -311,6 +273,7 @@ mod tests {
 
     #[test]
     fn a_metric_needs_only_its_inputs() {
+        use outreach_model::Metric;
         let all = Counts {
             sent: 1009,
             impressions: 997,
@@ -328,10 +291,8 @@ mod tests {
                 reach: all.reach,
                 ..Counts::default()
             };
-            for name in Counts::inputs(*metric) {
-                let mut source = all;
-                let value = *source.summed_mut(name).expect("a summed count");
-                *only.summed_mut(name).expect("a summed count") = value;
+            for count in metric.inputs() {
+                *only.get_mut(*count) = all.get(*count);
             }
             assert_eq!(
                 only.to_metrics().get(*metric),
@@ -344,8 +305,13 @@ mod tests {
                 "{metric}: the check must be able to fail"
             );
         }
-        for name in SUMMED {
-            assert!(Counts::default().summed_mut(name).is_some(), "{name}");
+        // Every count reads back what was set, and only that count.
+        for (i, count) in Count::ALL.iter().enumerate() {
+            let mut counts = Counts::default();
+            *counts.get_mut(*count) = i as i64 + 1;
+            assert_eq!(counts.get(*count), i as i64 + 1);
+            let others: i64 = Count::ALL.iter().map(|c| counts.get(*c)).sum();
+            assert_eq!(others, i as i64 + 1, "{count}");
         }
     }
 
@@ -409,9 +375,9 @@ mod tests {
         // summary) less the others would give it away, so the smallest other is hidden too.
         let (a, b, c) = (of(7), of(40), of(25));
         let dimensions = [
-            ("age_band", "18-34", &a),
-            ("age_band", "35-49", &b),
-            ("age_band", "50-64", &c),
+            (Dimension::AgeBand, "18-34", &a),
+            (Dimension::AgeBand, "35-49", &b),
+            (Dimension::AgeBand, "50-64", &c),
         ];
         // Full segments of one age band: 3 + 22 = 25, one small.
         let (s1, s2) = (of(3), of(22));
@@ -447,7 +413,7 @@ mod tests {
         );
 
         // Every split ends with no column holding exactly one hidden cell.
-        for column in 0..SEGMENT_COUNTS.len() {
+        for column in 0..Count::SEGMENT.len() {
             let hidden = |m: &SegmentMetrics| m.counts()[column] == SegmentCount::Suppressed;
             assert_ne!(dimension_rows.iter().filter(|m| hidden(m)).count(), 1);
             assert_ne!(segment_rows.iter().filter(|m| hidden(m)).count(), 1);

@@ -9,8 +9,7 @@ use std::collections::BTreeMap;
 use outreach_model::{Channel, Interval};
 use time::{Date, Duration, Weekday};
 
-use crate::metrics::SEGMENT_COUNTS;
-use crate::reach::{CorruptSketch, Sketch};
+use crate::reach::{CorruptSketch, RunningUnion, Sketch};
 
 /// The scope of the reach rollups over every channel.
 pub const ALL: &str = "All";
@@ -133,6 +132,59 @@ impl ReachRollups {
     }
 }
 
+/// What one campaign's days make: its cumulative reach (`campaign_metrics_daily.reach_since`
+/// and `reach_until`) and its sketches per ISO week and calendar month
+/// (`campaign_reach_rollups`).
+#[derive(Debug, Default)]
+pub struct CampaignRollups {
+    /// Per day, in order: the reach from that day to the campaign's last day with data, and
+    /// from its first day to that day.
+    pub cumulative: Vec<(Date, i64, i64)>,
+    /// The campaign's sketches merged per week and month.
+    pub periods: Vec<(Interval, Date, Sketch)>,
+}
+
+/// The rollups of one campaign from every day it has a row for, in day order, each with its
+/// stored sketch (none on a day nothing was delivered). The counts are those a merge of the
+/// days' sketches gives, exactly: the readers use one in place of the other.
+pub fn campaign_rollups(days: &[(Date, Option<&[u8]>)]) -> Result<CampaignRollups, CorruptSketch> {
+    let count = |union: &RunningUnion| i64::try_from(union.count()).unwrap_or(i64::MAX);
+    let mut until = Vec::with_capacity(days.len());
+    let mut union = RunningUnion::default();
+    let mut periods: BTreeMap<(Interval, Date), Sketch> = BTreeMap::new();
+    for (day, sketch) in days {
+        if let Some(bytes) = sketch {
+            union.merge_bytes(bytes)?;
+            for period in [Interval::Week, Interval::Month] {
+                periods
+                    .entry((period, period_start(period, *day)))
+                    .or_default()
+                    .merge_bytes(bytes)?;
+            }
+        }
+        until.push(count(&union));
+    }
+    let mut since = vec![0; days.len()];
+    let mut union = RunningUnion::default();
+    for (i, (_, sketch)) in days.iter().enumerate().rev() {
+        if let Some(bytes) = sketch {
+            union.merge_bytes(bytes)?;
+        }
+        since[i] = count(&union);
+    }
+    Ok(CampaignRollups {
+        cumulative: days
+            .iter()
+            .zip(since.into_iter().zip(until))
+            .map(|((day, _), (since, until))| (*day, since, until))
+            .collect(),
+        periods: periods
+            .into_iter()
+            .map(|((period, start), sketch)| (period, start, sketch))
+            .collect(),
+    })
+}
+
 /// Rebuilds `channel_metrics_daily` from `campaign_metrics_daily` for the days where
 /// `days_condition` (over `d.metric_date`) holds; the same SQL on both stores.
 pub fn channel_sums_sql(days_condition: &str) -> String {
@@ -154,11 +206,12 @@ pub fn channel_sums_sql(days_condition: &str) -> String {
 /// Rebuilds `segment_metrics_daily` from `member_interactions` for the days where
 /// `days_condition` (over `i.interaction_date`) holds; the same SQL on both stores.
 pub fn segment_sums_sql(days_condition: &str) -> String {
-    let (columns, sums): (Vec<&str>, Vec<String>) = SEGMENT_COUNTS
+    let (columns, sums): (Vec<&str>, Vec<String>) = outreach_model::Count::SEGMENT
         .iter()
+        .filter_map(|count| count.interaction().map(|kind| (count, kind)))
         .map(|(count, kind)| {
             (
-                *count,
+                count.as_str(),
                 format!("coalesce(sum(i.count) FILTER (WHERE i.interaction_type = '{kind}'), 0)"),
             )
         })
@@ -254,6 +307,57 @@ mod tests {
         let days = whole_periods([date!(2026 - 12 - 01)]);
         assert_eq!(days.first(), Some(&date!(2026 - 11 - 30)));
         assert_eq!(days.last(), Some(&date!(2026 - 12 - 31)));
+    }
+
+    #[test]
+    fn a_campaign_s_cumulative_reach_is_the_merge_of_its_days() {
+        let sketch = |members: std::ops::Range<u32>| {
+            let mut s = Sketch::default();
+            for m in members {
+                s.insert(&format!("M{m}"));
+            }
+            s.to_bytes()
+        };
+        let monday = date!(2026 - 11 - 23);
+        let stored = [
+            sketch(0..500),
+            sketch(400..900),
+            Vec::new(),
+            sketch(5_000..5_100),
+            sketch(0..50),
+        ];
+        let days: Vec<(Date, Option<&[u8]>)> = stored
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| {
+                let day = monday + Duration::days(i as i64 * 4);
+                (day, (!bytes.is_empty()).then_some(bytes.as_slice()))
+            })
+            .collect();
+        let rollups = campaign_rollups(&days).expect("stored sketches");
+        // Each number is the count of the merge of its days' sketches.
+        let merged = |from: usize, to: usize| {
+            let mut union = Sketch::default();
+            for (_, bytes) in &days[from..=to] {
+                if let Some(bytes) = bytes {
+                    union.merge_bytes(bytes).expect("a sketch");
+                }
+            }
+            union.count() as i64
+        };
+        for (i, (day, since, until)) in rollups.cumulative.iter().enumerate() {
+            assert_eq!(*day, days[i].0);
+            assert_eq!(*since, merged(i, days.len() - 1), "since {day}");
+            assert_eq!(*until, merged(0, i), "until {day}");
+        }
+        // A week and a month hold their days.
+        let week = rollups
+            .periods
+            .iter()
+            .find(|(p, start, _)| *p == Interval::Week && *start == monday)
+            .expect("the first week");
+        assert_eq!(week.2.count() as i64, merged(0, 1));
+        assert!(campaign_rollups(&[(monday, Some(&[9][..]))]).is_err());
     }
 
     #[test]

@@ -83,21 +83,21 @@ impl Store {
         }
     }
 
-    /// "postgres" or "sqlite".
-    pub fn kind(&self) -> &'static str {
+    /// PostgreSQL or SQLite.
+    pub fn kind(&self) -> outreach_model::StoreKind {
         match self {
-            Store::Postgres(_) => "postgres",
-            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => outreach_model::StoreKind::Postgres,
+            Store::Sqlite(_) => outreach_model::StoreKind::Sqlite,
         }
     }
 
-    /// Runs `template` with `values` bound in order and returns its rows.
-    pub async fn fetch(
-        &self,
-        context: &'static str,
-        template: &str,
-        values: &[Value],
-    ) -> Result<Rows, DashboardError> {
+    /// Runs `statement` and returns its rows.
+    pub(crate) async fn fetch(&self, statement: &Statement) -> Result<Rows, DashboardError> {
+        let Statement {
+            context,
+            template,
+            values,
+        } = statement;
         let failed = |source| DashboardError::Query { context, source };
         match self {
             Store::Postgres(pool) => {
@@ -113,16 +113,19 @@ impl Store {
         }
     }
 
-    /// Runs `template` and hands each row to `each` as it arrives, never holding them all:
+    /// Runs `statement` and hands each row to `each` as it arrives, never holding them all:
     /// for reads of many large values (reach sketches over long ranges).
-    pub async fn for_each(
+    pub(crate) async fn for_each(
         &self,
-        context: &'static str,
-        template: &str,
-        values: &[Value],
+        statement: &Statement,
         mut each: impl FnMut(&dyn Read) -> Result<(), DashboardError>,
     ) -> Result<(), DashboardError> {
         use futures_util::TryStreamExt as _;
+        let Statement {
+            context,
+            template,
+            values,
+        } = statement;
         let failed = |source| DashboardError::Query { context, source };
         match self {
             Store::Postgres(pool) => {
@@ -143,6 +146,29 @@ impl Store {
             }
         }
         Ok(())
+    }
+}
+
+/// One query: a template (the same SQL for both stores, with the dialect markers of this
+/// module), the values bound to its `$1`, `$2`, … in order, and what it reads, for messages.
+#[derive(Debug, Clone)]
+pub(crate) struct Statement {
+    /// What the query reads, as a failure's message says it ("reading segments").
+    pub context: &'static str,
+    /// The SQL with markers.
+    pub template: String,
+    /// The values of `$1`, `$2`, ….
+    pub values: Vec<Value>,
+}
+
+impl Statement {
+    /// `template` with `values` bound in order.
+    pub fn new(context: &'static str, template: impl Into<String>, values: Vec<Value>) -> Self {
+        Statement {
+            context,
+            template: template.into(),
+            values,
+        }
     }
 }
 
@@ -240,6 +266,10 @@ pub trait Read {
     fn opt_day(&self, column: &str) -> Result<Option<Date>, sqlx::Error>;
     /// An integer (null reads as 0: sums over no rows).
     fn int(&self, column: &str) -> Result<i64, sqlx::Error>;
+    /// An integer or null.
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error>;
+    /// A floating-point number.
+    fn float(&self, column: &str) -> Result<f64, sqlx::Error>;
     /// Text.
     fn text(&self, column: &str) -> Result<String, sqlx::Error>;
     /// Text or null.
@@ -267,6 +297,12 @@ impl Read for PgRow {
     }
     fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
         Ok(self.try_get::<Option<i64>, _>(column)?.unwrap_or(0))
+    }
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn float(&self, column: &str) -> Result<f64, sqlx::Error> {
+        self.try_get(column)
     }
     fn text(&self, column: &str) -> Result<String, sqlx::Error> {
         self.try_get(column)
@@ -298,6 +334,12 @@ impl Read for SqliteRow {
     }
     fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
         Ok(self.try_get::<Option<i64>, _>(column)?.unwrap_or(0))
+    }
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn float(&self, column: &str) -> Result<f64, sqlx::Error> {
+        self.try_get(column)
     }
     fn text(&self, column: &str) -> Result<String, sqlx::Error> {
         self.try_get(column)
@@ -361,14 +403,11 @@ pub fn postgres_sql(template: &str) -> String {
         .replace("{channels}", PG_CHANNELS)
         .replace("{float}", "double precision")
         .replace("{collate}", "COLLATE \"C\"")
-        .replace("{limit}", "$9")
-        .replace(
-            "{name_contains}",
-            "strpos(lower(c.campaign_name), lower($7)) > 0",
-        )
+        .replace("{limit}", "$8")
+        .replace("{strpos}", "strpos")
 }
 
-fn sqlite_sql(template: &str) -> String {
+pub(crate) fn sqlite_sql(template: &str) -> String {
     let sql = template
         .replace("{filter}", SQLITE_FILTER)
         .replace("{bucket}", SQLITE_BUCKET)
@@ -376,11 +415,8 @@ fn sqlite_sql(template: &str) -> String {
         .replace("{channels}", SQLITE_CHANNELS)
         .replace("{float}", "REAL")
         .replace("{collate}", "")
-        .replace("{limit}", "coalesce($9, -1)")
-        .replace(
-            "{name_contains}",
-            "instr(lower(c.campaign_name), lower($7)) > 0",
-        );
+        .replace("{limit}", "coalesce($8, -1)")
+        .replace("{strpos}", "instr");
     // `x = ANY($n)` of a list becomes a test against the JSON array bound there.
     let mut sql = sql;
     while let Some(at) = sql.find("= ANY($") {
@@ -407,23 +443,47 @@ fn sqlite_sql(template: &str) -> String {
     out
 }
 
-/// Removes a password from a connection URL or a message that quotes one.
+/// Removes a password from a connection URL or a message that quotes one: each word that
+/// parses as a URL with a password has it replaced by `***` (parsed, not cut at the first `@`,
+/// since a password may hold one).
 pub fn without_secrets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_inclusive(char::is_whitespace) {
-        match (word.find("://"), word.find('@')) {
-            (Some(scheme), Some(at)) if at > scheme => {
-                let credentials = &word[scheme + 3..at];
-                match credentials.find(':') {
-                    Some(colon) => {
-                        out.push_str(&word[..scheme + 3 + colon + 1]);
-                        out.push_str("***");
-                        out.push_str(&word[at..]);
-                    }
-                    None => out.push_str(word),
-                }
+        let bare = word.trim_end();
+        let trailing = &word[bare.len()..];
+        // Punctuation around a quoted URL stays where it was.
+        let start = bare.find("://").and_then(|scheme| {
+            bare[..scheme]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)))
+                .map_or(Some(0), |i| Some(i + 1))
+        });
+        let Some(start) = start else {
+            out.push_str(word);
+            continue;
+        };
+        let end = bare
+            .rfind(|c: char| !"\"')),.;:".contains(c))
+            .map_or(bare.len(), |i| i + 1);
+        match url::Url::parse(&bare[start..end]) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                out.push_str(&bare[..start]);
+                out.push_str(url.as_str());
+                out.push_str(&bare[end..]);
+                out.push_str(trailing);
             }
-            _ => out.push_str(word),
+            Ok(_) => out.push_str(word),
+            // Not a URL the parser reads: anything between the scheme and the last @ could be
+            // a password, so it goes.
+            Err(_) => match (bare[start..].find("://"), bare.rfind('@')) {
+                (Some(scheme), Some(at)) if start + scheme + 3 < at => {
+                    out.push_str(&bare[..start + scheme + 3]);
+                    out.push_str("***");
+                    out.push_str(&bare[at..]);
+                    out.push_str(trailing);
+                }
+                _ => out.push_str(word),
+            },
         }
     }
     out
@@ -456,5 +516,18 @@ mod tests {
             without_secrets("postgres://app@db/dash"),
             "postgres://app@db/dash"
         );
+        // A password with an @ in it (percent-encoded, as URLs write it, or not).
+        for url in [
+            "postgres://app:p%40ss@db.example/dash",
+            "postgres://app:p@ss@db.example/dash",
+            "(\"postgresql://app:a:b@c@db.example:5432/dash?sslmode=require\"),",
+        ] {
+            let scrubbed = without_secrets(&format!("connecting to {url} failed"));
+            for secret in ["p%40ss", "p@ss", "ss@", "a:b@c"] {
+                assert!(!scrubbed.contains(secret), "{scrubbed}");
+            }
+            assert!(scrubbed.contains("db.example"), "{scrubbed}");
+            assert!(scrubbed.ends_with(" failed"), "{scrubbed}");
+        }
     }
 }

@@ -7,8 +7,9 @@
 use std::io::Write;
 
 use outreach_model::{
-    CampaignId, CampaignMetrics, CampaignPage, CampaignRow, DateRange, ExportRequest, Metric,
-    Metrics, Page, ReportView, SegmentCount, SegmentMetrics, SegmentReport, Summary, Trend,
+    CampaignId, CampaignMetrics, CampaignOrder, CampaignPage, CampaignRow, DateRange,
+    ExportRequest, Metric, Metrics, Page, Ranking, ReportView, SegmentCount, SegmentMetrics,
+    SegmentReport, SegmentValue, Summary, Trend,
 };
 
 use super::{AtomicFile, ExportError};
@@ -212,6 +213,36 @@ pub fn campaign_metrics<W: Write>(
     Ok(answer.periods.len() as u64)
 }
 
+/// The best and worst campaigns by a rate (`outreach ranking --format csv`): one row per
+/// campaign, the best list first, each with its place in its list.
+pub fn ranking<W: Write>(csv: &mut CsvWriter<W>, answer: &Ranking) -> std::io::Result<u64> {
+    csv.header(&[
+        "list",
+        "rank",
+        "campaign_id",
+        "campaign_name",
+        "channel",
+        answer.metric.as_str(),
+        "volume",
+    ])?;
+    let mut rows = 0;
+    for (list, campaigns) in [("best", &answer.best), ("worst", &answer.worst)] {
+        for (i, c) in campaigns.iter().enumerate() {
+            csv.row(&[
+                Cell::Text(list),
+                Cell::Count(i as i64 + 1),
+                Cell::Id(c.campaign_id),
+                Cell::Text(&c.campaign_name),
+                Cell::Text(c.channel.as_str()),
+                Cell::Rate(Some(c.value)),
+                Cell::Count(c.volume),
+            ])?;
+            rows += 1;
+        }
+    }
+    Ok(rows)
+}
+
 /// The filter's metrics against the previous period's (`outreach summary --format csv`).
 pub fn summary<W: Write>(csv: &mut CsvWriter<W>, answer: &Summary) -> std::io::Result<()> {
     csv.header(&["metric", "current", "previous"])?;
@@ -246,7 +277,7 @@ pub fn trend<W: Write>(
             csv.row(&[
                 Cell::Day(*start),
                 Cell::Day(*end),
-                Cell::Text(&series.name),
+                Cell::Text(series.name.as_str()),
                 cell,
             ])?;
             rows += 1;
@@ -256,16 +287,14 @@ pub fn trend<W: Write>(
 }
 
 fn segment_cells(metrics: &SegmentMetrics) -> Vec<Cell<'static>> {
-    let mut cells: Vec<Cell<'static>> = metrics.counts().into_iter().map(Cell::Segment).collect();
-    cells.extend(
-        [
-            metrics.engagement_rate,
-            metrics.conversion_rate,
-            metrics.opt_out_rate,
-        ]
-        .map(Cell::Rate),
-    );
-    cells
+    SegmentMetrics::SHOWN
+        .iter()
+        .filter_map(|metric| metrics.value(*metric))
+        .map(|value| match value {
+            SegmentValue::Count(count) => Cell::Segment(count),
+            SegmentValue::Rate(rate) => Cell::Rate(rate),
+        })
+        .collect()
 }
 
 /// The segment drill-down: every segment, then every dimension's values; counts from 1 to 10
@@ -280,12 +309,7 @@ pub fn segments<W: Write>(csv: &mut CsvWriter<W>, answer: &SegmentReport) -> std
         "region",
     ]
     .into_iter()
-    .chain(SegmentMetrics::COUNTED.iter().map(|m| m.as_str()))
-    .chain([
-        Metric::EngagementRate.as_str(),
-        Metric::ConversionRate.as_str(),
-        Metric::OptOutRate.as_str(),
-    ])
+    .chain(SegmentMetrics::SHOWN.iter().map(|m| m.as_str()))
     .collect();
     csv.header(&columns)?;
     for s in &answer.segments {
@@ -302,7 +326,7 @@ pub fn segments<W: Write>(csv: &mut CsvWriter<W>, answer: &SegmentReport) -> std
     }
     for d in &answer.dimensions {
         let mut cells = vec![
-            Cell::Text(&d.dimension),
+            Cell::Text(d.dimension.as_str()),
             Cell::Text(&d.value),
             Cell::Text(""),
             Cell::Text(""),
@@ -324,7 +348,7 @@ pub async fn write_view(
     file: &mut AtomicFile,
 ) -> Result<u64, ExportError> {
     let written = write_view_into(dashboard, request, file.writer()).await?;
-    written.map_err(|err| file.failed(err))
+    written.map_err(|err| ExportError::from(file.failed(err)))
 }
 
 /// The view's table into `out`: a question that fails is the outer error, a write that fails
@@ -340,7 +364,9 @@ async fn write_view_into<W: Write>(
         Err(err) => return Ok(Err(err)),
     };
     let written = match &request.view {
-        ReportView::Overview { metric, interval } => {
+        ReportView::Overview {
+            metric, interval, ..
+        } => {
             let answer = dashboard.trend(filter, *metric, *interval).await?;
             trend(&mut csv, &answer, filter.range)
         }
@@ -357,7 +383,15 @@ async fn write_view_into<W: Write>(
             let answer = dashboard.segments(filter).await?;
             segments(&mut csv, &answer)
         }
-        ReportView::Campaigns { search, sort } => {
+        ReportView::Campaigns {
+            search,
+            sort,
+            reversed,
+        } => {
+            let order = CampaignOrder {
+                sort: *sort,
+                reversed: *reversed,
+            };
             if let Err(err) = campaigns_header(&mut csv) {
                 return Ok(Err(err));
             }
@@ -365,7 +399,7 @@ async fn write_view_into<W: Write>(
             let mut number = 1;
             while let Ok(page) = Page::new(number, Page::MAX_SIZE) {
                 let answer = dashboard
-                    .campaigns(filter, search.as_deref(), *sort, page)
+                    .campaigns(filter, search.as_deref(), order, page)
                     .await?;
                 for row in &answer.campaigns {
                     if let Err(err) = campaign_row(&mut csv, row) {

@@ -10,14 +10,15 @@ pub mod pdf;
 mod report;
 pub mod text;
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use outreach_model::{ExportDone, ExportFormat, ExportRequest};
 
 pub use report::{Report, ReportContext};
 
+pub use crate::atomic::AtomicFile;
+use crate::atomic::FileError;
 use crate::{Dashboard, DashboardError};
 
 /// Why an export could not be written; the message says what to do.
@@ -54,91 +55,23 @@ pub enum ExportError {
     Dashboard(#[from] DashboardError),
 }
 
-/// A file being written: a temporary file beside `path`, renamed over it by `commit`. Dropped
-/// without `commit` (an error, a cancelled export), it is removed and `path` is left as it was.
-#[derive(Debug)]
-pub struct AtomicFile {
-    path: PathBuf,
-    temporary: tempfile::NamedTempFile,
-    out: BufWriter<File>,
-}
-
-impl AtomicFile {
-    /// Starts writing `path`.
-    pub fn create(path: &Path) -> Result<AtomicFile, ExportError> {
-        if path.is_dir() {
-            return Err(ExportError::IsFolder(path.to_path_buf()));
+impl From<FileError> for ExportError {
+    fn from(err: FileError) -> Self {
+        match err {
+            FileError::Folder { folder, source } => ExportError::Folder { folder, source },
+            FileError::Write { file, source } => ExportError::Write { file, source },
+            FileError::IsFolder(path) => ExportError::IsFolder(path),
         }
-        let folder = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let folder_error = |source| ExportError::Folder {
-            folder: folder.clone(),
-            source,
-        };
-        let temporary = tempfile::Builder::new()
-            .prefix(".outreach-export-")
-            .tempfile_in(&folder)
-            .map_err(folder_error)?;
-        let out = temporary.reopen().map_err(folder_error)?;
-        Ok(AtomicFile {
-            path: path.to_path_buf(),
-            temporary,
-            out: BufWriter::with_capacity(1 << 16, out),
-        })
-    }
-
-    /// Where writes go.
-    pub fn writer(&mut self) -> &mut BufWriter<File> {
-        &mut self.out
-    }
-
-    /// A write error as the export reports it.
-    pub fn failed(&self, source: std::io::Error) -> ExportError {
-        write_failed(&self.path, source)
-    }
-
-    /// Flushes, syncs and renames the file into place; gives its size.
-    pub fn commit(self) -> Result<u64, ExportError> {
-        let AtomicFile {
-            path,
-            temporary,
-            out,
-        } = self;
-        let file = out
-            .into_inner()
-            .map_err(|err| write_failed(&path, err.into_error()))?;
-        file.sync_all().map_err(|err| write_failed(&path, err))?;
-        let bytes = file
-            .metadata()
-            .map_err(|err| write_failed(&path, err))?
-            .len();
-        drop(file);
-        temporary
-            .persist(&path)
-            .map_err(|err| write_failed(&path, err.error))?;
-        Ok(bytes)
     }
 }
 
-fn write_failed(path: &Path, source: std::io::Error) -> ExportError {
-    ExportError::Write {
-        file: path.to_path_buf(),
-        source,
-    }
-}
-
-/// Writes the file `path` with `write`, atomically (see [`AtomicFile`]).
+/// Writes the file `path` with `write`, atomically (see [`AtomicFile`]); a failure says what to
+/// do, as an export's does.
 pub fn write_atomically(
     path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<u64, ExportError> {
-    let mut file = AtomicFile::create(path)?;
-    if let Err(err) = write(file.writer()) {
-        return Err(file.failed(err));
-    }
-    file.commit()
+    Ok(crate::atomic::write_atomically(path, write)?)
 }
 
 /// Writes the export `request` to `path`: the view's table as CSV, or its PDF report, with the

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use outreach_model::{
-    CampaignId, CampaignMetrics, CampaignRow, CampaignSort, ExportRequest, Filter, Health, Metric,
-    Page, PaperSize, ReportView, SegmentReport, Summary, Trend,
+    CampaignId, CampaignMetrics, CampaignOrder, CampaignRow, CampaignSort, ExportRequest, Filter,
+    Health, Metric, Page, PaperSize, Ranking, ReportView, SegmentReport, Summary, Trend,
 };
 use time::OffsetDateTime;
 
@@ -18,7 +18,28 @@ pub struct ReportContext {
     pub generated_by: String,
     /// When.
     pub generated_at: OffsetDateTime,
+    /// The least volume a campaign needs to be ranked (the configured one).
+    pub min_volume: i64,
 }
+
+impl ReportContext {
+    /// A report generated `at` by the OS account running the app or the command (`USER`, or
+    /// `USERNAME` on Windows) until sign-in gives a person's name; the default minimum volume.
+    pub fn for_os_account(at: OffsetDateTime) -> Self {
+        let generated_by = ["USER", "USERNAME", "LOGNAME"]
+            .iter()
+            .find_map(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
+            .unwrap_or_else(|| "an unknown account".to_owned());
+        ReportContext {
+            generated_by,
+            generated_at: at,
+            min_volume: crate::DEFAULT_MIN_VOLUME,
+        }
+    }
+}
+
+/// How many campaigns the report's best and worst lists hold, as on screen.
+pub const RANKED: u32 = 5;
 
 /// The trend charts of the overview, after the one chosen on screen: the KPIs of the screen.
 const OVERVIEW_CHARTS: [Metric; 5] = [
@@ -61,6 +82,8 @@ pub struct Report {
     pub campaign: Option<CampaignMetrics>,
     /// The segment drill-down.
     pub segments: Option<SegmentReport>,
+    /// The best and worst campaigns (the overview's).
+    pub ranking: Option<Ranking>,
 }
 
 impl Report {
@@ -75,18 +98,37 @@ impl Report {
         let mut campaigns = Vec::new();
         let mut campaign = None;
         let mut segments = None;
+        let mut ranking = None;
         match &request.view {
-            ReportView::Overview { metric, interval } => {
+            ReportView::Overview {
+                metric,
+                interval,
+                ranked_by,
+            } => {
+                ranking = Some(
+                    dashboard
+                        .ranking(&filter, *ranked_by, RANKED, context.min_volume)
+                        .await?,
+                );
                 let mut metrics = vec![*metric];
                 metrics.extend(OVERVIEW_CHARTS.iter().filter(|m| *m != metric));
                 for metric in metrics {
                     trends.push(dashboard.trend(&filter, metric, *interval).await?);
                 }
-                campaigns = all_campaigns(dashboard, &filter, None, CampaignSort::Name).await?;
+                campaigns =
+                    all_campaigns(dashboard, &filter, None, CampaignSort::Name.into()).await?;
                 segments = Some(dashboard.segments(&filter).await?);
             }
-            ReportView::Campaigns { search, sort } => {
-                campaigns = all_campaigns(dashboard, &filter, search.as_deref(), *sort).await?;
+            ReportView::Campaigns {
+                search,
+                sort,
+                reversed,
+            } => {
+                let order = CampaignOrder {
+                    sort: *sort,
+                    reversed: *reversed,
+                };
+                campaigns = all_campaigns(dashboard, &filter, search.as_deref(), order).await?;
             }
             ReportView::Campaign {
                 campaign_id,
@@ -118,7 +160,7 @@ impl Report {
             names.insert(answer.campaign_id, answer.campaign_name.clone());
         }
         if filter.campaigns.iter().any(|id| !names.contains_key(id)) {
-            for row in all_campaigns(dashboard, &filter, None, CampaignSort::Name).await? {
+            for row in all_campaigns(dashboard, &filter, None, CampaignSort::Name.into()).await? {
                 names.insert(row.campaign_id, row.campaign_name);
             }
         }
@@ -135,6 +177,7 @@ impl Report {
             campaigns,
             campaign,
             segments,
+            ranking,
         })
     }
 }
@@ -144,12 +187,12 @@ async fn all_campaigns(
     dashboard: &Dashboard,
     filter: &Filter,
     search: Option<&str>,
-    sort: CampaignSort,
+    order: CampaignOrder,
 ) -> Result<Vec<CampaignRow>, DashboardError> {
     let mut rows = Vec::new();
     let mut number = 1;
     while let Ok(page) = Page::new(number, Page::MAX_SIZE) {
-        let answer = dashboard.campaigns(filter, search, sort, page).await?;
+        let answer = dashboard.campaigns(filter, search, order, page).await?;
         let done = answer.campaigns.is_empty();
         rows.extend(answer.campaigns);
         if done || rows.len() as u64 >= answer.total {

@@ -1,0 +1,337 @@
+//! The configuration of the app and the `outreach` command, typed and layered: the defaults,
+//! then `config.toml` in the OS config directory, then the `OUTREACH_*` environment variables,
+//! then a binary's flags, each later layer winning. It is read once, at the edge, into
+//! [`Config`]; the database URL, which may hold a password, is a [`SecretString`] that no
+//! `Debug` and no message shows.
+//!
+//! ```toml
+//! # ~/.config/outreach-dashboard/config.toml
+//! database_url = "postgres://reader@db.example.org:5432/dashboard"
+//!
+//! [ranking]
+//! min_volume = 100   # the least impressions (sent messages for the delivery rate) to be ranked
+//! ```
+//!
+//! Layering four sources over two settings is done here rather than with a configuration
+//! crate: the rules (an empty variable is unset, every error names the file or variable and
+//! what to write) are ours either way.
+
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::DEFAULT_MIN_VOLUME;
+use crate::paths::AppDirs;
+
+/// The environment variable of the database.
+pub const DATABASE_VARIABLE: &str = "OUTREACH_DATABASE_URL";
+/// The environment variable of the ranking's minimum volume.
+pub const MIN_VOLUME_VARIABLE: &str = "OUTREACH_RANKING_MIN_VOLUME";
+
+/// A dashboard database: a `postgres://` URL (which may hold a password) or an SQLite file.
+#[derive(Clone)]
+pub struct DatabaseUrl(SecretString);
+
+impl DatabaseUrl {
+    /// The database at `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        DatabaseUrl(SecretString::from(url.into()))
+    }
+
+    /// The URL itself, to connect with; never to print (see [`DatabaseUrl`]'s `Debug`).
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    /// The URL without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "DatabaseUrl({})",
+            crate::store::without_secrets(self.expose())
+        )
+    }
+}
+
+/// Which database to read.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// The one configured.
+    Configured(DatabaseUrl),
+    /// None is configured: the demo database of synthetic data, built on first use.
+    Demo,
+}
+
+/// The configuration, every layer applied.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The database to read.
+    pub database: Database,
+    /// The least volume a campaign needs to be ranked best or worst.
+    pub min_volume: i64,
+}
+
+/// What a binary's flags set, over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--database`.
+    pub database: Option<String>,
+    /// `--min-volume`.
+    pub min_volume: Option<i64>,
+}
+
+/// The configuration could not be read; nothing is guessed instead.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file exists but cannot be read.
+    #[error("cannot read the config file {} ({source}): fix its permissions or remove it", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error(
+        "the config file {} is not valid ({reason}): it may set database_url = \"postgres://…\" and, under [ranking], min_volume = 100",
+        path.display()
+    )]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, as the TOML reader says it.
+        reason: String,
+    },
+    /// A variable has a value that cannot be one.
+    #[error("the environment variable {name} is not valid ({reason}): {advice}")]
+    Variable {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong.
+        reason: String,
+        /// What to write.
+        advice: &'static str,
+    },
+    /// A minimum volume below zero.
+    #[error("the ranking's minimum volume is {0}: give a number of messages, 0 or more")]
+    NegativeMinimum(i64),
+    /// There is no home to find the config file in.
+    #[error(transparent)]
+    NoHome(#[from] crate::paths::NoHome),
+}
+
+/// `config.toml`, as written.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    database_url: Option<String>,
+    #[serde(default)]
+    ranking: RankingFile,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RankingFile {
+    min_volume: Option<i64>,
+}
+
+impl Config {
+    /// The configuration of `dirs`' config file, this process's environment and `overrides`.
+    pub fn load(dirs: &AppDirs, overrides: Overrides) -> Result<Config, ConfigError> {
+        let path = dirs.config_file();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => return Err(ConfigError::Unreadable { path, source }),
+        };
+        Config::from_layers(
+            text.as_deref().map(|text| (path.as_path(), text)),
+            |name| std::env::var(name).ok(),
+            overrides,
+        )
+    }
+
+    /// The configuration of a config file's text (and its path, for messages), the variables
+    /// `variable` gives, and `overrides`.
+    pub fn from_layers(
+        file: Option<(&Path, &str)>,
+        variable: impl Fn(&str) -> Option<String>,
+        overrides: Overrides,
+    ) -> Result<Config, ConfigError> {
+        let file = match file {
+            Some((path, text)) => {
+                toml::from_str::<ConfigFile>(text).map_err(|err| ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    reason: err.message().to_owned(),
+                })?
+            }
+            None => ConfigFile::default(),
+        };
+        // An empty variable is no variable (a script clears a setting with `VAR=`).
+        let variable = |name: &str| variable(name).filter(|value| !value.trim().is_empty());
+        let min_volume_variable = variable(MIN_VOLUME_VARIABLE)
+            .map(|text| {
+                text.trim()
+                    .parse::<i64>()
+                    .map_err(|err| ConfigError::Variable {
+                        name: MIN_VOLUME_VARIABLE,
+                        reason: err.to_string(),
+                        advice: "give a whole number of messages, e.g. 100",
+                    })
+            })
+            .transpose()?;
+        let database = overrides
+            .database
+            .filter(|url| !url.trim().is_empty())
+            .or_else(|| variable(DATABASE_VARIABLE))
+            .or(file.database_url.filter(|url| !url.trim().is_empty()));
+        let min_volume = overrides
+            .min_volume
+            .or(min_volume_variable)
+            .or(file.ranking.min_volume)
+            .unwrap_or(DEFAULT_MIN_VOLUME);
+        if min_volume < 0 {
+            return Err(ConfigError::NegativeMinimum(min_volume));
+        }
+        Ok(Config {
+            database: match database {
+                Some(url) => Database::Configured(DatabaseUrl::new(url)),
+                None => Database::Demo,
+            },
+            min_volume,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn configured(config: &Config) -> Option<String> {
+        match &config.database {
+            Database::Configured(url) => Some(url.expose().to_owned()),
+            Database::Demo => None,
+        }
+    }
+
+    const FILE: &str = "database_url = \"postgres://file@db/dash\"\n[ranking]\nmin_volume = 40\n";
+
+    #[test]
+    fn each_layer_wins_over_the_ones_before() {
+        let path = Path::new("/etc/config.toml");
+        let none = |_: &str| None;
+        let defaults = Config::from_layers(None, none, Overrides::default()).expect("defaults");
+        assert_eq!(configured(&defaults), None);
+        assert_eq!(defaults.min_volume, DEFAULT_MIN_VOLUME);
+
+        let file =
+            Config::from_layers(Some((path, FILE)), none, Overrides::default()).expect("the file");
+        assert_eq!(
+            configured(&file).as_deref(),
+            Some("postgres://file@db/dash")
+        );
+        assert_eq!(file.min_volume, 40);
+
+        let env = |name: &str| match name {
+            DATABASE_VARIABLE => Some("postgres://env@db/dash".to_owned()),
+            MIN_VOLUME_VARIABLE => Some(" 250 ".to_owned()),
+            _ => None,
+        };
+        let variables =
+            Config::from_layers(Some((path, FILE)), env, Overrides::default()).expect("variables");
+        assert_eq!(
+            configured(&variables).as_deref(),
+            Some("postgres://env@db/dash")
+        );
+        assert_eq!(variables.min_volume, 250);
+
+        let flags = Overrides {
+            database: Some("/tmp/dash.sqlite".to_owned()),
+            min_volume: Some(0),
+        };
+        let flagged = Config::from_layers(Some((path, FILE)), env, flags).expect("flags");
+        assert_eq!(configured(&flagged).as_deref(), Some("/tmp/dash.sqlite"));
+        assert_eq!(flagged.min_volume, 0);
+
+        // An empty variable or flag is not set: the file's value stands.
+        let empty = |_: &str| Some(String::new());
+        let cleared = Overrides {
+            database: Some(" ".to_owned()),
+            min_volume: None,
+        };
+        let kept = Config::from_layers(Some((path, FILE)), empty, cleared).expect("empty");
+        assert_eq!(
+            configured(&kept).as_deref(),
+            Some("postgres://file@db/dash")
+        );
+    }
+
+    #[test]
+    fn a_wrong_file_or_variable_says_where_and_what_to_write() {
+        let path = Path::new("/etc/config.toml");
+        let none = |_: &str| None;
+        for (text, says) in [
+            ("database_url = 5432", "invalid type"),
+            ("[ranking]\nmin_volume = \"many\"", "invalid type"),
+            ("colour = \"blue\"", "unknown field"),
+            ("database_url = \"postgres://", "invalid"),
+        ] {
+            let err = Config::from_layers(Some((path, text)), none, Overrides::default())
+                .expect_err(text)
+                .to_string();
+            assert!(
+                err.contains("/etc/config.toml") && err.contains(says),
+                "{err}"
+            );
+            assert!(err.contains("min_volume = 100"), "{err}");
+        }
+        let bad = |name: &str| (name == MIN_VOLUME_VARIABLE).then(|| "lots".to_owned());
+        let err = Config::from_layers(None, bad, Overrides::default()).expect_err("a bad variable");
+        assert!(matches!(
+            err,
+            ConfigError::Variable {
+                name: MIN_VOLUME_VARIABLE,
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("e.g. 100"), "{err}");
+        let negative = Overrides {
+            min_volume: Some(-1),
+            ..Overrides::default()
+        };
+        assert!(matches!(
+            Config::from_layers(None, none, negative),
+            Err(ConfigError::NegativeMinimum(-1))
+        ));
+    }
+
+    #[test]
+    fn an_unreadable_file_is_an_error_and_a_missing_one_the_defaults() {
+        let home = tempfile::tempdir().expect("a home");
+        let dirs = AppDirs::under(home.path());
+        let config = Config::load(&dirs, Overrides::default()).expect("no file");
+        assert_eq!(config.min_volume, DEFAULT_MIN_VOLUME);
+        // A folder where the file should be cannot be read, even by root.
+        std::fs::create_dir_all(dirs.config_file()).expect("a folder in the file's place");
+        let err = Config::load(&dirs, Overrides::default()).expect_err("unreadable");
+        assert!(matches!(err, ConfigError::Unreadable { .. }), "{err}");
+        assert!(err.to_string().contains("fix its permissions"), "{err}");
+    }
+
+    #[test]
+    fn the_database_password_never_shows() {
+        let url = DatabaseUrl::new("postgres://reader:s3cret@db.example.org/dash");
+        let shown = format!(
+            "{url:?} {:?}",
+            Config {
+                database: Database::Configured(url.clone()),
+                min_volume: 1,
+            }
+        );
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("db.example.org"), "{shown}");
+        assert_eq!(url.expose(), "postgres://reader:s3cret@db.example.org/dash");
+    }
+}

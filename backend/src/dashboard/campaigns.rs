@@ -1,0 +1,318 @@
+//! The campaign list: the filter's campaigns (those whose schedule meets the range or that have
+//! data in it) with their metrics over the range, searched by name, ordered by a column in
+//! either direction, a page at a time. Ranking every campaign sums only what the order needs;
+//! the page's rows then get every count and their reach.
+
+use std::collections::HashMap;
+
+use outreach_model::{
+    CampaignId, CampaignOrder, CampaignPage, CampaignRow, CampaignSort, Count, DateRange, Filter,
+    Metric, Page, search_key,
+};
+
+use super::Dashboard;
+use super::binds::{filter_values, read_counts, sums};
+use crate::DashboardError;
+use crate::metrics::Counts;
+use crate::store::{Read, Statement, Value};
+
+/// The expression a metric orders by, over the sums `s`: a count, or a rate as a float (null
+/// without a denominator).
+fn metric_key(metric: Metric) -> Option<String> {
+    match (metric.inputs(), metric.denominator()) {
+        ([numerator, _], Some(denominator)) => Some(format!(
+            "CAST(s.{numerator} AS {{float}}) / nullif(s.{denominator}, 0)"
+        )),
+        ([count], None) => Some(format!("s.{count}")),
+        _ => None,
+    }
+}
+
+/// The ORDER BY of `order`: its key (nulls last either way), then the name and the id, all in
+/// the order's direction.
+fn order_by(order: CampaignOrder) -> String {
+    let (usual, reverse) = if order.reversed {
+        ("ASC", "DESC")
+    } else {
+        ("DESC", "ASC")
+    };
+    let key = match order.sort {
+        CampaignSort::Name => None,
+        CampaignSort::StartDate => Some("c.start_date".to_owned()),
+        CampaignSort::Metric(metric) => metric_key(metric),
+    };
+    let ties = format!("c.campaign_name {{collate}} {reverse}, c.campaign_id {reverse}");
+    match key {
+        Some(key) => format!("{key} {usual} NULLS LAST, {ties}"),
+        None => ties,
+    }
+}
+
+/// The campaigns of the filter whose schedule meets the range or that have data in it, with
+/// the counts `counts` over the range (the others 0), in `order`; $7 a part of the name, $8
+/// and $9 the page's size and offset (no size: every row).
+fn list_statement(
+    filter: &Filter,
+    search: Option<&str>,
+    order: CampaignOrder,
+    counts: &[Count],
+    page: Option<Page>,
+) -> Statement {
+    let summed: String = Count::ALL
+        .iter()
+        .map(|count| {
+            if counts.contains(count) {
+                sums("d", &[*count])
+            } else {
+                format!(", CAST(0 AS bigint) AS {count}")
+            }
+        })
+        .collect();
+    let columns: String = Count::ALL.iter().map(|c| format!(", s.{c}")).collect();
+    let template = format!(
+        "WITH sums AS (
+            SELECT d.campaign_id{summed}
+            FROM campaign_metrics_daily d
+            WHERE d.metric_date BETWEEN $1 AND $2
+            GROUP BY d.campaign_id
+        )
+        SELECT c.campaign_id, c.campaign_name, c.campaign_type, c.channel, c.status, c.start_date,
+            c.end_date{columns}, count(*) OVER () AS total
+        FROM campaigns c
+        LEFT JOIN sums s ON s.campaign_id = c.campaign_id
+        WHERE {{filter}}
+          AND ((c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $1)) OR s.campaign_id IS NOT NULL)
+          AND ($7 IS NULL OR {{strpos}}(c.search_name, $7) > 0)
+        ORDER BY {}
+        LIMIT {{limit}} OFFSET $9",
+        order_by(order)
+    );
+    let mut values = filter_values(filter);
+    values.push(Value::Text(
+        search.map(search_key).filter(|s| !s.is_empty()),
+    ));
+    values.push(Value::Int(page.map(|p| i64::from(p.size()))));
+    values.push(Value::Int(Some(
+        page.map_or(0, |p| i64::try_from(p.offset()).unwrap_or(i64::MAX)),
+    )));
+    Statement::new("listing campaigns", template, values)
+}
+
+/// Every count over the range ($1, $2) of the campaigns $3.
+fn campaign_sums_statement(range: DateRange, campaigns: Vec<CampaignId>) -> Statement {
+    let template = format!(
+        "SELECT d.campaign_id{}
+         FROM campaign_metrics_daily d
+         WHERE d.metric_date BETWEEN $1 AND $2 AND d.campaign_id = ANY($3)
+         GROUP BY d.campaign_id",
+        sums("d", Count::ALL)
+    );
+    Statement::new(
+        "summing the campaigns' metrics",
+        template,
+        vec![
+            Value::Date(range.start()),
+            Value::Date(range.end()),
+            Value::Ids(campaigns),
+        ],
+    )
+}
+
+/// A listed campaign (its counts those the order needs) and the number of campaigns listed.
+fn read_row(r: &dyn Read) -> Result<(CampaignRow, i64), sqlx::Error> {
+    let channel: String = r.text("channel")?;
+    let status: String = r.text("status")?;
+    let row = CampaignRow {
+        campaign_id: r.id("campaign_id")?,
+        campaign_name: r.text("campaign_name")?,
+        campaign_type: r.text("campaign_type")?,
+        channel: channel.parse().map_err(super::decode)?,
+        status: status.parse().map_err(super::decode)?,
+        start_date: r.day("start_date")?,
+        end_date: r.opt_day("end_date")?,
+        metrics: read_counts(r, Count::ALL)?.to_metrics(),
+    };
+    Ok((row, r.int("total")?))
+}
+
+impl Dashboard {
+    /// One page of the campaigns of `filter` with their metrics over its range, in `order`;
+    /// `search` keeps those whose name contains it (ignoring case).
+    pub async fn campaigns(
+        &self,
+        filter: &Filter,
+        search: Option<&str>,
+        order: CampaignOrder,
+        page: Page,
+    ) -> Result<CampaignPage, DashboardError> {
+        let (total, mut campaigns) = if order.sort == CampaignSort::Metric(Metric::Reach) {
+            // Reach over a range is not a sum, so SQL cannot order by it: every campaign is
+            // listed with its reach, and ordered here.
+            let statement = list_statement(filter, search, order, &[], None);
+            let listed = self
+                .fetch(&statement)
+                .await?
+                .map(statement.context, read_row)?;
+            let rows: Vec<CampaignRow> = listed.into_iter().map(|(row, _)| row).collect();
+            let total = rows.len() as u64;
+            (
+                total,
+                self.by_reach(filter.range, rows, order.reversed, page)
+                    .await?,
+            )
+        } else {
+            let counts = match order.sort {
+                CampaignSort::Metric(metric) => metric.inputs(),
+                CampaignSort::Name | CampaignSort::StartDate => &[],
+            };
+            let statement = list_statement(filter, search, order, counts, Some(page));
+            let listed = self
+                .fetch(&statement)
+                .await?
+                .map(statement.context, read_row)?;
+            let total = match listed.first() {
+                Some((_, total)) => u64::try_from(*total).unwrap_or(0),
+                // Past the last page no row carries the total.
+                None if page.number() > 1 => {
+                    let first = Page::new(1, 1).unwrap_or_default();
+                    let statement = list_statement(filter, search, order, &[], Some(first));
+                    self.fetch(&statement)
+                        .await?
+                        .map(statement.context, |r| r.int("total"))?
+                        .first()
+                        .map_or(0, |n| u64::try_from(*n).unwrap_or(0))
+                }
+                None => 0,
+            };
+            let mut rows: Vec<CampaignRow> = listed.into_iter().map(|(row, _)| row).collect();
+            let ids: Vec<CampaignId> = rows.iter().map(|c| c.campaign_id).collect();
+            let reach = self.campaign_reach(filter.range, ids).await?;
+            for row in &mut rows {
+                row.metrics.reach = reach.get(&row.campaign_id).copied().unwrap_or(0);
+            }
+            (total, rows)
+        };
+        let ids: Vec<CampaignId> = campaigns.iter().map(|c| c.campaign_id).collect();
+        let sums = self.campaign_sums(filter.range, ids).await?;
+        for row in &mut campaigns {
+            let reach = row.metrics.reach;
+            row.metrics = sums
+                .get(&row.campaign_id)
+                .copied()
+                .unwrap_or_default()
+                .to_metrics();
+            row.metrics.reach = reach;
+        }
+        Ok(CampaignPage {
+            total,
+            page: page.number(),
+            page_size: page.size(),
+            campaigns,
+        })
+    }
+
+    /// The page of `candidates` ordered by their reach over `range` (highest first, or lowest
+    /// when `reversed`; then by name and id), each with its reach. Most campaigns' reach over
+    /// a range is one stored number (`sketches::campaign_reach`), so every candidate's is known
+    /// before they are ordered.
+    async fn by_reach(
+        &self,
+        range: DateRange,
+        mut candidates: Vec<CampaignRow>,
+        reversed: bool,
+        page: Page,
+    ) -> Result<Vec<CampaignRow>, DashboardError> {
+        let ids: Vec<CampaignId> = candidates.iter().map(|c| c.campaign_id).collect();
+        let reach = self.campaign_reach(range, ids).await?;
+        for row in &mut candidates {
+            row.metrics.reach = reach.get(&row.campaign_id).copied().unwrap_or(0);
+        }
+        candidates.sort_by(|a, b| {
+            let usual = b
+                .metrics
+                .reach
+                .cmp(&a.metrics.reach)
+                .then_with(|| a.campaign_name.as_bytes().cmp(b.campaign_name.as_bytes()))
+                .then_with(|| a.campaign_id.cmp(&b.campaign_id));
+            if reversed { usual.reverse() } else { usual }
+        });
+        Ok(candidates
+            .into_iter()
+            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+            .take(page.size() as usize)
+            .collect())
+    }
+
+    /// Every count over `range` of each of `campaigns`.
+    async fn campaign_sums(
+        &self,
+        range: DateRange,
+        campaigns: Vec<CampaignId>,
+    ) -> Result<HashMap<CampaignId, Counts>, DashboardError> {
+        if campaigns.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let statement = campaign_sums_statement(range, campaigns);
+        Ok(self
+            .fetch(&statement)
+            .await?
+            .map(statement.context, |r| {
+                Ok((r.id("campaign_id")?, read_counts(r, Count::ALL)?))
+            })?
+            .into_iter()
+            .collect())
+    }
+}
+
+/// Every statement of this module, for the template test.
+#[cfg(test)]
+pub(super) fn statements() -> Vec<Statement> {
+    let range = DateRange::last_days(time::macros::date!(2026 - 11 - 27), 90);
+    let filter = Filter::new(range);
+    let mut all = vec![campaign_sums_statement(
+        range,
+        vec![CampaignId::from_u128(1)],
+    )];
+    let sorts = [
+        CampaignSort::Name,
+        CampaignSort::StartDate,
+        CampaignSort::Metric(Metric::OptOutRate),
+        CampaignSort::Metric(Metric::Impressions),
+        CampaignSort::Metric(Metric::Reach),
+    ];
+    for sort in sorts {
+        for reversed in [false, true] {
+            let order = CampaignOrder { sort, reversed };
+            let counts = match sort {
+                CampaignSort::Metric(metric) => metric.inputs(),
+                _ => &[],
+            };
+            all.push(list_statement(
+                &filter,
+                Some("flu"),
+                order,
+                counts,
+                Some(Page::default()),
+            ));
+            all.push(list_statement(&filter, None, order, counts, None));
+        }
+    }
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reversed_order_reverses_its_ties_and_keeps_nulls_last() {
+        let usual = order_by(CampaignSort::Metric(Metric::OptOutRate).into());
+        assert!(usual.contains("DESC NULLS LAST"), "{usual}");
+        assert!(usual.ends_with("c.campaign_id ASC"), "{usual}");
+        let reversed =
+            order_by(CampaignOrder::from(CampaignSort::Metric(Metric::OptOutRate)).reverse());
+        assert!(reversed.contains("ASC NULLS LAST"), "{reversed}");
+        assert!(reversed.ends_with("c.campaign_id DESC"), "{reversed}");
+        assert!(order_by(CampaignSort::Name.into()).starts_with("c.campaign_name"));
+    }
+}
