@@ -8,7 +8,7 @@ use sqlx::{PgConnection, Row};
 use time::OffsetDateTime;
 
 use crate::EtlError;
-use crate::source::{CONTRACT_COLUMNS, Campaign, EVENT_TYPES};
+use outreach_warehouse::source::{CONTRACT_COLUMNS, Campaign, EVENT_TYPES};
 
 /// Fails with every missing table, column or wrong type, by name.
 pub async fn check_tables(warehouse: &mut PgConnection) -> Result<(), EtlError> {

@@ -1,25 +1,27 @@
-//! outreach-etl: moves the organization's data warehouse into the dashboard database, and makes
-//! realistic synthetic warehouses and the embedded demo database.
+//! outreach-etl: moves the organization's data warehouse into the dashboard database, writes
+//! synthetic warehouses into PostgreSQL, and loads the scale dataset of the read benchmarks.
 //!
-//! Aggregation is pushed down into the warehouse's SQL ([`pushdown`]); [`reference`] is the same
-//! metric definitions over events in memory. Depends on outreach-backend (schema, metric math,
-//! reach sketches) and outreach-model; never on egui or tauri.
+//! Aggregation is pushed down into the warehouse's SQL ([`pushdown`]); outreach-warehouse's
+//! `reference` is the same metric definitions over events in memory. A run ([`run`]) checks the
+//! contract ([`contract`]), aggregates, loads ([`load`], through the bulk primitives of
+//! [`copy`]) and rebuilds the rollups of the days it wrote ([`rollups`]). The library prints
+//! nothing: it reports how far it is through [`Progress`]. Depends on outreach-backend (schema,
+//! metric math, reach sketches), outreach-warehouse and outreach-model; never on egui or tauri.
 
-pub mod aggregates;
+pub mod campaign_rollups;
 pub mod contract;
-pub mod demo;
+pub mod copy;
 pub mod generate;
 pub mod load;
+mod progress;
 pub mod pushdown;
-pub mod reference;
 pub mod rollups;
 pub mod run;
 pub mod scale;
-pub mod source;
-pub mod zone;
 
+pub use outreach_warehouse::ReportingZone;
+pub use progress::{Progress, Quiet};
 pub use run::{RunOptions, RunReport, run};
-pub use zone::ReportingZone;
 
 /// Everything that can stop the ETL, each with what to do about it.
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +65,7 @@ pub enum EtlError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// The reporting time zone is not an IANA name.
     #[error(transparent)]
-    Zone(#[from] zone::UnknownZone),
+    Zone(#[from] outreach_warehouse::UnknownZone),
     /// Another run holds the dashboard database.
     #[error(
         "another outreach-etl run is loading this dashboard database; wait for it to finish and run again"

@@ -3,16 +3,16 @@
 //! the tables (surrogate ids included) exactly as they were.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
-use outreach_backend::metrics::{Counts, daily_rate};
+use outreach_model::search_key;
+use outreach_warehouse::aggregates::{Aggregates, CampaignDay};
+use outreach_warehouse::source::Campaign;
 use sqlx::PgConnection;
 use time::Date;
 
 use crate::EtlError;
-use crate::aggregates::{Aggregates, CampaignDay};
+use crate::copy::{CopyRows, drop_indexes};
 use crate::pushdown::Scope;
-use crate::source::Campaign;
 
 /// The columns of campaign_metrics_daily that [`CopyRows::daily_counts`] writes, in order.
 macro_rules! daily_count_columns {
@@ -20,6 +20,7 @@ macro_rules! daily_count_columns {
         "total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged, engagement_rate, conversion_rate, opt_out_rate, delivery_rate"
     };
 }
+
 const COPY_DAILY_WITH_IDS: &str = concat!(
     "COPY campaign_metrics_daily (metric_id, campaign_id, metric_date, ",
     daily_count_columns!(),
@@ -34,147 +35,10 @@ pub const COPY_DAILY: &str = concat!(
     ") FROM STDIN"
 );
 
-/// Rows in PostgreSQL's COPY text format.
-#[derive(Debug, Default)]
-pub struct CopyRows {
-    buffer: String,
-    fields_in_row: usize,
-}
-
-impl CopyRows {
-    fn separator(&mut self) {
-        if self.fields_in_row > 0 {
-            self.buffer.push('\t');
-        }
-        self.fields_in_row += 1;
-    }
-
-    /// A value whose Display form needs no escaping (numbers, uuids, dates).
-    pub fn plain(&mut self, value: impl std::fmt::Display) -> &mut Self {
-        self.separator();
-        let _ = write!(self.buffer, "{value}");
-        self
-    }
-
-    /// A value or NULL.
-    pub fn optional(&mut self, value: Option<impl std::fmt::Display>) -> &mut Self {
-        match value {
-            Some(value) => self.plain(value),
-            None => {
-                self.separator();
-                self.buffer.push_str("\\N");
-                self
-            }
-        }
-    }
-
-    /// An instant, as RFC 3339.
-    pub fn instant(&mut self, value: time::OffsetDateTime) -> &mut Self {
-        let formatted = value
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
-        self.plain(formatted)
-    }
-
-    /// Free text, escaped.
-    pub fn text(&mut self, value: &str) -> &mut Self {
-        self.separator();
-        for c in value.chars() {
-            match c {
-                '\\' => self.buffer.push_str("\\\\"),
-                '\t' => self.buffer.push_str("\\t"),
-                '\n' => self.buffer.push_str("\\n"),
-                '\r' => self.buffer.push_str("\\r"),
-                other => self.buffer.push(other),
-            }
-        }
-        self
-    }
-
-    /// Free text or NULL.
-    pub fn optional_text(&mut self, value: Option<&str>) -> &mut Self {
-        match value {
-            Some(value) => self.text(value),
-            None => self.optional(None::<&str>),
-        }
-    }
-
-    /// Bytes, as bytea hex.
-    pub fn bytes(&mut self, value: &[u8]) -> &mut Self {
-        self.separator();
-        self.buffer.push_str("\\\\x");
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        self.buffer.reserve(value.len() * 2);
-        for byte in value {
-            self.buffer.push(char::from(HEX[usize::from(byte >> 4)]));
-            self.buffer.push(char::from(HEX[usize::from(byte & 0xf)]));
-        }
-        self
-    }
-
-    /// A day's counts and its own rates, in the order of `daily_count_columns!` ([`COPY_DAILY`]).
-    pub fn daily_counts(&mut self, c: &Counts) -> &mut Self {
-        for count in [
-            c.reach,
-            c.impressions,
-            c.opens,
-            c.clicks,
-            c.conversions,
-            c.opt_outs,
-            c.sent,
-            c.bounces,
-            c.machine_opens,
-            c.engaged,
-        ] {
-            self.plain(count);
-        }
-        self.optional(daily_rate(c.engagement_rate()))
-            .optional(daily_rate(c.conversion_rate()))
-            .optional(daily_rate(c.opt_out_rate()))
-            .optional(daily_rate(c.delivery_rate()))
-    }
-
-    /// Bytes held so far.
-    pub fn len(&self) -> usize {
-        self.buffer.len()
-    }
-
-    /// Whether no row was added.
-    pub fn is_empty(&self) -> bool {
-        self.buffer.is_empty()
-    }
-
-    /// Ends the current row.
-    pub fn end_row(&mut self) {
-        self.buffer.push('\n');
-        self.fields_in_row = 0;
-    }
-
-    /// The rows as bytes, to send through an open COPY.
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.buffer.into_bytes()
-    }
-
-    /// Sends the rows with `COPY <statement> FROM STDIN`.
-    pub async fn copy_into(
-        self,
-        conn: &mut PgConnection,
-        statement: &'static str,
-    ) -> Result<(), sqlx::Error> {
-        let mut copy = conn.copy_in_raw(statement).await?;
-        // Send in pieces so a large load never holds one giant frame.
-        for chunk in self.buffer.as_bytes().chunks(1 << 20) {
-            copy.send(chunk).await?;
-        }
-        copy.finish().await?;
-        Ok(())
-    }
-}
-
 const STAGING: &str = r#"
 CREATE TEMP TABLE stage_campaigns (
-    campaign_id uuid, campaign_name text, campaign_type text, start_date date, end_date date,
-    status text, channel text, updated_at timestamptz
+    campaign_id uuid, campaign_name text, search_name text, campaign_type text, start_date date,
+    end_date date, status text, channel text, updated_at timestamptz
 ) ON COMMIT DROP;
 CREATE TEMP TABLE stage_keys (campaign_id uuid, day date) ON COMMIT DROP;
 CREATE TEMP TABLE stage_daily (
@@ -205,6 +69,7 @@ pub async fn campaigns(tx: &mut PgConnection, campaigns: &[Campaign]) -> Result<
     for c in campaigns {
         rows.plain(c.campaign_id)
             .text(&c.campaign_name)
+            .text(&search_key(&c.campaign_name))
             .text(&c.campaign_type)
             .plain(c.start_date)
             .optional(c.end_date)
@@ -218,18 +83,19 @@ pub async fn campaigns(tx: &mut PgConnection, campaigns: &[Campaign]) -> Result<
         .map_err(EtlError::dashboard("staging campaigns"))?;
     sqlx::raw_sql(
         r#"
-INSERT INTO campaigns (campaign_id, campaign_name, campaign_type, start_date, end_date, status, channel, updated_at)
-SELECT campaign_id, campaign_name, campaign_type, start_date, end_date, status, channel, updated_at
+INSERT INTO campaigns (campaign_id, campaign_name, search_name, campaign_type, start_date, end_date, status, channel, updated_at)
+SELECT campaign_id, campaign_name, search_name, campaign_type, start_date, end_date, status, channel, updated_at
 FROM stage_campaigns
 ON CONFLICT (campaign_id) DO UPDATE SET
-    campaign_name = EXCLUDED.campaign_name, campaign_type = EXCLUDED.campaign_type,
-    start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date, status = EXCLUDED.status,
-    channel = EXCLUDED.channel, updated_at = EXCLUDED.updated_at
-WHERE (campaigns.campaign_name, campaigns.campaign_type, campaigns.start_date, campaigns.end_date,
-       campaigns.status, campaigns.channel, campaigns.updated_at)
+    campaign_name = EXCLUDED.campaign_name, search_name = EXCLUDED.search_name,
+    campaign_type = EXCLUDED.campaign_type, start_date = EXCLUDED.start_date,
+    end_date = EXCLUDED.end_date, status = EXCLUDED.status, channel = EXCLUDED.channel,
+    updated_at = EXCLUDED.updated_at
+WHERE (campaigns.campaign_name, campaigns.search_name, campaigns.campaign_type, campaigns.start_date,
+       campaigns.end_date, campaigns.status, campaigns.channel, campaigns.updated_at)
       IS DISTINCT FROM
-      (EXCLUDED.campaign_name, EXCLUDED.campaign_type, EXCLUDED.start_date, EXCLUDED.end_date,
-       EXCLUDED.status, EXCLUDED.channel, EXCLUDED.updated_at);
+      (EXCLUDED.campaign_name, EXCLUDED.search_name, EXCLUDED.campaign_type, EXCLUDED.start_date,
+       EXCLUDED.end_date, EXCLUDED.status, EXCLUDED.channel, EXCLUDED.updated_at);
 DELETE FROM member_interactions i WHERE NOT EXISTS (SELECT 1 FROM stage_campaigns s WHERE s.campaign_id = i.campaign_id);
 DELETE FROM campaigns c WHERE NOT EXISTS (SELECT 1 FROM stage_campaigns s WHERE s.campaign_id = c.campaign_id);
 "#,
@@ -240,99 +106,22 @@ DELETE FROM campaigns c WHERE NOT EXISTS (SELECT 1 FROM stage_campaigns s WHERE 
     Ok(())
 }
 
-/// The indexes of a table, dropped for a bulk load into it and built again after: building an
-/// index by sorting is several times faster than inserting a million rows into it one by one.
-#[derive(Debug)]
-pub struct DroppedIndexes {
-    /// Statements that build each index (or index-backed constraint) again, from the catalog.
-    restore: Vec<String>,
-}
-
-/// Drops the indexes of `table`, unique and primary-key constraints included, and its foreign keys
-/// (checked again in one pass when they are added back), inside the caller's transaction (a
-/// failed load rolls the drop back). Returns `None`, dropping nothing, when the
-/// role could not build them again (it must own the table and may create in its schema; the
-/// `outreach_etl` role of the migrations may do neither, and its loads insert into the indexes
-/// instead) or when a foreign key refers to the table.
-pub async fn drop_indexes(
-    tx: &mut PgConnection,
-    table: &'static str,
-) -> Result<Option<DroppedIndexes>, EtlError> {
-    let context = "reading the indexes of a table to load";
-    let droppable: bool = sqlx::query_scalar(
-        "SELECT pg_has_role(c.relowner, 'USAGE')
-                AND has_schema_privilege(c.relnamespace, 'CREATE')
-                AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.confrelid = c.oid)
-         FROM pg_class c WHERE c.oid = $1::regclass",
-    )
-    .bind(table)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(EtlError::dashboard(context))?;
-    if !droppable {
-        return Ok(None);
-    }
-    // (drop, restore) pairs, written by the database from its own catalog.
-    let statements: Vec<(String, String)> = sqlx::query_as(
-        "SELECT drop_sql, build_sql FROM (
-             SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname) AS drop_sql,
-                    format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname,
-                           pg_get_constraintdef(oid)) AS build_sql,
-                    contype = 'f' AS foreign_key
-             FROM pg_constraint WHERE conrelid = $1::regclass AND contype IN ('p', 'u', 'f')
-             UNION ALL
-             SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid), false
-             FROM pg_index i
-             WHERE i.indrelid = $1::regclass
-               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-         ) AS s
-         -- Foreign keys are dropped first and, the list reversed, added back last.
-         ORDER BY foreign_key DESC",
-    )
-    .bind(table)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(EtlError::dashboard(context))?;
-    let mut restore = Vec::with_capacity(statements.len());
-    for (drop, build) in statements {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
-            .execute(&mut *tx)
-            .await
-            .map_err(EtlError::dashboard("dropping an index for the load"))?;
-        restore.push(build);
-    }
-    restore.reverse();
-    Ok(Some(DroppedIndexes { restore }))
-}
-
-impl DroppedIndexes {
-    /// Builds the dropped indexes again, with memory enough to sort in one pass.
-    pub async fn rebuild(self, tx: &mut PgConnection) -> Result<(), EtlError> {
-        sqlx::raw_sql("SET LOCAL maintenance_work_mem = '1GB'")
-            .execute(&mut *tx)
-            .await
-            .map_err(EtlError::dashboard("setting maintenance_work_mem"))?;
-        for build in self.restore {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(build))
-                .execute(&mut *tx)
-                .await
-                .map_err(EtlError::dashboard("building an index after the load"))?;
-        }
-        Ok(())
-    }
-}
-
-/// Rows written by [`metrics`].
-#[derive(Debug, Default, Clone, Copy)]
+/// Rows written by [`metrics`], and the days whose rollups are to be rebuilt.
+#[derive(Debug, Default, Clone)]
 pub struct Written {
     /// Rows of campaign_metrics_daily in scope.
     pub campaign_days: usize,
     /// Rows of member_interactions in scope.
     pub interactions: usize,
+    /// The days written, whose rollups are now out of date; none for a full load, after which
+    /// every rollup is.
+    pub days: Option<BTreeSet<Date>>,
+    /// The campaigns written, whose own rollups are out of date; none for a full load.
+    pub campaigns: Option<BTreeSet<uuid::Uuid>>,
 }
 
-/// Replaces the daily metrics, interactions and sketches of the scope with `aggregates`, then
-/// rebuilds the channel rollups of the days touched.
+/// Replaces the daily metrics, interactions and sketches of the scope with `aggregates`; says
+/// which days' rollups are out of date (the run rebuilds them, `rollups::rebuild`).
 pub async fn metrics(
     tx: &mut PgConnection,
     aggregates: &Aggregates,
@@ -473,14 +262,17 @@ pub async fn metrics(
         }
     }
 
-    let days: BTreeSet<Date> = match scope {
-        Scope::Full => BTreeSet::new(),
-        Scope::Keys(keys) => keys.iter().map(|(_, day)| *day).collect(),
-    };
-    crate::rollups::rebuild(tx, (!full).then_some(&days)).await?;
     Ok(Written {
         campaign_days: daily.len(),
         interactions: interactions.len(),
+        days: match scope {
+            Scope::Full => None,
+            Scope::Keys(keys) => Some(keys.iter().map(|(_, day)| *day).collect()),
+        },
+        campaigns: match scope {
+            Scope::Full => None,
+            Scope::Keys(keys) => Some(keys.iter().map(|(campaign, _)| *campaign).collect()),
+        },
     })
 }
 

@@ -8,8 +8,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use outreach_etl::generate::{self, GenerateOptions, Mode};
+use outreach_etl::generate::{self, Mode};
 use outreach_etl::{ReportingZone, RunOptions};
+use outreach_warehouse::synthetic::GenerateOptions;
 use time::{Date, OffsetDateTime};
 
 #[derive(Debug, Parser)]
@@ -46,6 +47,13 @@ enum Command {
         /// Warehouse connections that aggregate at once, each over a part of the members.
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
         parallel: u16,
+    },
+    /// Rebuild every rollup of the dashboard database from its facts (after a migration that
+    /// adds rollups, on a database no run will load soon, such as the scale dataset's).
+    Rollups {
+        /// Dashboard database URL.
+        #[arg(long, env = "OUTREACH_DATABASE_URL", hide_env_values = true)]
+        dashboard: String,
     },
     /// Create or migrate the dashboard schema, and nothing else.
     Migrate {
@@ -174,6 +182,28 @@ fn progress_bar() -> ProgressBar {
     bar
 }
 
+/// The library's progress, shown as a bar on the terminal.
+struct Bar(ProgressBar);
+
+impl outreach_etl::Progress for Bar {
+    fn length(&self, steps: u64) {
+        self.0.set_length(steps);
+    }
+    fn stage(&self, message: &str) {
+        self.0.set_message(message.to_owned());
+    }
+    fn advance(&self, steps: u64) {
+        self.0.inc(steps);
+    }
+    fn finished(&self, succeeded: bool) {
+        if succeeded {
+            self.0.finish_and_clear();
+        } else {
+            self.0.abandon_with_message("failed");
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -212,7 +242,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 parallelism: parallel,
             };
             let report =
-                outreach_etl::run(&warehouse, &dashboard, &options, &progress_bar()).await?;
+                outreach_etl::run(&warehouse, &dashboard, &options, &Bar(progress_bar())).await?;
             tracing::info!(
                 run_id = report.run_id,
                 mode = if report.full { "full" } else { "incremental" },
@@ -239,6 +269,16 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                     .unwrap_or_default(),
             );
         }
+        Command::Rollups { dashboard } => {
+            let started = std::time::Instant::now();
+            let mut conn = outreach_etl::connect("dashboard", &dashboard).await?;
+            outreach_etl::schema::migrate(&mut conn).await?;
+            outreach_etl::rollups::rebuild_all(&mut conn).await?;
+            println!(
+                "every rollup rebuilt in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
         Command::Migrate { dashboard } => {
             let mut conn = outreach_etl::connect("dashboard", &dashboard).await?;
             outreach_etl::schema::migrate(&mut conn).await?;
@@ -262,7 +302,8 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             };
             let started = std::time::Instant::now();
             let generated =
-                generate::to_warehouse(&warehouse, &size.options(), mode, &progress_bar()).await?;
+                generate::to_warehouse(&warehouse, &size.options(), mode, &Bar(progress_bar()))
+                    .await?;
             println!(
                 "generated {} events, {} members, {} campaigns in {:.1} s",
                 generated.events,
@@ -317,7 +358,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("while creating {}", parent.display()))?;
             }
-            let summary = outreach_etl::demo::build(&out, &size.options()).await?;
+            let summary = outreach_warehouse::demo::build(&out, &size.options()).await?;
             println!(
                 "demo database {}: {} campaigns, {} events aggregated into {} campaign-days and {} segment rows",
                 out.display(),
@@ -326,7 +367,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 summary.campaign_days,
                 summary.interactions
             );
-            print!("{}", outreach_etl::demo::describe(&out).await?);
+            print!("{}", outreach_warehouse::demo::describe(&out).await?);
         }
     }
     Ok(())

@@ -16,9 +16,9 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::EtlError;
-use crate::aggregates::{Aggregates, CampaignDay};
-use crate::source::OPT_OUT_REPLIES;
-use crate::zone::ReportingZone;
+use outreach_warehouse::aggregates::{Aggregates, CampaignDay};
+use outreach_warehouse::source::OPT_OUT_REPLIES;
+use outreach_warehouse::zone::ReportingZone;
 
 macro_rules! full_head {
     () => {

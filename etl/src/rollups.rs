@@ -1,6 +1,7 @@
 //! Keeps the rollups (docs/dashboard-database.md, "Rollups") equal to what they roll up: after
 //! the facts of some days are written, the sums of those days and the reach sketches of the
-//! days, weeks and months that hold them are rebuilt from the stored facts, in the same
+//! days, weeks and months that hold them are rebuilt from the stored facts, and so are the
+//! cumulative reach and the weekly and monthly sketches of each campaign written, in the same
 //! transaction.
 
 use std::collections::BTreeSet;
@@ -10,12 +11,40 @@ use outreach_backend::rollup::{self, ReachRollups};
 use outreach_model::{Channel, Interval};
 use sqlx::{PgConnection, Row};
 use time::Date;
+use uuid::Uuid;
 
 use crate::EtlError;
-use crate::load::CopyRows;
+use crate::copy::CopyRows;
 
-/// Rebuilds the rollups of `days`, or all of them when `None`, and marks them ready.
-pub async fn rebuild(tx: &mut PgConnection, days: Option<&BTreeSet<Date>>) -> Result<(), EtlError> {
+/// Rebuilds every rollup in a transaction of its own, holding the run lock (so no ETL run
+/// writes meanwhile).
+pub async fn rebuild_all(dashboard: &mut PgConnection) -> Result<(), EtlError> {
+    use sqlx::Connection as _;
+    let mut tx = dashboard
+        .begin()
+        .await
+        .map_err(EtlError::dashboard("starting the rebuild"))?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        .bind(crate::run::RUN_LOCK)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(EtlError::dashboard("taking the run lock"))?;
+    if !locked {
+        return Err(EtlError::Busy);
+    }
+    rebuild(&mut tx, None, None).await?;
+    tx.commit()
+        .await
+        .map_err(EtlError::dashboard("committing the rebuilt rollups"))
+}
+
+/// Rebuilds the rollups of `days` and of the campaigns written, `campaigns`, or all of them
+/// when `days` is `None`, and marks them ready.
+pub async fn rebuild(
+    tx: &mut PgConnection,
+    days: Option<&BTreeSet<Date>>,
+    campaigns: Option<&BTreeSet<Uuid>>,
+) -> Result<(), EtlError> {
     // A database migrated to rollups but not yet rebuilt gets every rollup now.
     let ready: bool = sqlx::query_scalar("SELECT rollups_ready FROM dashboard_settings")
         .fetch_one(&mut *tx)
@@ -57,7 +86,7 @@ pub async fn rebuild(tx: &mut PgConnection, days: Option<&BTreeSet<Date>>) -> Re
         .map_err(EtlError::dashboard("emptying segment sums"))?;
     // Every day's segment sums go in faster without their indexes, built again after.
     let dropped = match every_day {
-        true => crate::load::drop_indexes(tx, "segment_metrics_daily").await?,
+        true => crate::copy::drop_indexes(tx, "segment_metrics_daily").await?,
         false => None,
     };
     sqlx::query(sqlx::AssertSqlSafe(rollup::segment_sums_sql(
@@ -152,6 +181,7 @@ pub async fn rebuild(tx: &mut PgConnection, days: Option<&BTreeSet<Date>>) -> Re
     )
     .await
     .map_err(EtlError::dashboard("writing reach rollups"))?;
+    crate::campaign_rollups::rebuild(tx, campaigns.filter(|_| !every_day)).await?;
     sqlx::query("UPDATE dashboard_settings SET rollups_ready = true WHERE NOT rollups_ready")
         .execute(&mut *tx)
         .await

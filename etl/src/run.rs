@@ -4,17 +4,18 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use indicatif::ProgressBar;
 use sqlx::{Connection, PgConnection, Row};
 use time::{Date, OffsetDateTime};
 
-use crate::aggregates::CampaignDay;
+use outreach_warehouse::aggregates::CampaignDay;
+use outreach_warehouse::zone::{ReportingZone, UnknownZone};
+
+use crate::progress::Progress;
 use crate::pushdown::{self, Scope};
-use crate::zone::ReportingZone;
-use crate::{EtlError, contract, load};
+use crate::{EtlError, contract, load, rollups};
 
 /// Key of the session advisory lock that keeps two runs off one dashboard database.
-const RUN_LOCK: i64 = 0x6f75_7472_6561_6368; // "outreach"
+pub(crate) const RUN_LOCK: i64 = 0x6f75_7472_6561_6368; // "outreach"
 
 /// Channel that open apps LISTEN on.
 pub const NOTIFY_CHANNEL: &str = "dashboard_updated";
@@ -79,11 +80,11 @@ pub async fn run(
     warehouse_url: &str,
     dashboard_url: &str,
     options: &RunOptions,
-    progress: &ProgressBar,
+    progress: &dyn Progress,
 ) -> Result<RunReport, EtlError> {
     let started = Instant::now();
-    progress.set_length(6);
-    progress.set_message("connecting");
+    progress.length(6);
+    progress.stage("connecting");
     let mut dashboard = crate::connect("dashboard", dashboard_url).await?;
     let mut warehouse = crate::connect("warehouse", warehouse_url).await?;
 
@@ -96,7 +97,7 @@ pub async fn run(
         return Err(EtlError::Busy);
     }
     crate::schema::migrate(&mut dashboard).await?;
-    progress.inc(1);
+    progress.advance(1);
 
     // Runs left 'running' were killed: nothing of theirs was committed.
     sqlx::query("UPDATE etl_runs SET status = 'interrupted' WHERE status = 'running'")
@@ -164,7 +165,7 @@ pub async fn run(
                 .execute(&mut dashboard)
                 .await
                 .map_err(EtlError::dashboard("recording the run's duration"))?;
-            progress.finish_with_message("done");
+            progress.finished(true);
             Ok(report)
         }
         Err(err) => {
@@ -176,7 +177,7 @@ pub async fn run(
             .bind(err.to_string())
             .execute(&mut dashboard)
             .await;
-            progress.abandon_with_message("failed");
+            progress.finished(false);
             Err(err)
         }
     }
@@ -218,7 +219,7 @@ async fn extract_and_load(
     since: Option<OffsetDateTime>,
     previous_watermark: Option<OffsetDateTime>,
     run_id: i64,
-    progress: &ProgressBar,
+    progress: &dyn Progress,
 ) -> Result<RunReport, EtlError> {
     // One snapshot of the warehouse for every read of the run.
     let mut source = warehouse
@@ -233,19 +234,17 @@ async fn extract_and_load(
             .await
             .map_err(EtlError::warehouse("checking the time zone"))?;
     if !zone_known {
-        return Err(EtlError::Zone(crate::zone::UnknownZone(
-            zone.name().to_owned(),
-        )));
+        return Err(EtlError::Zone(UnknownZone(zone.name().to_owned())));
     }
 
-    progress.set_message("checking the warehouse");
+    progress.stage("checking the warehouse");
     let stage = Instant::now();
     contract::check_tables(&mut source).await?;
     contract::check_members(&mut source).await?;
     let campaigns = contract::read_campaigns(&mut source).await?;
     let campaign_ids: Vec<uuid::Uuid> = campaigns.iter().map(|c| c.campaign_id).collect();
     let window = contract::check_events(&mut source, since, &campaign_ids).await?;
-    progress.inc(1);
+    progress.advance(1);
 
     let mut scope = match since {
         None => Scope::Full,
@@ -261,12 +260,12 @@ async fn extract_and_load(
         "checked the warehouse"
     );
     let stage = Instant::now();
-    progress.set_message("aggregating in the warehouse");
+    progress.stage("aggregating in the warehouse");
     let aggregates = match &scope {
         Scope::Keys(keys) if keys.is_empty() => Default::default(),
         _ => aggregate_in_parts(&mut source, warehouse_url, zone, &scope, parallelism).await?,
     };
-    progress.inc(1);
+    progress.advance(1);
 
     tracing::info!(
         duration_ms = stage.elapsed().as_millis() as u64,
@@ -274,7 +273,7 @@ async fn extract_and_load(
         "aggregated in the warehouse"
     );
     let stage = Instant::now();
-    progress.set_message("loading the dashboard database");
+    progress.stage("loading the dashboard database");
     let mut tx = dashboard
         .begin()
         .await
@@ -284,7 +283,9 @@ async fn extract_and_load(
     let load = async {
         load::create_staging(&mut tx).await?;
         load::campaigns(&mut tx, &campaigns).await?;
-        load::metrics(&mut tx, &aggregates, &scope).await
+        let written = load::metrics(&mut tx, &aggregates, &scope).await?;
+        rollups::rebuild(&mut tx, written.days.as_ref(), written.campaigns.as_ref()).await?;
+        Ok(written)
     };
     let repeats = async {
         match since {
@@ -297,7 +298,7 @@ async fn extract_and_load(
         .commit()
         .await
         .map_err(EtlError::warehouse("ending the read-only transaction"))?;
-    progress.inc(1);
+    progress.advance(1);
 
     let affected: BTreeSet<CampaignDay> = match &scope {
         Scope::Full => aggregates.campaign_days(),
@@ -352,7 +353,7 @@ async fn extract_and_load(
         duration_ms = stage.elapsed().as_millis() as u64,
         "loaded the dashboard database"
     );
-    progress.inc(1);
+    progress.advance(1);
 
     Ok(RunReport {
         run_id,
@@ -376,7 +377,7 @@ async fn aggregate_in_parts(
     zone: &ReportingZone,
     scope: &Scope,
     parallelism: u16,
-) -> Result<crate::aggregates::Aggregates, EtlError> {
+) -> Result<outreach_warehouse::aggregates::Aggregates, EtlError> {
     let ranges = pushdown::member_ranges(source, parallelism).await?;
     if ranges.len() == 1 {
         return pushdown::aggregate(source, zone, scope, &ranges[0]).await;
@@ -424,7 +425,7 @@ async fn aggregate_in_parts(
 /// days then need rebuilding, and its channel's rollups with them).
 async fn campaigns_moved(
     dashboard: &mut PgConnection,
-    campaigns: &[crate::source::Campaign],
+    campaigns: &[outreach_warehouse::source::Campaign],
 ) -> Result<bool, EtlError> {
     let rows = sqlx::query("SELECT campaign_id, channel FROM campaigns")
         .fetch_all(&mut *dashboard)

@@ -22,7 +22,7 @@ use time::{Date, Duration, OffsetDateTime, Time};
 use uuid::Uuid;
 
 use crate::EtlError;
-use crate::load::CopyRows;
+use crate::copy::CopyRows;
 
 /// The size and shape of a scale dataset.
 #[derive(Debug, Clone, Copy)]
@@ -215,9 +215,11 @@ fn campaign_rows(
     } else {
         CampaignStatus::Active
     };
+    let name = format!("{topic} ({channel}) #{index:05}");
     out.campaigns
         .plain(campaign_id)
-        .text(&format!("{topic} ({channel}) #{index:05}"))
+        .text(&name)
+        .text(&outreach_model::search_key(&name))
         .text(campaign_type)
         .plain(first_day)
         .plain(last_day)
@@ -387,7 +389,7 @@ pub async fn load(
         .begin()
         .await
         .map_err(EtlError::dashboard("starting the load"))?;
-    let dropped = crate::load::drop_indexes(&mut tx, "member_interactions")
+    let dropped = crate::copy::drop_indexes(&mut tx, "member_interactions")
         .await?
         .ok_or(EtlError::Dashboard {
             context: "dropping member_interactions' indexes for the load",
@@ -432,7 +434,7 @@ pub async fn load(
             ..
         } = buffers;
         campaigns
-            .copy_into(&mut tx, "COPY campaigns (campaign_id, campaign_name, campaign_type, start_date, end_date, status, channel, updated_at) FROM STDIN")
+            .copy_into(&mut tx, "COPY campaigns (campaign_id, campaign_name, search_name, campaign_type, start_date, end_date, status, channel, updated_at) FROM STDIN")
             .await
             .map_err(EtlError::dashboard("loading campaigns"))?;
         daily
@@ -470,7 +472,7 @@ pub async fn load(
     report.index_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    crate::rollups::rebuild(&mut tx, None).await?;
+    crate::rollups::rebuild(&mut tx, None, None).await?;
     report.rollup_seconds = started.elapsed().as_secs_f64();
     tx.commit()
         .await

@@ -1,18 +1,118 @@
 //! The embedded demo database: synthetic events aggregated in memory by the reference
 //! implementation into the SQLite version of the dashboard schema. No server is needed.
+//! [`ensure`] builds it on first use, and again when another version of the app needs another
+//! schema, and says what it did; each binary says it in its own way.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use outreach_backend::metrics::daily_rate;
-use outreach_backend::rollup::{self, ReachRollups};
+use outreach_backend::rollup::{self, ReachRollups, campaign_rollups};
+use outreach_backend::{Dashboard, DashboardError};
+use outreach_model::search_key;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{ConnectOptions, Connection};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
-use crate::EtlError;
-use crate::generate::{self, GenerateOptions};
 use crate::reference;
+use crate::synthetic::{self, GenerateOptions};
 use crate::zone::ReportingZone;
+
+/// Why the demo database could not be built or read; nothing half-built is left in its place.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// Its folder cannot be made.
+    #[error(
+        "cannot create {folder} for the demo database ({source}): check its permissions, or configure a database_url"
+    )]
+    Folder {
+        /// The folder.
+        folder: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// Writing or reading it failed.
+    #[error("the demo database failed while {context}: {source}")]
+    Sqlite {
+        /// What was being done.
+        context: &'static str,
+        /// The driver's error.
+        source: sqlx::Error,
+    },
+    /// The schema could not be created.
+    #[error("cannot create the demo database's schema: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A sketch the builder made does not read back.
+    #[error(
+        "the demo's reach sketches are inconsistent ({0}); delete the demo database and start again"
+    )]
+    Sketch(#[from] outreach_backend::reach::CorruptSketch),
+    /// The demo there could not be opened (other than for its schema version).
+    #[error(transparent)]
+    Open(DashboardError),
+}
+
+fn sqlite(context: &'static str) -> impl FnOnce(sqlx::Error) -> DemoError {
+    move |source| DemoError::Sqlite { context, source }
+}
+
+/// What [`ensure`] is about to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoWork {
+    /// There is none yet: build it.
+    Build,
+    /// Another version built it, with schema `found`; this build reads `expected`: build it
+    /// again (synthetic data only, nothing of anyone's is lost).
+    Rebuild {
+        /// The schema version of the file there.
+        found: i64,
+        /// This build's.
+        expected: i64,
+    },
+}
+
+/// What [`ensure`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoOutcome {
+    /// It was there, at this build's schema.
+    Ready,
+    /// It was built (`work` says why), and holds `summary`.
+    Built {
+        /// Why.
+        work: DemoWork,
+        /// What it holds.
+        summary: DemoSummary,
+    },
+}
+
+/// The demo database at `path`, built when there is none or when it has another schema
+/// version, as of `today`; `before` hears what is about to be done before the work starts
+/// (building takes a few seconds).
+pub async fn ensure(
+    path: &Path,
+    today: Date,
+    before: impl FnOnce(DemoWork),
+) -> Result<DemoOutcome, DemoError> {
+    let work = if !path.is_file() {
+        DemoWork::Build
+    } else {
+        match Dashboard::connect(&path.display().to_string()).await {
+            Ok(_) => return Ok(DemoOutcome::Ready),
+            Err(DashboardError::WrongSchema { found, expected }) => {
+                DemoWork::Rebuild { found, expected }
+            }
+            Err(err) => return Err(DemoError::Open(err)),
+        }
+    };
+    before(work);
+    if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(|source| DemoError::Folder {
+            folder: folder.to_path_buf(),
+            source,
+        })?;
+    }
+    let summary = build(path, &default_options(today)).await?;
+    Ok(DemoOutcome::Built { work, summary })
+}
 
 /// The demo's size: a regional plan's quarter-and-a-bit, small enough to build in seconds.
 pub fn default_options(today: time::Date) -> GenerateOptions {
@@ -27,7 +127,7 @@ pub fn default_options(today: time::Date) -> GenerateOptions {
 }
 
 /// What the demo database holds.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoSummary {
     /// Campaigns.
     pub campaigns: usize,
@@ -41,15 +141,15 @@ pub struct DemoSummary {
 
 /// Builds the demo database at `path`, replacing any file there only once the new one is
 /// complete (it is written beside it and renamed).
-pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary, EtlError> {
-    let world = generate::world(options);
-    let events = generate::all_events(&world, options, None);
+pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary, DemoError> {
+    let world = synthetic::world(options);
+    let events = synthetic::all_events(&world, options, None);
     let zone = ReportingZone::utc();
     let aggregates = reference::aggregate(&events, &world.members, &zone);
 
     let partial = path.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
-    let sqlite = |source| EtlError::Dashboard {
+    let sqlite = |source| DemoError::Sqlite {
         context: "writing the demo database",
         source,
     };
@@ -65,11 +165,12 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
     let mut tx = conn.begin().await.map_err(sqlite)?;
     for c in &world.campaigns {
         sqlx::query(
-            "INSERT INTO campaigns (campaign_id, campaign_name, campaign_type, start_date, end_date, status, channel, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO campaigns (campaign_id, campaign_name, search_name, campaign_type, start_date, end_date, status, channel, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(c.campaign_id.to_string())
         .bind(&c.campaign_name)
+        .bind(search_key(&c.campaign_name))
         .bind(&c.campaign_type)
         .bind(c.start_date.to_string())
         .bind(c.end_date.map(|d| d.to_string()))
@@ -81,13 +182,47 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
         .map_err(sqlite)?;
     }
     let daily = aggregates.daily_rows();
+    // Each campaign's cumulative reach and weekly and monthly sketches, as the ETL's rollups
+    // write them.
+    let mut cumulative = std::collections::HashMap::new();
+    let mut periods = Vec::new();
+    let stored: std::collections::HashMap<(uuid::Uuid, Date), Vec<u8>> = aggregates
+        .sketches
+        .iter()
+        .map(|(key, sketch)| (*key, sketch.to_bytes()))
+        .collect();
+    for campaign in daily.chunk_by(|a, b| a.campaign_id == b.campaign_id) {
+        let id = campaign[0].campaign_id;
+        let days: Vec<(Date, Option<&[u8]>)> = campaign
+            .iter()
+            .map(|row| {
+                let day = row.metric_date;
+                (day, stored.get(&(id, day)).map(Vec::as_slice))
+            })
+            .collect();
+        let rollups = campaign_rollups(&days)?;
+        for (day, since, until) in rollups.cumulative {
+            cumulative.insert((id, day), (since, until));
+        }
+        periods.extend(
+            rollups
+                .periods
+                .into_iter()
+                .map(|(period, start, sketch)| (id, period, start, sketch)),
+        );
+    }
     for row in &daily {
         let c = &row.counts;
+        let (since, until) = cumulative
+            .get(&(row.campaign_id, row.metric_date))
+            .copied()
+            .unwrap_or_default();
         sqlx::query(
             "INSERT INTO campaign_metrics_daily (campaign_id, metric_date, total_reach, total_impressions,
                 total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces,
-                total_machine_opens, total_engaged, engagement_rate, conversion_rate, opt_out_rate, delivery_rate)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                total_machine_opens, total_engaged, engagement_rate, conversion_rate, opt_out_rate, delivery_rate,
+                reach_since, reach_until)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(row.campaign_id.to_string())
         .bind(row.metric_date.to_string())
@@ -105,9 +240,14 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
         .bind(daily_rate(c.conversion_rate()))
         .bind(daily_rate(c.opt_out_rate()))
         .bind(daily_rate(c.delivery_rate()))
+        .bind(since)
+        .bind(until)
         .execute(&mut *tx)
         .await
         .map_err(sqlite)?;
+    }
+    for (campaign, period, start, sketch) in &periods {
+        insert_campaign_rollup(&mut tx, *campaign, *period, *start, &sketch.to_bytes()).await?;
     }
     let interactions = aggregates.interaction_rows();
     for row in &interactions {
@@ -130,19 +270,16 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
         .map(|c| (c.campaign_id, c.channel))
         .collect();
     let mut reach = ReachRollups::default();
-    for ((campaign, day), sketch) in &aggregates.sketches {
-        let bytes = sketch.to_bytes();
+    for ((campaign, day), bytes) in &stored {
         sqlx::query("INSERT INTO campaign_reach_sketches (campaign_id, metric_date, sketch) VALUES (?, ?, ?)")
             .bind(campaign.to_string())
             .bind(day.to_string())
-            .bind(&bytes)
+            .bind(bytes)
             .execute(&mut *tx)
             .await
             .map_err(sqlite)?;
         if let Some(channel) = channels.get(campaign) {
-            reach
-                .add(*channel, *day, &bytes)
-                .map_err(|err| sqlite(sqlx::Error::Decode(Box::new(err))))?;
+            reach.add(*channel, *day, bytes)?;
         }
     }
     // The rollups, built as the ETL builds them (every day: the demo is one full run).
@@ -170,14 +307,10 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
     }
     let watermark = events.iter().map(|e| e.loaded_at).max();
     let built_at = OffsetDateTime::now_utc().min(options.as_of);
-    let span = crate::load::date_span(
-        aggregates
-            .daily_rows()
-            .iter()
-            .map(|r| (r.campaign_id, r.metric_date))
-            .collect::<Vec<_>>()
-            .iter(),
-    );
+    let span = daily.iter().fold(None, |span: Option<(Date, Date)>, row| {
+        let day = row.metric_date;
+        Some(span.map_or((day, day), |(start, end)| (start.min(day), end.max(day))))
+    });
     sqlx::query(
         "INSERT INTO etl_runs (started_at, finished_at, status, mode, reporting_time_zone, watermark,
             events_read, duplicate_events, undelivered_events, campaign_days_written, interaction_rows_written,
@@ -209,7 +342,7 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
     for suffix in ["partial-wal", "partial-shm"] {
         let _ = std::fs::remove_file(path.with_extension(suffix));
     }
-    std::fs::rename(&partial, path).map_err(|err| EtlError::Dashboard {
+    std::fs::rename(&partial, path).map_err(|err| DemoError::Sqlite {
         context: "moving the finished demo database into place",
         source: sqlx::Error::Io(err),
     })?;
@@ -221,6 +354,27 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
     })
 }
 
+/// One row of `campaign_reach_rollups`.
+async fn insert_campaign_rollup(
+    tx: &mut sqlx::SqliteConnection,
+    campaign: uuid::Uuid,
+    period: outreach_model::Interval,
+    start: Date,
+    sketch: &[u8],
+) -> Result<(), DemoError> {
+    sqlx::query(
+        "INSERT INTO campaign_reach_rollups (period, period_start, campaign_id, sketch) VALUES (?, ?, ?, ?)",
+    )
+    .bind(period.as_str())
+    .bind(start.to_string())
+    .bind(campaign.to_string())
+    .bind(sketch)
+    .execute(&mut *tx)
+    .await
+    .map_err(sqlite("writing the campaigns' reach rollups"))?;
+    Ok(())
+}
+
 fn rfc3339(instant: OffsetDateTime) -> String {
     instant
         .format(&time::format_description::well_known::Rfc3339)
@@ -228,11 +382,11 @@ fn rfc3339(instant: OffsetDateTime) -> String {
 }
 
 /// A plain-text account of what a demo (or any SQLite dashboard) database holds.
-pub async fn describe(path: &Path) -> Result<String, EtlError> {
+pub async fn describe(path: &Path) -> Result<String, DemoError> {
     use sqlx::Row;
     use std::fmt::Write as _;
 
-    let sqlite = |source| EtlError::Dashboard {
+    let sqlite = |source| DemoError::Sqlite {
         context: "reading the demo database",
         source,
     };

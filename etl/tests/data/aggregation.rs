@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use outreach_backend::metrics::{Counts, daily_rate};
 use outreach_etl::ReportingZone;
-use outreach_etl::aggregates::{Aggregates, InteractionRow};
-use outreach_etl::reference;
 use outreach_model::{STATE_REGIONS, Segment};
 use outreach_testkit::TestDb;
+use outreach_warehouse::aggregates::{Aggregates, InteractionRow};
+use outreach_warehouse::reference;
 use sqlx::{PgConnection, Row};
 use time::Date;
 use uuid::Uuid;
@@ -117,8 +117,10 @@ fn as_aggregates(cells: BTreeMap<(Uuid, Date, Segment), Counts>) -> Aggregates {
     }
 }
 
-async fn check_agreement(zone: &str, seed: u64) {
-    let options = options(4_000, 40, 75, seed);
+/// The three ways agree in `zone` over `days` of history ending 2026-11-27; gives the days that
+/// have data.
+async fn check_agreement(zone: &str, seed: u64, days: u32) -> std::collections::BTreeSet<Date> {
+    let options = options(4_000, 40, days, seed);
     let warehouse = warehouse(&options).await;
     let dashboard = TestDb::new("dashboard").await;
     let report = etl(&warehouse, &dashboard, false, Some(zone)).await;
@@ -224,15 +226,29 @@ async fn check_agreement(zone: &str, seed: u64) {
             "sketch of {campaign} on {day}"
         );
     }
+    stored.keys().map(|(_, day)| *day).collect()
 }
 
 #[tokio::test]
 async fn every_column_equals_the_reference_and_an_independent_sql_in_utc() {
-    check_agreement("UTC", 11).await;
+    check_agreement("UTC", 11, 75).await;
 }
 
 #[tokio::test]
 async fn days_follow_the_reporting_time_zone() {
     // Sends happen 13:00-23:00 UTC, so in Honolulu many fall on the previous calendar day.
-    check_agreement("Pacific/Honolulu", 12).await;
+    check_agreement("Pacific/Honolulu", 12, 75).await;
+}
+
+#[tokio::test]
+async fn days_follow_daylight_saving_time_on_both_transition_days() {
+    // New York springs forward on 8 March 2026 and falls back on 1 November: the hour that
+    // does not exist and the one that happens twice are counted on their local days.
+    let days = check_agreement("America/New_York", 13, 270).await;
+    for transition in [
+        time::macros::date!(2026 - 03 - 08),
+        time::macros::date!(2026 - 11 - 01),
+    ] {
+        assert!(days.contains(&transition), "data on {transition}");
+    }
 }

@@ -126,6 +126,67 @@ async fn an_unknown_plan_type_is_named() {
 }
 
 #[tokio::test]
+async fn a_column_of_the_wrong_type_is_named() {
+    refused(
+        "ALTER TABLE warehouse.campaigns ALTER COLUMN start_date TYPE text",
+        &[
+            "warehouse.campaigns.start_date is text, not date",
+            "contract",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_repeated_member_id_is_refused() {
+    refused(
+        "ALTER TABLE warehouse.members DROP CONSTRAINT members_member_id_key;
+         INSERT INTO warehouse.members SELECT * FROM warehouse.members ORDER BY member_id LIMIT 1",
+        &["1 member_id values appear more than once in warehouse.members"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn events_of_a_campaign_the_warehouse_lacks_are_refused() {
+    refused(
+        "INSERT INTO warehouse.outreach_events
+         SELECT gen_random_uuid(), '00000000-0000-4000-8000-000000000001', member_id, message_id,
+                event_type, event_ts, now(), false, NULL
+         FROM warehouse.outreach_events LIMIT 1",
+        &["events refer to campaign 00000000-0000-4000-8000-000000000001, which warehouse.campaigns does not have"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_status_is_named() {
+    refused(
+        "UPDATE warehouse.campaigns SET status = 'Archived' WHERE campaign_id = (SELECT min(campaign_id) FROM warehouse.campaigns)",
+        &["unknown campaign status \"Archived\"", "Draft, Scheduled, Active"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_risk_tier_is_named() {
+    refused(
+        "UPDATE warehouse.members SET risk_tier = 'Extreme' WHERE member_id = (SELECT min(member_id) FROM warehouse.members)",
+        &["unknown risk_tier", "\"Extreme\"", "Low, Moderate, High"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_campaign_that_ends_before_it_starts_is_named() {
+    refused(
+        "UPDATE warehouse.campaigns SET end_date = start_date - 1 WHERE campaign_id = (SELECT min(campaign_id) FROM warehouse.campaigns)",
+        &["before it starts", "fix it at the source"],
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn an_invalid_time_zone_is_refused_before_anything_is_touched() {
     let warehouse = warehouse(&options(300, 4, 20, 102)).await;
     let dashboard = TestDb::new("dashboard").await;

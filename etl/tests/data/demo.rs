@@ -13,7 +13,7 @@ async fn the_demo_database_equals_the_etl_on_the_same_data() {
     let options = options(3_000, 24, 90, 2026);
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("demo.sqlite");
-    let summary = outreach_etl::demo::build(&path, &options)
+    let summary = outreach_warehouse::demo::build(&path, &options)
         .await
         .expect("build the demo");
     assert!(

@@ -153,4 +153,36 @@ async fn same_seed_same_data_and_the_data_looks_like_outreach() {
         during > otherwise * 5.0,
         "bounce share {during} during the collapse vs {otherwise}"
     );
+
+    // The contract's fallbacks are in the data, so the three-way ETL checks cover them: members
+    // outside the US, events of members the CRM does not have, and messages whose events carry
+    // two member ids.
+    let outside: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM warehouse.members WHERE NOT (state = ANY($1))")
+            .bind(
+                outreach_model::STATE_REGIONS
+                    .iter()
+                    .map(|(code, _)| (*code).to_owned())
+                    .collect::<Vec<_>>(),
+            )
+            .fetch_one(&mut a)
+            .await
+            .expect("members outside the US");
+    assert!(outside > 0, "some members live outside the US");
+    let unknown: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT e.message_id) FROM warehouse.outreach_events e
+         WHERE NOT EXISTS (SELECT 1 FROM warehouse.members m WHERE m.member_id = e.member_id)",
+    )
+    .fetch_one(&mut a)
+    .await
+    .expect("messages to unknown members");
+    assert!(unknown > 0, "some messages go to members the CRM lacks");
+    let shared: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT message_id FROM warehouse.outreach_events
+                               GROUP BY message_id HAVING count(DISTINCT member_id) > 1) AS m",
+    )
+    .fetch_one(&mut a)
+    .await
+    .expect("messages with two member ids");
+    assert!(shared > 0, "some messages carry two member ids");
 }

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use indicatif::ProgressBar;
 use outreach_backend::metrics::Counts;
-use outreach_etl::aggregates::InteractionRow;
-use outreach_etl::generate::{self, GenerateOptions, Mode};
-use outreach_etl::source::{Event, Member};
+use outreach_etl::generate::{self, Mode};
 use outreach_etl::{ReportingZone, RunOptions, RunReport};
 use outreach_testkit::TestDb;
+use outreach_warehouse::aggregates::InteractionRow;
+use outreach_warehouse::source::{Event, Member};
+use outreach_warehouse::synthetic::GenerateOptions;
 use sqlx::{PgConnection, Row};
 use time::macros::date;
 use time::{Date, OffsetDateTime};
@@ -30,7 +30,7 @@ pub fn options(members: u32, campaigns: u32, days: u32, seed: u64) -> GenerateOp
 /// A fresh warehouse filled by the generator.
 pub async fn warehouse(options: &GenerateOptions) -> TestDb {
     let db = TestDb::new("warehouse").await;
-    generate::to_warehouse(db.url(), options, Mode::Create, &ProgressBar::hidden())
+    generate::to_warehouse(db.url(), options, Mode::Create, &outreach_etl::Quiet)
         .await
         .expect("generate a warehouse");
     db
@@ -64,7 +64,7 @@ pub async fn try_etl(
         warehouse.url(),
         dashboard.url(),
         &options,
-        &ProgressBar::hidden(),
+        &outreach_etl::Quiet,
     )
     .await
 }

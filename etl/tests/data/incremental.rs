@@ -74,14 +74,9 @@ async fn history_then_more(seed: u64) -> (TestDb, TestDb) {
     let dashboard = TestDb::new("dashboard").await;
     etl(&warehouse, &dashboard, false, None).await;
     let later = options(5_000, 30, 90, seed);
-    generate::to_warehouse(
-        warehouse.url(),
-        &later,
-        Mode::Append,
-        &indicatif::ProgressBar::hidden(),
-    )
-    .await
-    .expect("append the next week");
+    generate::to_warehouse(warehouse.url(), &later, Mode::Append, &outreach_etl::Quiet)
+        .await
+        .expect("append the next week");
     (warehouse, dashboard)
 }
 

@@ -218,7 +218,7 @@ async fn a_login_with_only_the_etl_role_runs_full_and_incremental_loads() {
         .to_url_lossy()
         .to_string();
     let options = outreach_etl::RunOptions::default();
-    let hidden = indicatif::ProgressBar::hidden();
+    let hidden = outreach_etl::Quiet;
     let full = outreach_etl::run(warehouse.url(), &url, &options, &hidden).await;
     let incremental = outreach_etl::run(warehouse.url(), &url, &options, &hidden).await;
     let forced = outreach_etl::run(
@@ -252,7 +252,7 @@ async fn only_a_role_that_can_build_them_again_drops_indexes_for_a_load() {
     tx.execute("SET LOCAL ROLE outreach_etl")
         .await
         .expect("become the ETL");
-    let dropped = outreach_etl::load::drop_indexes(&mut tx, "member_interactions")
+    let dropped = outreach_etl::copy::drop_indexes(&mut tx, "member_interactions")
         .await
         .expect("asking is not an error");
     assert!(dropped.is_none(), "a non-owner drops nothing");
@@ -261,7 +261,7 @@ async fn only_a_role_that_can_build_them_again_drops_indexes_for_a_load() {
 
     // The owner's drop is undone by a rollback, like the rest of a failed load.
     let mut tx = db.begin().await.expect("begin");
-    let dropped = outreach_etl::load::drop_indexes(&mut tx, "member_interactions")
+    let dropped = outreach_etl::copy::drop_indexes(&mut tx, "member_interactions")
         .await
         .expect("drop");
     assert!(dropped.is_some(), "the owner drops the indexes");
