@@ -240,7 +240,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .campaigns(
             &days90,
             None,
-            CampaignSort::Metric(Metric::Impressions),
+            CampaignSort::Metric(Metric::Impressions).into(),
             page,
         )
         .await?
@@ -279,7 +279,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 d.campaigns(
                     &days90,
                     None,
-                    CampaignSort::Metric(Metric::OptOutRate),
+                    CampaignSort::Metric(Metric::OptOutRate).into(),
                     page,
                 )
                 .await

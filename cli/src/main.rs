@@ -2,10 +2,9 @@
 //! question and prints the answer as a table, or as JSON or CSV for scripts. It computes no
 //! number itself.
 //!
-//! Depends on outreach-backend (the questions), outreach-model (the inputs, parsed once here)
-//! and outreach-etl (to build the demo database on first use).
+//! Depends on outreach-backend (the questions, the configuration), outreach-model (the inputs,
+//! parsed once here) and outreach-warehouse (to build the demo database on first use).
 
-use outreach_cli::config;
 mod output;
 
 use std::io::Write;
@@ -13,12 +12,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use outreach_backend::Dashboard;
+use outreach_backend::config::{Config, Database, Overrides};
 use outreach_backend::export::{self, ReportContext};
+use outreach_backend::paths::AppDirs;
+use outreach_backend::{Dashboard, MAX_RANKED};
 use outreach_model::{
-    CampaignId, CampaignSort, CampaignStatus, Channel, DateRange, ExportFormat, ExportRequest,
-    Filter, Interval, Metric, Page, PaperSize, ReportView, parse_date,
+    CampaignId, CampaignOrder, CampaignSort, CampaignStatus, Channel, DateRange, ExportFormat,
+    ExportRequest, Filter, Interval, Metric, Page, PaperSize, ReportView, parse_date,
 };
+use outreach_warehouse::demo::{self, DemoOutcome, DemoWork};
 use time::Date;
 
 use crate::output::Format;
@@ -28,15 +30,16 @@ use crate::output::Format;
 #[derive(Debug, Parser)]
 #[command(name = "outreach", version, about)]
 struct Cli {
-    /// Dashboard database: a postgres:// URL or an SQLite file. Default: the config file's
-    /// `database_url`, else the embedded demo database (built on first use).
-    #[arg(
-        long,
-        global = true,
-        env = "OUTREACH_DATABASE_URL",
-        hide_env_values = true
-    )]
+    /// Dashboard database: a postgres:// URL or an SQLite file. Default: OUTREACH_DATABASE_URL,
+    /// else the config file's `database_url`, else the embedded demo database (built on first
+    /// use).
+    #[arg(long, global = true)]
     database: Option<String>,
+    /// The least volume (impressions; sent messages for the delivery rate) a campaign needs to
+    /// be ranked best or worst. Default: OUTREACH_RANKING_MIN_VOLUME, else the config file's
+    /// `[ranking] min_volume`, else 100.
+    #[arg(long, global = true)]
+    min_volume: Option<i64>,
     /// How to print the answer.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -56,6 +59,9 @@ enum Command {
         /// Order by a metric (highest first), `name` or `start_date`.
         #[arg(long, default_value = "name", value_parser = parse_sort)]
         sort: CampaignSort,
+        /// The sort's other direction (Z to A, earliest first, lowest first; no value still last).
+        #[arg(long)]
+        reverse: bool,
         /// Page number, from 1.
         #[arg(long, default_value_t = 1)]
         page: u32,
@@ -90,6 +96,17 @@ enum Command {
         #[command(flatten)]
         filter: FilterArgs,
     },
+    /// The best and worst campaigns by a rate, among those with enough volume for it.
+    Ranking {
+        /// The rate: engagement_rate, conversion_rate, opt_out_rate or delivery_rate.
+        #[arg(long, default_value = "engagement_rate", value_parser = parse_metric)]
+        metric: Metric,
+        /// Campaigns in each list.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_RANKED)))]
+        count: u32,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
     /// Metrics per member segment and per segment dimension (counts from 1 to 10 show as <11).
     Segments {
         #[command(flatten)]
@@ -113,6 +130,9 @@ enum Command {
         /// The overview's trend metric.
         #[arg(long, default_value = "engagement_rate", value_parser = parse_metric)]
         metric: Metric,
+        /// The rate the overview's best and worst campaigns are ranked by.
+        #[arg(long, default_value = "engagement_rate", value_parser = parse_metric)]
+        ranked_by: Metric,
         /// How trends and a campaign's metrics are cut (default: day for the overview, week
         /// for a campaign).
         #[arg(long, value_parser = parse_interval)]
@@ -123,6 +143,9 @@ enum Command {
         /// The campaign list's order: a metric (highest first), `name` or `start_date`.
         #[arg(long, default_value = "name", value_parser = parse_sort)]
         sort: CampaignSort,
+        /// The campaign list's other direction.
+        #[arg(long)]
+        reverse: bool,
         /// The PDF's paper: a4 or letter.
         #[arg(long, default_value = "a4", value_parser = parse_paper)]
         paper: PaperSize,
@@ -232,17 +255,23 @@ fn parse_paper(text: &str) -> Result<PaperSize, String> {
 fn report_view(
     words: &[String],
     metric: Metric,
+    ranked_by: Metric,
     interval: Option<Interval>,
     search: Option<String>,
-    sort: CampaignSort,
+    order: CampaignOrder,
 ) -> anyhow::Result<ReportView> {
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     Ok(match words.as_slice() {
         ["overview"] => ReportView::Overview {
             metric,
             interval: interval.unwrap_or(Interval::Day),
+            ranked_by,
         },
-        ["campaigns"] => ReportView::Campaigns { search, sort },
+        ["campaigns"] => ReportView::Campaigns {
+            search,
+            sort: order.sort,
+            reversed: order.reversed,
+        },
         ["campaign", id] => ReportView::Campaign {
             campaign_id: parse_campaign(id).map_err(anyhow::Error::msg)?,
             interval: interval.unwrap_or(Interval::Week),
@@ -281,28 +310,81 @@ fn main() -> ExitCode {
     }
 }
 
+/// The dashboard the configuration names, or the demo, built on first use (said on stderr).
+async fn open(config: &Config, dirs: &AppDirs) -> anyhow::Result<Dashboard> {
+    match &config.database {
+        Database::Configured(url) => Ok(Dashboard::connect(url.expose()).await?),
+        Database::Demo => {
+            let path = dirs.demo_database();
+            let today = time::OffsetDateTime::now_utc().date();
+            let outcome = demo::ensure(&path, today, |work| match work {
+                DemoWork::Build => eprintln!(
+                    "No dashboard database is configured (--database, OUTREACH_DATABASE_URL or database_url in {}): building the demo database from synthetic data at {} …",
+                    dirs.config_file().display(),
+                    path.display()
+                ),
+                DemoWork::Rebuild { found, expected } => eprintln!(
+                    "The demo database at {} has schema version {found}, this build reads {expected}: rebuilding it …",
+                    path.display()
+                ),
+            })
+            .await?;
+            if let DemoOutcome::Built { summary, .. } = outcome {
+                eprintln!(
+                    "Demo database ready: {} campaigns, {} campaign-days.",
+                    summary.campaigns, summary.campaign_days
+                );
+            }
+            Ok(Dashboard::connect_demo(&path).await?)
+        }
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let Cli {
         database,
+        min_volume,
         format,
         command,
     } = cli;
-    let url = config::database_url(database).await?;
-    let dashboard = Dashboard::connect(&url).await?;
+    let dirs = AppDirs::new()?;
+    let config = Config::load(
+        &dirs,
+        Overrides {
+            database,
+            min_volume,
+        },
+    )?;
+    let dashboard = open(&config, &dirs).await?;
     let mut out = std::io::stdout().lock();
     match command {
         Command::Campaigns {
             filter,
             search,
             sort,
+            reverse,
             page,
             page_size,
         } => {
             let page = Page::new(page, page_size)?;
+            let order = CampaignOrder {
+                sort,
+                reversed: reverse,
+            };
             let answer = dashboard
-                .campaigns(&filter.filter()?, search.as_deref(), sort, page)
+                .campaigns(&filter.filter()?, search.as_deref(), order, page)
                 .await?;
             output::campaigns(&mut out, format, &answer)
+        }
+        Command::Ranking {
+            metric,
+            count,
+            filter,
+        } => {
+            let answer = dashboard
+                .ranking(&filter.filter()?, metric, count, config.min_volume)
+                .await?;
+            output::ranking(&mut out, format, &answer)
         }
         Command::Metrics {
             campaign,
@@ -341,22 +423,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             view,
             filter,
             metric,
+            ranked_by,
             interval,
             search,
             sort,
+            reverse,
             paper,
             bom,
         } => {
+            let order = CampaignOrder {
+                sort,
+                reversed: reverse,
+            };
             let request = ExportRequest {
                 format: kind,
-                view: report_view(&view, metric, interval, search, sort)?,
+                view: report_view(&view, metric, ranked_by, interval, search, order)?,
                 filter: filter.filter()?,
                 paper,
                 byte_order_mark: bom,
             };
             let context = ReportContext {
-                generated_by: config::account_name(),
-                generated_at: time::OffsetDateTime::now_utc(),
+                min_volume: config.min_volume,
+                ..ReportContext::for_os_account(time::OffsetDateTime::now_utc())
             };
             let done = export::export(&dashboard, &request, &path, &context).await?;
             let what = match kind {

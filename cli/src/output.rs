@@ -5,9 +5,10 @@
 use std::io::Write;
 
 use outreach_backend::export::csv::{self, CsvWriter};
+use outreach_model::format::NO_VALUE;
 use outreach_model::{
-    CampaignMetrics, CampaignPage, DateRange, Health, Metric, SegmentMetrics, SegmentReport,
-    Summary, Trend,
+    CampaignMetrics, CampaignPage, DateRange, Health, Metric, Ranking, SegmentMetrics,
+    SegmentReport, SegmentValue, Summary, Trend,
 };
 
 /// How an answer is printed.
@@ -35,15 +36,13 @@ const TABLE_METRICS: &[Metric] = &[
     Metric::OptOutRate,
 ];
 
-const SEGMENT_RATES: &[&str] = &["engagement_rate", "conversion_rate", "opt_out_rate"];
-
 fn json(out: Out<'_>, value: &impl serde::Serialize) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)?;
     Ok(())
 }
 
-/// A value for a table: counts as they are, rates as percentages, none as "–".
+/// A value for a table: counts as they are, rates as percentages, none as [`NO_VALUE`].
 fn cell(metric: Metric, value: Option<f64>) -> String {
     match value {
         Some(v) if !metric.is_rate() => format!("{v:.0}"),
@@ -51,9 +50,9 @@ fn cell(metric: Metric, value: Option<f64>) -> String {
     }
 }
 
-/// A rate for a table: a percentage with two decimals, none as "–".
+/// A rate for a table: a percentage with two decimals, none as [`NO_VALUE`].
 fn rate_cell(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), |v| format!("{:.2}%", v * 100.0))
+    value.map_or_else(|| NO_VALUE.to_owned(), |v| format!("{:.2}%", v * 100.0))
 }
 
 fn table(out: Out<'_>, header: &[String], rows: &[Vec<String>]) -> anyhow::Result<()> {
@@ -70,9 +69,11 @@ fn table(out: Out<'_>, header: &[String], rows: &[Vec<String>]) -> anyhow::Resul
             .map(|(i, v)| {
                 let pad = widths[i].saturating_sub(v.chars().count());
                 // Numbers right, text left.
-                if v.chars()
+                if (v
+                    .chars()
                     .next()
-                    .is_some_and(|c| c.is_ascii_digit() || c == '–' || c == '<')
+                    .is_some_and(|c| c.is_ascii_digit() || c == '<' || c == '-' || c == '+')
+                    || v == NO_VALUE)
                     && i > 0
                 {
                     format!("{}{v}", " ".repeat(pad))
@@ -202,7 +203,7 @@ pub fn summary(out: Out<'_>, format: Format, answer: &Summary) -> anyhow::Result
                     let change = match (now, before) {
                         (Some(a), Some(b)) if m.is_rate() => format!("{:+.2} pts", (a - b) * 100.0),
                         (Some(a), Some(b)) if b > 0.0 => format!("{:+.1}%", (a - b) / b * 100.0),
-                        _ => "–".to_owned(),
+                        _ => NO_VALUE.to_owned(),
                     };
                     vec![
                         m.as_str().to_owned(),
@@ -224,7 +225,7 @@ pub fn trend(out: Out<'_>, format: Format, answer: &Trend, range: DateRange) -> 
         Format::Csv => csv_out(out, |w| csv::trend(w, answer, range).map(drop)),
         Format::Table => {
             let mut header = vec!["start".to_owned()];
-            header.extend(answer.series.iter().map(|s| s.name.clone()));
+            header.extend(answer.series.iter().map(|s| s.name.to_string()));
             let points = answer.series.first().map_or(0, |s| s.points.len());
             let rows: Vec<Vec<String>> =
                 (0..points)
@@ -243,24 +244,21 @@ pub fn trend(out: Out<'_>, format: Format, answer: &Trend, range: DateRange) -> 
     }
 }
 
+/// A segment row's cells: the counts ("<11" for 1 to 10), then the rates.
 fn segment_cells(m: &SegmentMetrics) -> Vec<String> {
-    let mut cells: Vec<String> = m.counts().iter().map(ToString::to_string).collect();
-    cells.extend(
-        [m.engagement_rate, m.conversion_rate, m.opt_out_rate]
-            .iter()
-            .map(|r| rate_cell(*r)),
-    );
-    cells
+    SegmentMetrics::SHOWN
+        .iter()
+        .filter_map(|metric| m.value(*metric))
+        .map(|value| match value {
+            SegmentValue::Count(count) => count.to_string(),
+            SegmentValue::Rate(rate) => rate_cell(rate),
+        })
+        .collect()
 }
 
 /// `outreach segments`.
 pub fn segments(out: Out<'_>, format: Format, answer: &SegmentReport) -> anyhow::Result<()> {
-    // The counts in the backend's order (metrics::SEGMENT_COUNTS), then the rates.
-    let metric_names = outreach_backend::metrics::SEGMENT_COUNTS
-        .iter()
-        .map(|(count, _)| count)
-        .chain(SEGMENT_RATES)
-        .map(|s| (*s).to_owned());
+    let metric_names = names(&SegmentMetrics::SHOWN);
     match format {
         Format::Json => json(out, answer),
         Format::Csv => csv_out(out, |w| csv::segments(w, answer).map(drop)),
@@ -271,7 +269,7 @@ pub fn segments(out: Out<'_>, format: Format, answer: &SegmentReport) -> anyhow:
                 .dimensions
                 .iter()
                 .map(|d| {
-                    let mut row = vec![d.dimension.clone(), d.value.clone()];
+                    let mut row = vec![d.dimension.to_string(), d.value.clone()];
                     row.extend(segment_cells(&d.metrics));
                     row
                 })
@@ -289,7 +287,8 @@ pub fn segments(out: Out<'_>, format: Format, answer: &SegmentReport) -> anyhow:
 /// `outreach health`.
 pub fn health(out: Out<'_>, format: Format, answer: &Health) -> anyhow::Result<()> {
     let fields: Vec<(&str, String)> = vec![
-        ("store", answer.store.clone()),
+        ("store", answer.store.to_string()),
+        ("demo", answer.demo.to_string()),
         ("reachable", answer.reachable.to_string()),
         ("schema_version", answer.schema_version.to_string()),
         (
@@ -360,10 +359,66 @@ pub fn health(out: Out<'_>, format: Format, answer: &Health) -> anyhow::Result<(
                 writeln!(
                     out,
                     "{key:<24} {}",
-                    if value.is_empty() { "–" } else { &value }
+                    if value.is_empty() { NO_VALUE } else { &value }
                 )?;
             }
             Ok(())
+        }
+    }
+}
+
+/// `outreach ranking`.
+pub fn ranking(out: Out<'_>, format: Format, answer: &Ranking) -> anyhow::Result<()> {
+    let rows: Vec<Vec<String>> = [("best", &answer.best), ("worst", &answer.worst)]
+        .iter()
+        .flat_map(|(list, campaigns)| {
+            campaigns.iter().enumerate().map(move |(i, c)| {
+                vec![
+                    (*list).to_owned(),
+                    (i + 1).to_string(),
+                    c.campaign_name.replace(['\n', '\r', '\t'], " "),
+                    c.campaign_id.to_string(),
+                    c.channel.to_string(),
+                    c.value.to_string(),
+                    c.volume.to_string(),
+                ]
+            })
+        })
+        .collect();
+    let header: Vec<String> = [
+        "list",
+        "rank",
+        "campaign_name",
+        "campaign_id",
+        "channel",
+        answer.metric.as_str(),
+        "volume",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    match format {
+        Format::Json => json(out, answer),
+        Format::Csv => csv_out(out, |w| csv::ranking(w, answer).map(drop)),
+        Format::Table => {
+            let shown: Vec<Vec<String>> = rows
+                .into_iter()
+                .map(|mut row| {
+                    if let Ok(value) = row[5].parse::<f64>() {
+                        row[5] = rate_cell(Some(value));
+                    }
+                    row
+                })
+                .collect();
+            writeln!(
+                out,
+                "{} of {} campaigns with {} ({} with less left out)\n",
+                answer.metric.label(),
+                answer.ranked,
+                answer.minimum_words(),
+                answer.below_minimum
+            )?;
+            table(out, &header, &shown)
         }
     }
 }

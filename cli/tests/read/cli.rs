@@ -209,7 +209,7 @@ async fn against_postgresql_it_prints_tables_json_and_csv() {
         .campaigns(
             &outreach_model::Filter::new(filter.range),
             None,
-            outreach_model::CampaignSort::Name,
+            outreach_model::CampaignSort::Name.into(),
             outreach_model::Page::default(),
         )
         .await

@@ -131,7 +131,7 @@ async fn all_campaigns(dashboard: &Dashboard, filter: &Filter) -> Vec<CampaignRo
         .campaigns(
             filter,
             None,
-            CampaignSort::Name,
+            CampaignSort::Name.into(),
             Page::new(1, Page::MAX_SIZE).expect("a page"),
         )
         .await
@@ -271,7 +271,7 @@ async fn csv_exports_read_back_exactly_with_python() {
             &trend.series[i % trend.series.len()],
         );
         assert_eq!(row[0], series.points[period].start.to_string());
-        assert_eq!(row[2], series.name);
+        assert_eq!(row[2], series.name.as_str());
         assert_cell(
             &row[3],
             Metric::OptOutRate,
@@ -571,6 +571,7 @@ async fn page_one_renders_as_its_snapshot() {
         view: ReportView::Overview {
             metric: Metric::EngagementRate,
             interval: Interval::Week,
+            ranked_by: Metric::EngagementRate,
         },
         filter: Filter::new(range()),
         paper: PaperSize::A4,
@@ -579,6 +580,7 @@ async fn page_one_renders_as_its_snapshot() {
     let context = ReportContext {
         generated_by: "snapshot".to_owned(),
         generated_at: datetime!(2026-11-28 09:30 UTC),
+        min_volume: outreach_backend::DEFAULT_MIN_VOLUME,
     };
     export::export(&dashboard, &request, &pdf, &context)
         .await

@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use indicatif::ProgressBar;
 use outreach_etl::RunOptions;
-use outreach_etl::generate::{self, GenerateOptions, Mode};
+use outreach_etl::generate::{self, Mode};
 use outreach_testkit::TestDb;
+use outreach_warehouse::synthetic::GenerateOptions;
 use time::OffsetDateTime;
 use time::macros::date;
 
@@ -45,7 +45,7 @@ pub async fn stores() -> Stores {
         warehouse.url(),
         &options,
         Mode::Create,
-        &ProgressBar::hidden(),
+        &outreach_etl::Quiet,
     )
     .await
     .expect("generate a warehouse");
@@ -57,13 +57,13 @@ pub async fn stores() -> Stores {
             full: true,
             ..RunOptions::default()
         },
-        &ProgressBar::hidden(),
+        &outreach_etl::Quiet,
     )
     .await
     .expect("the ETL loads the dashboard database");
     let dir = tempfile::tempdir().expect("a temporary directory");
     let sqlite = dir.path().join("same.sqlite");
-    outreach_etl::demo::build(&sqlite, &options)
+    outreach_warehouse::demo::build(&sqlite, &options)
         .await
         .expect("build the SQLite store");
     Stores {
