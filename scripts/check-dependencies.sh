@@ -14,9 +14,13 @@ forbid() {
   fi
 }
 forbid outreach-model 'sqlx|sqlx-core|tokio|tauri|egui|eframe|outreach-backend|outreach-etl'
-forbid outreach-backend 'egui|eframe|tauri|outreach-etl|outreach-ui'
+forbid outreach-backend 'egui|eframe|tauri|outreach-etl|outreach-warehouse|outreach-ui|clap|indicatif'
 forbid outreach-etl 'egui|eframe|tauri|outreach-ui'
-forbid outreach-cli 'egui|eframe|tauri|outreach-ui'
+forbid outreach-warehouse 'egui|eframe|tauri|outreach-ui|outreach-etl|outreach-cli|clap|indicatif'
+forbid outreach-cli 'egui|eframe|tauri|outreach-ui|outreach-etl|indicatif'
+# The desktop app builds the demo through outreach-warehouse: never the command line, the ETL,
+# a command-line parser or a progress bar.
+forbid outreach-desktop 'outreach-cli|outreach-etl|clap|indicatif'
 forbid outreach-ui 'sqlx|sqlx-core|tokio|tauri|outreach-backend|outreach-etl'
 forbid outreach-ui 'sqlx|sqlx-core|tokio|tauri|outreach-backend|outreach-etl' wasm32-unknown-unknown
 # The view layer builds for the webview.

@@ -1,23 +1,22 @@
-//! The IPC commands: one per backend question, each a line into the backend.
+//! The IPC commands: one per question, each one line into `ipc` (which decodes its arguments
+//! and asks the backend). Arguments arrive as raw JSON so that a malformed one is answered with
+//! our own `{code, message}`, not Tauri's.
 
-use outreach_backend::export::{self, ReportContext};
-use outreach_cli::settings::{
-    ExportPlace, export_place_path, read_export_place, write_export_place,
-};
 use outreach_model::{
-    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, ErrorCode,
-    ExportFormat, ExportOutcome, ExportRequest, Filter, Health, Interval, Metric, Page,
+    ApiError, CampaignMetrics, CampaignNames, CampaignPage, ExportOutcome, Health, Ranking,
     SegmentReport, Summary, Trend, ViewSettings,
 };
+use serde_json::Value;
 use tauri::State;
 
+use crate::ipc;
 use crate::state::Backend;
 
 /// Totals and rates over the filter, against the previous period.
 #[tauri::command]
 #[tracing::instrument(skip(backend), err, ret(level = "debug"))]
-pub async fn summary(backend: State<'_, Backend>, filter: Filter) -> Result<Summary, ApiError> {
-    Ok(backend.dashboard().await?.summary(&filter).await?)
+pub async fn summary(backend: State<'_, Backend>, filter: Value) -> Result<Summary, ApiError> {
+    ipc::summary(&backend, filter).await
 }
 
 /// `metric` per interval: one series per channel of the filter, then the total.
@@ -25,48 +24,71 @@ pub async fn summary(backend: State<'_, Backend>, filter: Filter) -> Result<Summ
 #[tracing::instrument(skip(backend), err, ret(level = "debug"))]
 pub async fn trend(
     backend: State<'_, Backend>,
-    filter: Filter,
-    metric: Metric,
-    interval: Interval,
+    filter: Value,
+    metric: Value,
+    interval: Value,
 ) -> Result<Trend, ApiError> {
-    Ok(backend
-        .dashboard()
-        .await?
-        .trend(&filter, metric, interval)
-        .await?)
+    ipc::trend(&backend, filter, metric, interval).await
 }
 
-/// One page of the filter's campaigns with their metrics; `search` keeps names containing it.
+/// One page of the filter's campaigns with their metrics, in an order.
 #[tauri::command]
 #[tracing::instrument(skip(backend), err, ret(level = "debug"))]
 pub async fn campaigns(
     backend: State<'_, Backend>,
-    filter: Filter,
-    search: Option<String>,
-    sort: CampaignSort,
-    page: Page,
+    filter: Value,
+    search: Value,
+    order: Value,
+    page: Value,
 ) -> Result<CampaignPage, ApiError> {
-    Ok(backend
-        .dashboard()
-        .await?
-        .campaigns(&filter, search.as_deref(), sort, page)
-        .await?)
+    ipc::campaigns(&backend, filter, search, order, page).await
 }
 
-/// One campaign's metrics per interval of `range`.
+/// The campaign picker's choices: ids and names, a page at a time.
+#[tauri::command]
+#[tracing::instrument(skip(backend), err, ret(level = "debug"))]
+pub async fn campaign_names(
+    backend: State<'_, Backend>,
+    range: Value,
+    search: Value,
+    chosen: Value,
+    page: Value,
+) -> Result<CampaignNames, ApiError> {
+    ipc::campaign_names(&backend, range, search, chosen, page).await
+}
+
+/// The campaign types of a range's campaigns.
+#[tauri::command]
+#[tracing::instrument(skip(backend), err, ret(level = "debug"))]
+pub async fn campaign_types(
+    backend: State<'_, Backend>,
+    range: Value,
+) -> Result<Vec<String>, ApiError> {
+    ipc::campaign_types(&backend, range).await
+}
+
+/// The best and worst campaigns by a rate.
+#[tauri::command]
+#[tracing::instrument(skip(backend), err, ret(level = "debug"))]
+pub async fn ranking(
+    backend: State<'_, Backend>,
+    filter: Value,
+    metric: Value,
+    count: Value,
+) -> Result<Ranking, ApiError> {
+    ipc::ranking(&backend, filter, metric, count).await
+}
+
+/// One campaign's metrics per interval of a range.
 #[tauri::command]
 #[tracing::instrument(skip(backend), err, ret(level = "debug"))]
 pub async fn campaign_metrics(
     backend: State<'_, Backend>,
-    campaign_id: CampaignId,
-    range: DateRange,
-    interval: Interval,
+    campaign_id: Value,
+    range: Value,
+    interval: Value,
 ) -> Result<CampaignMetrics, ApiError> {
-    Ok(backend
-        .dashboard()
-        .await?
-        .campaign_metrics(campaign_id, range, interval)
-        .await?)
+    ipc::campaign_metrics(&backend, campaign_id, range, interval).await
 }
 
 /// The drill-down by member segment, counts from 1 to 10 suppressed.
@@ -74,45 +96,30 @@ pub async fn campaign_metrics(
 #[tracing::instrument(skip(backend), err, ret(level = "debug"))]
 pub async fn segments(
     backend: State<'_, Backend>,
-    filter: Filter,
+    filter: Value,
 ) -> Result<SegmentReport, ApiError> {
-    Ok(backend.dashboard().await?.segments(&filter).await?)
-}
-
-/// The remembered view (settings.toml): the defaults when there is none yet.
-#[tauri::command]
-#[tracing::instrument(err)]
-pub async fn settings() -> Result<ViewSettings, ApiError> {
-    let path = outreach_cli::settings::settings_path().map_err(bad_settings)?;
-    outreach_cli::settings::read(&path).map_err(bad_settings)
-}
-
-/// Remembers the view, atomically.
-#[tauri::command]
-#[tracing::instrument(err)]
-pub async fn save_settings(settings: ViewSettings) -> Result<(), ApiError> {
-    let path = outreach_cli::settings::settings_path().map_err(bad_settings)?;
-    // File I/O off the async threads; the write is small.
-    tokio::task::spawn_blocking(move || outreach_cli::settings::write(&path, &settings))
-        .await
-        .map_err(|err| {
-            ApiError::new(
-                ErrorCode::Internal,
-                format!("saving the settings stopped: {err}"),
-            )
-        })?
-        .map_err(bad_settings)
-}
-
-fn bad_settings(err: anyhow::Error) -> ApiError {
-    ApiError::new(ErrorCode::BadRequest, format!("{err:#}"))
+    ipc::segments(&backend, filter).await
 }
 
 /// Which database answers and how fresh its data is.
 #[tauri::command]
 #[tracing::instrument(skip(backend), err, ret(level = "debug"))]
 pub async fn health(backend: State<'_, Backend>) -> Result<Health, ApiError> {
-    Ok(backend.dashboard().await?.health().await?)
+    ipc::health(&backend).await
+}
+
+/// The remembered view (settings.toml): the defaults when there is none yet.
+#[tauri::command]
+#[tracing::instrument(skip(backend), err)]
+pub async fn settings(backend: State<'_, Backend>) -> Result<ViewSettings, ApiError> {
+    ipc::read_settings(&backend)
+}
+
+/// Remembers the view, atomically.
+#[tauri::command]
+#[tracing::instrument(skip(backend), err)]
+pub async fn save_settings(backend: State<'_, Backend>, settings: Value) -> Result<(), ApiError> {
+    ipc::save_settings(&backend, settings)
 }
 
 /// Exports the view: a native save dialog (opening in the last export folder), then the file,
@@ -122,45 +129,24 @@ pub async fn health(backend: State<'_, Backend>) -> Result<Health, ApiError> {
 pub async fn export(
     backend: State<'_, Backend>,
     window: tauri::WebviewWindow,
-    request: ExportRequest,
+    request: Value,
 ) -> Result<ExportOutcome, ApiError> {
-    let place_path = export_place_path().ok();
-    let place = place_path
-        .as_deref()
-        .map(read_export_place)
-        .unwrap_or_default();
+    let request = ipc::export_request(request)?;
     let (kind, extensions): (&str, &[&str]) = match request.format {
-        ExportFormat::Csv => ("CSV", &["csv"]),
-        ExportFormat::Pdf => ("PDF", &["pdf"]),
+        outreach_model::ExportFormat::Csv => ("CSV", &["csv"]),
+        outreach_model::ExportFormat::Pdf => ("PDF", &["pdf"]),
     };
     let mut dialog = rfd::AsyncFileDialog::new()
         .set_title(format!("Export {kind}"))
         .set_file_name(request.suggested_file_name())
         .add_filter(kind, extensions)
         .set_parent(&window);
-    if let Some(folder) = place.last_folder.filter(|f| f.is_dir()) {
+    if let Some(folder) = ipc::last_export_folder(&backend) {
         dialog = dialog.set_directory(folder);
     }
     let Some(chosen) = dialog.save_file().await else {
         return Ok(ExportOutcome::Cancelled);
     };
-    let path = chosen.path().to_path_buf();
-    if let (Some(place_path), Some(folder)) = (place_path, path.parent()) {
-        let place = ExportPlace {
-            last_folder: Some(folder.to_path_buf()),
-        };
-        // Only a convenience: an export is not failed because its folder was not remembered.
-        if let Err(err) = write_export_place(&place_path, &place) {
-            tracing::warn!(%err, "the export folder was not remembered");
-        }
-    }
-    let context = ReportContext {
-        generated_by: outreach_cli::config::account_name(),
-        generated_at: time::OffsetDateTime::now_utc(),
-    };
-    let dashboard = backend.dashboard().await?;
-    let done = export::export(&dashboard, &request, &path, &context)
-        .await
-        .map_err(|err| ApiError::new(ErrorCode::Unavailable, err.to_string()))?;
+    let done = ipc::export_to(&backend, &request, chosen.path()).await?;
     Ok(ExportOutcome::Written(done))
 }

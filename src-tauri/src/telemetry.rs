@@ -1,30 +1,14 @@
-//! Logs: appended to `outreach-dashboard.log` in the OS's place for an app's logs
-//! (`~/Library/Logs/outreach-dashboard` on macOS; the local data directory's
-//! `outreach-dashboard/logs` on Windows and Linux, where the OS names none), at `info` unless
-//! `RUST_LOG` says otherwise. Without a home directory the app runs without logs rather than
-//! not at all.
+//! Logs: appended to `outreach-dashboard.log` in the OS's place for an app's logs (the
+//! backend's `AppDirs::log_dir`), at `info` unless `RUST_LOG` says otherwise. When the file
+//! cannot be opened the app runs without logs rather than not at all.
 
-use std::path::PathBuf;
-
+use outreach_backend::paths::AppDirs;
 use tracing_subscriber::EnvFilter;
 
-/// The directory of the app's log file.
-fn log_dir(dirs: &directories::ProjectDirs) -> PathBuf {
-    if cfg!(target_os = "macos")
-        && let Some(base) = directories::BaseDirs::new()
-    {
-        return base.home_dir().join("Library/Logs/outreach-dashboard");
-    }
-    dirs.data_local_dir().join("logs")
-}
-
 /// Sets up the one subscriber of the app.
-pub fn init() {
-    let Some(dirs) = directories::ProjectDirs::from("", "", "outreach-dashboard") else {
-        return;
-    };
-    let logs = log_dir(&dirs);
-    let file = std::fs::create_dir_all(&logs).and_then(|()| {
+pub fn init(dirs: &AppDirs) {
+    let logs = dirs.log_dir();
+    let file = std::fs::create_dir_all(logs).and_then(|()| {
         std::fs::OpenOptions::new()
             .create(true)
             .append(true)

@@ -47,60 +47,157 @@ fn answers(url: &str) -> bool {
     .unwrap_or(false)
 }
 
-/// initdb + pg_ctl on a free port, as the postgres user when running as root; a watchdog stops
-/// the cluster and removes it when this test process exits.
-fn start_throwaway_cluster() -> String {
-    let bindir = Command::new("pg_config")
+/// A free loopback port, for a server a test starts itself.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// Debian keeps PostgreSQL's server binaries out of PATH: their folder.
+fn server_bindir() -> String {
+    Command::new("pg_config")
         .arg("--bindir")
         .output()
         .ok()
         .and_then(|out| String::from_utf8(out.stdout).ok())
         .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.is_empty() && std::path::Path::new(s).join("initdb").exists())
         .unwrap_or_else(|| {
-            // Debian keeps the server binaries out of PATH.
             std::fs::read_dir("/usr/lib/postgresql")
                 .ok()
                 .and_then(|dirs| dirs.filter_map(Result::ok).map(|d| d.path()).max())
                 .map(|p| p.join("bin").display().to_string())
                 .unwrap_or_default()
-        });
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port for a throwaway PostgreSQL");
-    let dir = std::env::temp_dir().join(format!("outreach-pg-{}", uuid::Uuid::new_v4()));
-    let as_root = Command::new("id")
+        })
+}
+
+fn as_root() -> bool {
+    Command::new("id")
         .arg("-u")
         .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"));
-    let script = format!(
+        .is_ok_and(|o| o.stdout.starts_with(b"0"))
+}
+
+/// The shell script that creates and starts a cluster in `dir` on `port` (as the postgres user
+/// when running as root), then runs `after` (in the background).
+fn cluster_script(dir: &std::path::Path, port: u16, after: &str) -> String {
+    let root = as_root();
+    format!(
         "set -e; mkdir -p {dir}; {chown} \
          {run} {bin}/initdb -D {dir}/data -U postgres -A trust >/dev/null; \
          {run} {bin}/pg_ctl -D {dir}/data -o '-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off' -l {dir}/log -w start >/dev/null; \
-         (while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
-          {run} {bin}/pg_ctl -D {dir}/data -m immediate stop >/dev/null 2>&1; rm -rf {dir}) >/dev/null 2>&1 &",
+         {after}",
         dir = dir.display(),
-        chown = if as_root {
+        chown = if root {
             format!("chown postgres {};", dir.display())
         } else {
             String::new()
         },
-        run = if as_root {
+        run = if root { "runuser -u postgres --" } else { "" },
+        bin = server_bindir(),
+    )
+}
+
+/// initdb + pg_ctl on a free port; a watchdog stops the cluster and removes it when this test
+/// process exits.
+fn start_throwaway_cluster() -> String {
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("outreach-pg-{}", uuid::Uuid::new_v4()));
+    let watchdog = format!(
+        "(while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
+          {run} {bin}/pg_ctl -D {dir}/data -m immediate stop >/dev/null 2>&1; rm -rf {dir}) >/dev/null 2>&1 &",
+        pid = std::process::id(),
+        run = if as_root() {
             "runuser -u postgres --"
         } else {
             ""
         },
-        bin = bindir,
-        port = port,
-        pid = std::process::id(),
+        bin = server_bindir(),
+        dir = dir.display(),
     );
-    let status = Command::new("sh").arg("-c").arg(&script).status();
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(cluster_script(&dir, port, &watchdog))
+        .status();
     assert!(
         status.is_ok_and(|s| s.success()),
         "no PostgreSQL: set DATABASE_URL, start a server on 127.0.0.1:5432, or install postgresql (initdb)"
     );
     format!("postgres://postgres@127.0.0.1:{port}/postgres")
+}
+
+/// A PostgreSQL cluster of a test's own, for a test that needs a server to be down first, or
+/// to stop one: started on `port`, stopped and removed when dropped. Its maintenance database
+/// is `postgres://postgres@127.0.0.1:<port>/postgres`.
+#[derive(Debug)]
+pub struct Cluster {
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl Cluster {
+    /// Creates and starts a cluster on `port` (a loopback port nothing listens on).
+    pub fn start(port: u16) -> Cluster {
+        let dir = std::env::temp_dir().join(format!("outreach-pg-{}", uuid::Uuid::new_v4()));
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(cluster_script(&dir, port, "true"))
+            .status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "cannot start a PostgreSQL cluster on port {port}: install postgresql (initdb, pg_ctl)"
+        );
+        Cluster { dir, port }
+    }
+
+    /// Its maintenance database's URL.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Stops it at once, as a crash or a failover would (it can be started again with
+    /// [`Cluster::restart`]).
+    pub fn stop(&self) {
+        let _ = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "{run} {bin}/pg_ctl -D {dir}/data -m immediate stop >/dev/null 2>&1",
+                run = if as_root() {
+                    "runuser -u postgres --"
+                } else {
+                    ""
+                },
+                bin = server_bindir(),
+                dir = self.dir.display(),
+            ))
+            .status();
+    }
+
+    /// Starts it again after [`Cluster::stop`].
+    pub fn restart(&self) {
+        let _ = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "{run} {bin}/pg_ctl -D {dir}/data -l {dir}/log -w start >/dev/null",
+                run = if as_root() {
+                    "runuser -u postgres --"
+                } else {
+                    ""
+                },
+                bin = server_bindir(),
+                dir = self.dir.display(),
+            ))
+            .status();
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// A database made for one test and dropped when it is dropped.
