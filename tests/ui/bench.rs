@@ -64,9 +64,9 @@ fn frame_times(harness: &mut Harness<'_, DashboardApp>, frames: usize) -> Vec<Du
 }
 
 fn main() {
-    let options = outreach_etl::generate::GenerateOptions {
+    let options = outreach_warehouse::synthetic::GenerateOptions {
         days: 365,
-        ..outreach_etl::demo::default_options(TODAY)
+        ..outreach_warehouse::demo::default_options(TODAY)
     };
     let started = Instant::now();
     let (_dir, _path, dashboard) = demo_of(&options);
@@ -115,7 +115,7 @@ fn main() {
     report(&mut harness, "campaigns");
     let every = Page::new(1, Page::MAX_SIZE).expect("a page");
     let first: CampaignPage =
-        ask(dashboard.campaigns(&year_filter, None, CampaignSort::Name, every));
+        ask(dashboard.campaigns(&year_filter, None, CampaignSort::Name.into(), every));
     let name = first.campaigns[0].campaign_name.clone();
     click_top(&mut harness, &name);
     settle(&mut harness);
@@ -150,7 +150,8 @@ fn main() {
     }
 
     println!("\nIPC: JSON of large answers against their query:");
-    let campaigns = ask(dashboard.campaigns(&Filter::new(year), None, CampaignSort::Name, every));
+    let campaigns =
+        ask(dashboard.campaigns(&Filter::new(year), None, CampaignSort::Name.into(), every));
     let started = Instant::now();
     let series: Vec<_> = campaigns
         .campaigns

@@ -6,14 +6,14 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use outreach_backend::Dashboard;
-use outreach_etl::generate::GenerateOptions;
+use outreach_backend::{DEFAULT_MIN_VOLUME, Dashboard};
 use outreach_model::{
-    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, ErrorCode,
-    ExportOutcome, ExportRequest, Filter, Health, Interval, Metric, Page, SegmentReport, Summary,
-    Trend, ViewSettings,
+    ApiError, CampaignId, CampaignMetrics, CampaignNames, CampaignOrder, CampaignPage, DateRange,
+    ErrorCode, ExportOutcome, ExportRequest, Filter, Health, Interval, Metric, Page, Ranking,
+    SegmentReport, Summary, Trend, ViewSettings,
 };
 use outreach_ui::{ApiFuture, DashboardApi};
+use outreach_warehouse::synthetic::GenerateOptions;
 use time::Date;
 use time::macros::date;
 
@@ -35,7 +35,7 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
 /// A demo database built with the demo builder of `outreach` in a new temporary directory,
 /// and the dashboard over it.
 pub fn new_demo() -> (tempfile::TempDir, PathBuf, Arc<Dashboard>) {
-    demo_of(&outreach_etl::demo::default_options(TODAY))
+    demo_of(&outreach_warehouse::demo::default_options(TODAY))
 }
 
 /// A demo database of `options` in a new temporary directory, and the dashboard over it.
@@ -43,10 +43,10 @@ pub fn demo_of(options: &GenerateOptions) -> (tempfile::TempDir, PathBuf, Arc<Da
     let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("demo.sqlite");
     runtime()
-        .block_on(outreach_etl::demo::build(&path, options))
+        .block_on(outreach_warehouse::demo::build(&path, options))
         .expect("build the demo database");
     let dashboard = runtime()
-        .block_on(Dashboard::connect(&path.display().to_string()))
+        .block_on(Dashboard::connect_demo(&path))
         .expect("open the demo database");
     (dir, path, Arc::new(dashboard))
 }
@@ -63,7 +63,9 @@ pub struct InProcess {
     pub dashboard: Arc<Dashboard>,
     /// The filters of the summaries the view asked for.
     pub summaries_asked: Arc<Mutex<Vec<Filter>>>,
-    /// The app's settings file (read and written as the shell does, with outreach-cli's
+    /// Every page of campaigns the view asked for (the list's and the picker's), in order.
+    pub pages_asked: Arc<Mutex<Vec<Page>>>,
+    /// The app's settings file (read and written as the shell does, with the backend's
     /// settings module).
     pub settings: PathBuf,
     /// What the save dialog answers: the file chosen, or none when it is cancelled (the
@@ -83,6 +85,7 @@ impl InProcess {
         InProcess {
             dashboard,
             summaries_asked: Arc::default(),
+            pages_asked: Arc::default(),
             settings: dir.path().join(format!("settings-{n}.toml")),
             save_as: Arc::default(),
             exports_asked: Arc::default(),
@@ -116,12 +119,40 @@ impl DashboardApi for InProcess {
         &self,
         filter: &Filter,
         search: Option<&str>,
-        sort: CampaignSort,
+        order: CampaignOrder,
         page: Page,
     ) -> ApiFuture<CampaignPage> {
+        lock(&self.pages_asked).push(page);
         let filter = filter.clone();
         let search = search.map(str::to_owned);
-        self.ask(move |d| async move { d.campaigns(&filter, search.as_deref(), sort, page).await })
+        self.ask(move |d| async move { d.campaigns(&filter, search.as_deref(), order, page).await })
+    }
+
+    fn campaign_names(
+        &self,
+        range: DateRange,
+        search: Option<&str>,
+        chosen: &[CampaignId],
+        page: Page,
+    ) -> ApiFuture<CampaignNames> {
+        lock(&self.pages_asked).push(page);
+        let (search, chosen) = (search.map(str::to_owned), chosen.to_vec());
+        self.ask(move |d| async move {
+            d.campaign_names(range, search.as_deref(), &chosen, page)
+                .await
+        })
+    }
+
+    fn campaign_types(&self, range: DateRange) -> ApiFuture<Vec<String>> {
+        self.ask(move |d| async move { d.campaign_types(range).await })
+    }
+
+    /// With the default minimum volume, as the shell with no configuration.
+    fn ranking(&self, filter: &Filter, metric: Metric, count: u32) -> ApiFuture<Ranking> {
+        let filter = filter.clone();
+        self.ask(
+            move |d| async move { d.ranking(&filter, metric, count, DEFAULT_MIN_VOLUME).await },
+        )
     }
 
     fn campaign_metrics(
@@ -143,14 +174,14 @@ impl DashboardApi for InProcess {
     }
 
     fn settings(&self) -> ApiFuture<ViewSettings> {
-        let answer = outreach_cli::settings::read(&self.settings)
-            .map_err(|err| ApiError::new(ErrorCode::BadRequest, format!("{err:#}")));
+        let answer = outreach_backend::settings::read_view(&self.settings)
+            .map_err(|err| ApiError::new(ErrorCode::BadRequest, err.to_string()));
         Box::pin(async move { answer })
     }
 
     fn save_settings(&self, settings: &ViewSettings) -> ApiFuture<()> {
-        let answer = outreach_cli::settings::write(&self.settings, settings)
-            .map_err(|err| ApiError::new(ErrorCode::BadRequest, format!("{err:#}")));
+        let answer = outreach_backend::settings::write_view(&self.settings, settings)
+            .map_err(|err| ApiError::new(ErrorCode::BadRequest, err.to_string()));
         Box::pin(async move { answer })
     }
 
@@ -165,6 +196,7 @@ impl DashboardApi for InProcess {
             let context = outreach_backend::export::ReportContext {
                 generated_by: "views suite".to_owned(),
                 generated_at: time::OffsetDateTime::now_utc(),
+                min_volume: DEFAULT_MIN_VOLUME,
             };
             outreach_backend::export::export(&dashboard, &request, &path, &context).await
         });

@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use egui_kittest::kittest::{self, NodeT as _, Queryable as _};
 use egui_kittest::{Harness, HarnessBuilder};
+use outreach_backend::DEFAULT_MIN_VOLUME;
 use outreach_backend::Dashboard;
 use outreach_model::{
-    CampaignPage, CampaignSort, CampaignStatus, Channel, DateRange, Filter, Metric, Page,
-    SegmentCount, Summary,
+    CampaignOrder, CampaignPage, CampaignSort, CampaignStatus, Channel, DateRange, Filter, Metric,
+    Page, SegmentCount, Summary,
 };
 use outreach_ui::{DashboardApp, PageName, format};
 use time::macros::date;
@@ -29,15 +30,15 @@ fn tall_harness(dashboard: Arc<Dashboard>, height: f32) -> Harness<'static, Dash
     harness
 }
 
-/// Every campaign of the list, in the backend's order for `sort`.
+/// Every campaign of the list, in the backend's order (`sort`, or its reverse).
 fn every_campaign(
     dashboard: &Dashboard,
     filter: &Filter,
     search: Option<&str>,
-    sort: CampaignSort,
+    sort: impl Into<CampaignOrder>,
 ) -> CampaignPage {
     let every = Page::new(1, Page::MAX_SIZE).expect("a page");
-    ask(dashboard.campaigns(filter, search, sort, every))
+    ask(dashboard.campaigns(filter, search, sort.into(), every))
 }
 
 /// Whether a node labelled `right` is level with, and right of, a node labelled `left`, as in
@@ -136,17 +137,16 @@ fn choose(harness: &mut Harness<'_, DashboardApp>, picker: &str, option: &str) {
         !h.state().is_loading()
     });
     let before = ids(harness);
-    // The picker: the highest node with its label (a table below may have a column so named).
-    let under = harness
-        .query_all_by_label(picker)
-        .map(|node| node.rect().bottom())
-        .min_by(f32::total_cmp)
-        .expect("the picker");
-    harness
-        .query_all_by_label(picker)
-        .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
-        .expect("the picker")
-        .click();
+    // The picker: the highest node its label names that is not the label itself.
+    let button = || {
+        harness
+            .query_all_by_label(picker)
+            .filter(|node| node.accesskit_node().role() != egui::accesskit::Role::Label)
+            .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+            .expect("the picker")
+    };
+    let under = button().rect().bottom();
+    button().click();
     settle(harness, &format!("{option:?} in the open picker"), |h| {
         ids(h).len() > before.len()
     });
@@ -275,7 +275,7 @@ fn the_trend_follows_the_interval_and_metric_chosen() {
     settle(&mut harness, "the weekly trend", |h| {
         h.query_by_label("Engagement rate by week").is_some()
     });
-    choose(&mut harness, "Metric", "Opt-out rate");
+    choose(&mut harness, "Metric:", "Opt-out rate");
     settle(&mut harness, "the weekly opt-out trend", |h| {
         h.query_by_label("Opt-out rate by week").is_some()
     });
@@ -322,14 +322,22 @@ fn the_campaigns_table_sorts_searches_and_opens_a_campaign() {
     settle(&mut harness, "the best engagement first", |h| {
         first_two(h, &by_name) == [best.as_str(), second.as_str()]
     });
-    // Reversed, the lowest rate comes first (campaigns without a rate stay last).
-    let rated: Vec<&str> = by_rate
-        .campaigns
-        .iter()
-        .filter(|c| c.metrics.engagement_rate.is_some())
-        .map(|c| c.campaign_name.as_str())
-        .collect();
-    let (worst, next) = (rated[rated.len() - 1], rated[rated.len() - 2]);
+    // Reversed, the lowest rate comes first (campaigns without a rate stay last), as the
+    // backend orders it.
+    let reversed = every_campaign(
+        &dashboard,
+        &filter,
+        None,
+        CampaignOrder::from(CampaignSort::Metric(Metric::EngagementRate)).reverse(),
+    );
+    let (worst, next) = (
+        reversed.campaigns[0].campaign_name.as_str(),
+        reversed.campaigns[1].campaign_name.as_str(),
+    );
+    assert!(
+        reversed.campaigns[0].metrics.engagement_rate
+            <= reversed.campaigns[1].metrics.engagement_rate
+    );
     harness.get_by_label("Engagement rate").click();
     settle(&mut harness, "the order reversed", |h| {
         first_two(h, &by_name) == [worst, next]
@@ -353,7 +361,7 @@ fn the_campaigns_table_sorts_searches_and_opens_a_campaign() {
                 .any(|f| f.campaign_id == c.campaign_id)
         })
         .expect("a campaign the search leaves out");
-    let search = harness.get_by_label("Search");
+    let search = harness.get_by_label("Search:");
     search.focus();
     search.type_text(&word);
     let found_count = format!("{} campaigns", found.total);
@@ -392,7 +400,7 @@ fn the_campaigns_table_sorts_searches_and_opens_a_campaign() {
     let band = report
         .dimensions
         .iter()
-        .find(|row| row.dimension == "age_band")
+        .find(|row| row.dimension == outreach_model::Dimension::AgeBand)
         .expect("an age band");
     let impressions = format::segment_count(band.metrics.impressions);
     settle(&mut harness, "the campaign's segments", |h| {
@@ -545,7 +553,7 @@ fn the_segment_drill_down_never_shows_a_count_from_1_to_10() {
     let first_band = report
         .dimensions
         .iter()
-        .find(|row| row.dimension == "age_band")
+        .find(|row| row.dimension == outreach_model::Dimension::AgeBand)
         .expect("an age band");
     settle(&mut harness, "the age bands", |h| {
         h.query_by_label(&first_band.value).is_some()
@@ -587,15 +595,11 @@ fn the_overview_compares_channels_and_opens_the_best_campaign() {
             in_one_row(h, channel.as_str(), &reach) && in_one_row(h, channel.as_str(), &rate)
         });
     }
-    // The best campaign by engagement rate leads the Best list, and opens its page.
-    let ranked = every_campaign(
-        &dashboard,
-        &filter,
-        None,
-        CampaignSort::Metric(Metric::EngagementRate),
-    );
-    let best = &ranked.campaigns[0];
-    let rate = format::rate(best.metrics.engagement_rate);
+    // The best campaign by engagement rate, as the backend ranks it, leads the Best list, and
+    // opens its page.
+    let ranking = ask(dashboard.ranking(&filter, Metric::EngagementRate, 5, DEFAULT_MIN_VOLUME));
+    let best = &ranking.best[0];
+    let rate = format::rate(Some(best.value));
     settle(&mut harness, "the best campaign", |h| {
         in_one_row(h, &best.campaign_name, &rate)
     });
@@ -684,7 +688,7 @@ fn the_filter_bar_narrows_by_status_type_and_campaign_and_clears() {
     settle(&mut harness, "every campaign", |h| {
         h.query_by_label(&count(all.total)).is_some()
     });
-    choose(&mut harness, "Status", "Active");
+    choose(&mut harness, "Status:", "Active");
     settle(&mut harness, "the active campaigns", |h| {
         h.query_by_label(&count(active_count)).is_some()
     });
@@ -697,7 +701,7 @@ fn the_filter_bar_narrows_by_status_type_and_campaign_and_clears() {
     let mut active_of_kind = active.clone();
     active_of_kind.campaign_types = vec![kind.clone()];
     let kind_count = every_campaign(&dashboard, &active_of_kind, None, CampaignSort::Name).total;
-    choose(&mut harness, "Type", &kind);
+    choose(&mut harness, "Type:", &kind);
     settle(&mut harness, "the active campaigns of one type", |h| {
         h.state().filter() == &active_of_kind && h.query_by_label(&count(kind_count)).is_some()
     });
@@ -814,9 +818,9 @@ fn every_page_and_filter_is_reachable_from_the_keyboard() {
     settle(&mut harness, "the campaigns page", |h| {
         h.state().page() == PageName::Campaigns && h.query_by_label(&count).is_some()
     });
-    tab_to(&mut harness, "Search");
+    tab_to(&mut harness, "Search:");
     let word = "screening";
-    harness.get_by_label("Search").type_text(word);
+    harness.get_by_label("Search:").type_text(word);
     let found = every_campaign(&dashboard, &filter, Some(word), CampaignSort::Name);
     let found_count = format!("{} campaigns", found.total);
     settle(&mut harness, "the campaigns found", |h| {
@@ -888,11 +892,180 @@ fn a_metric_says_what_it_counts_on_hover_and_an_empty_search_says_why() {
 
     open_page(&mut harness, "Campaigns");
     settle(&mut harness, "the campaigns", |h| !h.state().is_loading());
-    let search = harness.get_by_label("Search");
+    let search = harness.get_by_label("Search:");
     search.focus();
     search.type_text("zzz-no-such-campaign");
     settle(&mut harness, "why the table is empty", |h| {
         h.query_by_label("No campaign's name contains \u{201c}zzz-no-such-campaign\u{201d}.")
             .is_some()
     });
+}
+
+/// Visits every page, opens the campaign picker and searches in it, as a person would.
+fn visit_every_page(harness: &mut Harness<'_, DashboardApp>, campaign: &str) {
+    settle(harness, "the overview", |h| !h.state().is_loading());
+    open_page(harness, "Campaigns");
+    settle(harness, "the campaigns", |h| {
+        h.query_by_label(campaign).is_some() && !h.state().is_loading()
+    });
+    harness.get_by_label(campaign).click();
+    settle(harness, "the campaign's page", |h| {
+        h.query_by_label("Funnel").is_some() && !h.state().is_loading()
+    });
+    open_page(harness, "Segments");
+    settle(harness, "the segments", |h| !h.state().is_loading());
+    choose(harness, "Campaigns:", "All campaigns");
+    settle(harness, "the picker's answers", |h| !h.state().is_loading());
+}
+
+#[test]
+fn no_page_asks_for_more_than_a_page_of_campaigns() {
+    let dashboard = demo();
+    let filter = Filter::new(DateRange::last_days(TODAY, 30));
+    let first = every_campaign(&dashboard, &filter, None, CampaignSort::Name).campaigns[0]
+        .campaign_name
+        .clone();
+    let api = InProcess::new(dashboard);
+    let asked = api.pages_asked.clone();
+    let mut harness = harness_on(api);
+    harness.set_size(egui::vec2(1280.0, 1_400.0));
+    visit_every_page(&mut harness, &first);
+    let pages = lock(&asked).clone();
+    assert!(
+        pages.len() >= 3,
+        "the list, the campaign's row and the picker asked: {pages:?}"
+    );
+    let largest = pages.iter().map(|p| p.size()).max().unwrap_or(0);
+    assert!(
+        largest <= outreach_ui::PAGE_ROWS,
+        "a question asked for {largest} campaigns at once: {pages:?}"
+    );
+}
+
+#[test]
+fn the_ranking_leaves_out_campaigns_under_the_minimum_volume() {
+    let dashboard = demo();
+    // A range in which the campaign with the best engagement rate, counting every campaign,
+    // has fewer impressions than the minimum: the ranking must not show it.
+    let found = (1..=60).find_map(|days| {
+        let filter = Filter::new(DateRange::last_days(TODAY, days));
+        let anyone = ask(dashboard.ranking(&filter, Metric::EngagementRate, 5, 0));
+        let ranked = ask(dashboard.ranking(&filter, Metric::EngagementRate, 5, DEFAULT_MIN_VOLUME));
+        let small = anyone.best.first()?.clone();
+        (small.volume < DEFAULT_MIN_VOLUME && ranked.below_minimum > 0)
+            .then_some((filter, small, ranked))
+    });
+    let (filter, small, ranked) = found.expect("a range where a small campaign rates best");
+    assert!(ranked.best.iter().all(|c| c.volume >= DEFAULT_MIN_VOLUME));
+    assert!(
+        ranked
+            .best
+            .iter()
+            .chain(&ranked.worst)
+            .all(|c| c.campaign_id != small.campaign_id)
+    );
+
+    // The app on that range (remembered as a custom range), on a tall window.
+    let api = InProcess::new(dashboard);
+    let settings = outreach_model::ViewSettings {
+        range: outreach_model::SavedRange::Custom(filter.range),
+        ..Default::default()
+    };
+    outreach_backend::settings::write_view(&api.settings, &settings).expect("settings");
+    let mut harness = harness_on(api);
+    harness.set_size(egui::vec2(1280.0, 1_400.0));
+    let best = ranked.best.first().expect("a ranked campaign").clone();
+    settle(&mut harness, "the ranking", |h| {
+        !h.state().is_loading()
+            && in_one_row(h, &best.campaign_name, &format::rate(Some(best.value)))
+    });
+    assert!(
+        harness.query_by_label(&small.campaign_name).is_none()
+            || !in_one_row(
+                &harness,
+                &small.campaign_name,
+                &format::rate(Some(small.value))
+            ),
+        "{} ({} impressions) is not ranked",
+        small.campaign_name,
+        small.volume
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Campaigns with at least 100 impressions")
+            .is_some(),
+        "the minimum is said on screen"
+    );
+}
+
+#[test]
+fn scrolling_the_campaigns_table_asks_for_the_next_page() {
+    // More campaigns than a page: a plan of 300 campaigns over 60 days.
+    let options = outreach_warehouse::synthetic::GenerateOptions {
+        members: 4_000,
+        campaigns: 300,
+        days: 60,
+        ..outreach_warehouse::demo::default_options(TODAY)
+    };
+    let (_dir, _path, dashboard) = in_process::demo_of(&options);
+    let filter = Filter::new(DateRange::last_days(TODAY, 30));
+    let every = every_campaign(&dashboard, &filter, None, CampaignSort::Name);
+    assert!(
+        every.total > u64::from(outreach_ui::PAGE_ROWS) * 2,
+        "{} campaigns",
+        every.total
+    );
+    let api = InProcess::new(dashboard);
+    let asked = api.pages_asked.clone();
+    let mut harness = harness_on(api);
+    open_page(&mut harness, "Campaigns");
+    let count = format!("{} campaigns", every.total);
+    settle(&mut harness, "the first page", |h| {
+        h.query_by_label(&count).is_some() && !h.state().is_loading()
+    });
+    let list_pages = |asked: &Arc<Mutex<Vec<Page>>>| {
+        lock(asked)
+            .iter()
+            .filter(|p| p.size() == outreach_ui::PAGE_ROWS)
+            .map(Page::number)
+            .collect::<Vec<u32>>()
+    };
+    assert_eq!(
+        list_pages(&asked),
+        [1],
+        "only the first page is asked at first"
+    );
+    // A long scroll over the table, to the rows of its third page.
+    let row = every.campaigns[2 * outreach_ui::PAGE_ROWS as usize + 10]
+        .campaign_name
+        .clone();
+    let over = harness
+        .query_all_by_label(&every.campaigns[0].campaign_name)
+        .next()
+        .expect("the first row")
+        .rect()
+        .center();
+    harness.hover_at(over);
+    for _ in 0..40 {
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -200.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::default(),
+        });
+        harness.step();
+        if list_pages(&asked).contains(&3) {
+            break;
+        }
+    }
+    settle(&mut harness, "a row of the third page", |h| {
+        h.query_all_by_label(&row).next().is_some() && !h.state().is_loading()
+    });
+    let pages = list_pages(&asked);
+    assert!(pages.contains(&3), "the third page was asked: {pages:?}");
+    assert!(
+        pages.iter().all(|n| *n <= 4),
+        "no page beyond those scrolled past: {pages:?}"
+    );
 }

@@ -4,9 +4,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use outreach_model::{
-    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, ExportOutcome,
-    ExportRequest, Filter, Health, Interval, Metric, Page, SegmentReport, Summary, Trend,
-    ViewSettings,
+    ApiError, CampaignId, CampaignMetrics, CampaignNames, CampaignOrder, CampaignPage, DateRange,
+    ExportOutcome, ExportRequest, Filter, Health, Interval, Metric, Page, Ranking, SegmentReport,
+    Summary, Trend, ViewSettings,
 };
 
 /// A question in flight. It need not be `Send`: in the webview it wraps a JavaScript promise.
@@ -19,15 +19,29 @@ pub trait DashboardApi {
     fn summary(&self, filter: &Filter) -> ApiFuture<Summary>;
     /// `metric` per interval: one series per channel of the filter, then the total.
     fn trend(&self, filter: &Filter, metric: Metric, interval: Interval) -> ApiFuture<Trend>;
-    /// One page of the filter's campaigns with their metrics over its range; `search` keeps
-    /// those whose name contains it.
+    /// One page of the filter's campaigns with their metrics over its range, in `order`;
+    /// `search` keeps those whose name contains it.
     fn campaigns(
         &self,
         filter: &Filter,
         search: Option<&str>,
-        sort: CampaignSort,
+        order: CampaignOrder,
         page: Page,
     ) -> ApiFuture<CampaignPage>;
+    /// One page of the range's campaigns by id and name whose name contains `search`, and the
+    /// names of `chosen`: the campaign picker's light question.
+    fn campaign_names(
+        &self,
+        range: DateRange,
+        search: Option<&str>,
+        chosen: &[CampaignId],
+        page: Page,
+    ) -> ApiFuture<CampaignNames>;
+    /// The campaign types of the range's campaigns.
+    fn campaign_types(&self, range: DateRange) -> ApiFuture<Vec<String>>;
+    /// The `count` best and worst campaigns of the filter by the rate `metric`, among those
+    /// with the configured minimum volume.
+    fn ranking(&self, filter: &Filter, metric: Metric, count: u32) -> ApiFuture<Ranking>;
     /// One campaign's metrics per interval of `range`.
     fn campaign_metrics(
         &self,

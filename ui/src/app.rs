@@ -55,6 +55,8 @@ pub struct DashboardApp {
     settings: Query<(), ViewSettings>,
     remembered: Remembered,
     saved: Fetch<()>,
+    /// Whether the theme's tokens were applied to egui's styles (on the first frame).
+    themed: bool,
 }
 
 impl std::fmt::Debug for DashboardApp {
@@ -86,6 +88,7 @@ impl DashboardApp {
             settings: Query::default(),
             remembered: Remembered::Reading,
             saved: Fetch::default(),
+            themed: false,
         }
     }
 
@@ -123,9 +126,23 @@ impl DashboardApp {
             || self.saved.is_loading()
     }
 
-    /// The window's title: the app, the page, and whether answers are still coming. The webview
-    /// mirrors it into `document.title`, where an end-to-end test (WebDriver) can read what it
-    /// cannot see on the canvas.
+    /// Whether an answer of the page on screen (or of the status bar) is a failure.
+    pub fn has_failed(&self) -> bool {
+        let page = match self.page {
+            PageName::Overview => self.overview.has_failed(),
+            PageName::Campaigns => self.campaigns.has_failed(),
+            PageName::Segments => self.segments.has_failed(),
+            PageName::Campaign => self
+                .campaign
+                .as_ref()
+                .is_some_and(CampaignDetail::has_failed),
+        };
+        page || self.health.failed() || self.filter_bar.has_failed()
+    }
+
+    /// The window's title: the app, the page, and whether answers are still coming or one
+    /// failed. The webview mirrors it into `document.title`, where an end-to-end test
+    /// (WebDriver) can read what it cannot see on the canvas.
     pub fn title(&self) -> String {
         let page = match self.page {
             PageName::Overview => "Overview",
@@ -133,7 +150,13 @@ impl DashboardApp {
             PageName::Campaign => "Campaign",
             PageName::Segments => "Segments",
         };
-        let state = if self.is_loading() { " (loading)" } else { "" };
+        let state = if self.is_loading() {
+            " (loading)"
+        } else if self.has_failed() {
+            " (failed)"
+        } else {
+            ""
+        };
         format!("Outreach Dashboard · {page}{state}")
     }
 
@@ -175,6 +198,10 @@ impl DashboardApp {
 
     /// Shows the whole app in `ui`.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        if !self.themed {
+            theme::apply(ui.ctx());
+            self.themed = true;
+        }
         self.remember(ui.ctx());
         let problem = self.remember_problem();
         let api = self.api.as_ref();

@@ -69,6 +69,11 @@ impl<T> Fetch<T> {
     pub fn answer(&self) -> Option<&Result<T, ApiError>> {
         self.answer.as_ref()
     }
+
+    /// Whether the latest answer is a failure.
+    pub fn failed(&self) -> bool {
+        matches!(self.answer, Some(Err(_)))
+    }
 }
 
 /// A question that follows what it is about: asked when its key (the filter and the choices it
@@ -121,6 +126,11 @@ impl<K: PartialEq + Clone, T> Query<K, T> {
     /// Whether its question is in flight.
     pub fn is_loading(&self) -> bool {
         self.fetch.is_loading()
+    }
+
+    /// Whether its latest answer is a failure.
+    pub fn failed(&self) -> bool {
+        self.fetch.failed()
     }
 
     /// The latest answer, if it came and is not a failure.

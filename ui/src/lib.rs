@@ -17,3 +17,4 @@ pub mod web;
 
 pub use api::{ApiFuture, DashboardApi};
 pub use app::{DashboardApp, PageName};
+pub use views::campaigns::PAGE_ROWS;

@@ -2,9 +2,9 @@
 //! the page's canvas.
 
 use outreach_model::{
-    ApiError, CampaignId, CampaignMetrics, CampaignPage, CampaignSort, DateRange, ErrorCode,
-    ExportOutcome, ExportRequest, Filter, Health, Interval, Metric, Page, SegmentReport, Summary,
-    Trend, ViewSettings,
+    ApiError, CampaignId, CampaignMetrics, CampaignNames, CampaignOrder, CampaignPage, DateRange,
+    ErrorCode, ExportOutcome, ExportRequest, Filter, Health, Interval, Metric, Page, Ranking,
+    SegmentReport, Summary, Trend, ViewSettings,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -40,8 +40,28 @@ struct TrendArgs<'a> {
 struct CampaignsArgs<'a> {
     filter: &'a Filter,
     search: Option<&'a str>,
-    sort: CampaignSort,
+    order: CampaignOrder,
     page: Page,
+}
+
+#[derive(serde::Serialize)]
+struct NamesArgs<'a> {
+    range: DateRange,
+    search: Option<&'a str>,
+    chosen: &'a [CampaignId],
+    page: Page,
+}
+
+#[derive(serde::Serialize)]
+struct RangeArgs {
+    range: DateRange,
+}
+
+#[derive(serde::Serialize)]
+struct RankingArgs<'a> {
+    filter: &'a Filter,
+    metric: Metric,
+    count: u32,
 }
 
 #[derive(serde::Serialize)]
@@ -60,6 +80,12 @@ struct ExportArgs<'a> {
 #[derive(serde::Serialize)]
 struct SettingsArgs<'a> {
     settings: &'a ViewSettings,
+}
+
+/// The arguments of a command as JavaScript, as JSON would write them (an absent option is
+/// `null`, which the shell reads as "none", not a missing argument).
+fn to_js(args: &impl serde::Serialize) -> Result<JsValue, serde_wasm_bindgen::Error> {
+    args.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
 }
 
 fn call<T: DeserializeOwned + 'static>(
@@ -92,10 +118,7 @@ fn call<T: DeserializeOwned + 'static>(
 
 impl DashboardApi for Ipc {
     fn summary(&self, filter: &Filter) -> ApiFuture<Summary> {
-        call(
-            "summary",
-            serde_wasm_bindgen::to_value(&FilterArgs { filter }),
-        )
+        call("summary", to_js(&FilterArgs { filter }))
     }
 
     fn trend(&self, filter: &Filter, metric: Metric, interval: Interval) -> ApiFuture<Trend> {
@@ -104,23 +127,52 @@ impl DashboardApi for Ipc {
             metric,
             interval,
         };
-        call("trend", serde_wasm_bindgen::to_value(&args))
+        call("trend", to_js(&args))
     }
 
     fn campaigns(
         &self,
         filter: &Filter,
         search: Option<&str>,
-        sort: CampaignSort,
+        order: CampaignOrder,
         page: Page,
     ) -> ApiFuture<CampaignPage> {
         let args = CampaignsArgs {
             filter,
             search,
-            sort,
+            order,
             page,
         };
-        call("campaigns", serde_wasm_bindgen::to_value(&args))
+        call("campaigns", to_js(&args))
+    }
+
+    fn campaign_names(
+        &self,
+        range: DateRange,
+        search: Option<&str>,
+        chosen: &[CampaignId],
+        page: Page,
+    ) -> ApiFuture<CampaignNames> {
+        let args = NamesArgs {
+            range,
+            search,
+            chosen,
+            page,
+        };
+        call("campaign_names", to_js(&args))
+    }
+
+    fn campaign_types(&self, range: DateRange) -> ApiFuture<Vec<String>> {
+        call("campaign_types", to_js(&RangeArgs { range }))
+    }
+
+    fn ranking(&self, filter: &Filter, metric: Metric, count: u32) -> ApiFuture<Ranking> {
+        let args = RankingArgs {
+            filter,
+            metric,
+            count,
+        };
+        call("ranking", to_js(&args))
     }
 
     fn campaign_metrics(
@@ -134,14 +186,11 @@ impl DashboardApi for Ipc {
             range,
             interval,
         };
-        call("campaign_metrics", serde_wasm_bindgen::to_value(&args))
+        call("campaign_metrics", to_js(&args))
     }
 
     fn segments(&self, filter: &Filter) -> ApiFuture<SegmentReport> {
-        call(
-            "segments",
-            serde_wasm_bindgen::to_value(&FilterArgs { filter }),
-        )
+        call("segments", to_js(&FilterArgs { filter }))
     }
 
     fn health(&self) -> ApiFuture<Health> {
@@ -153,17 +202,11 @@ impl DashboardApi for Ipc {
     }
 
     fn save_settings(&self, settings: &ViewSettings) -> ApiFuture<()> {
-        call(
-            "save_settings",
-            serde_wasm_bindgen::to_value(&SettingsArgs { settings }),
-        )
+        call("save_settings", to_js(&SettingsArgs { settings }))
     }
 
     fn export(&self, request: &ExportRequest) -> ApiFuture<ExportOutcome> {
-        call(
-            "export",
-            serde_wasm_bindgen::to_value(&ExportArgs { request }),
-        )
+        call("export", to_js(&ExportArgs { request }))
     }
 }
 

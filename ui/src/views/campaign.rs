@@ -90,6 +90,11 @@ impl CampaignDetail {
         self.campaign
     }
 
+    /// Whether an answer of the page is a failure.
+    pub fn has_failed(&self) -> bool {
+        self.row.failed() || self.over_time.failed() || self.segments.failed()
+    }
+
     /// Whether any of the page's questions is in flight.
     pub fn is_loading(&self) -> bool {
         self.row.is_loading() || self.over_time.is_loading() || self.segments.is_loading()
@@ -109,7 +114,7 @@ impl CampaignDetail {
         let ctx = ui.ctx().clone();
         let one = campaign_filter(*campaign, filter.range);
         row.follow(&ctx, &one, |filter| {
-            api.campaigns(filter, None, CampaignSort::Name, Page::default())
+            api.campaigns(filter, None, CampaignSort::Name.into(), Page::default())
         });
         let range = filter.range;
         super::answer(ui, row, "Retry", |ui, page| match page.campaigns.first() {
@@ -126,14 +131,13 @@ impl CampaignDetail {
 
         super::section(ui, "Over time");
         ui.horizontal(|ui| {
-            egui::ComboBox::new("campaign metric", "Metric")
-                .selected_text(charted.label())
-                .show_ui(ui, |ui| {
-                    for metric in CHARTED {
-                        ui.selectable_value(charted, metric, metric.label())
-                            .on_hover_text(metric.definition());
-                    }
-                });
+            let shown = charted.label();
+            super::picker_ui(ui, "Metric", "campaign metric", shown, |ui| {
+                for metric in CHARTED {
+                    ui.selectable_value(charted, metric, metric.label())
+                        .on_hover_text(metric.definition());
+                }
+            });
             interval_ui(ui, interval);
         });
         let key = (*campaign, filter.range, *interval);
@@ -144,6 +148,7 @@ impl CampaignDetail {
         super::answer(ui, over_time, "Retry the chart", |ui, metrics| {
             let line = DayLine {
                 name: charted.label().to_owned(),
+                series: None,
                 points: metrics
                     .periods
                     .iter()

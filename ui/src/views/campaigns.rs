@@ -1,14 +1,19 @@
-//! The campaigns page: every campaign of the filter with its metrics over the range, searchable
-//! by name and sortable by a column's header; a campaign's name opens it.
+//! The campaigns page: every campaign of the filter with its metrics over the range, searched by
+//! name (the search asked once typing pauses) and ordered by a column's header (a second click
+//! reverses it), both by the backend. The table is virtualised and paged: it asks the backend
+//! for the pages of the rows on screen as the person scrolls, and knows the total at once; a
+//! click on a row opens its campaign.
+
+use std::collections::BTreeMap;
 
 use egui_extras::{Column, TableBuilder};
 use outreach_model::{
-    CampaignId, CampaignPage, CampaignRow, CampaignSort, CampaignStatus, Filter, Metric, Page,
-    ReportView,
+    CampaignId, CampaignOrder, CampaignPage, CampaignRow, CampaignSort, CampaignStatus, Filter,
+    Metric, Page, ReportView, Search,
 };
 
 use crate::api::DashboardApi;
-use crate::fetch::Query;
+use crate::fetch::{Fetch, Query};
 use crate::format;
 use crate::theme;
 
@@ -21,45 +26,83 @@ pub const METRICS: [Metric; 5] = [
     Metric::OptOutRate,
 ];
 
-/// The campaigns page's own state: the search, the sort, and its question.
+/// Rows the table asks for at a time.
+pub const PAGE_ROWS: u32 = 100;
+
+/// How long typing must pause before the search is asked, in seconds.
+pub const SEARCH_PAUSE: f64 = 0.3;
+
+/// The question the table answers: the filter, the search asked and the order.
+type Key = (Filter, String, CampaignOrder);
+
+/// A text field whose value is asked for once typing pauses for [`SEARCH_PAUSE`].
+#[derive(Debug, Default)]
+pub struct Debounced {
+    /// What is typed.
+    pub text: String,
+    /// What is asked.
+    asked: String,
+    /// When the text last changed, if it has not been asked yet.
+    changed_at: Option<f64>,
+}
+
+impl Debounced {
+    /// Notes a change of the text at `now`.
+    pub fn typed(&mut self, now: f64) {
+        self.changed_at = Some(now);
+    }
+
+    /// The text to ask at `now`: the typed text once it has rested, else what was asked
+    /// before; asks for a frame when the pause ends.
+    pub fn settled(&mut self, ctx: &egui::Context) -> &str {
+        let now = ctx.input(|i| i.time);
+        if let Some(changed) = self.changed_at {
+            let waited = now - changed;
+            if waited >= SEARCH_PAUSE {
+                self.asked = self.text.trim().to_owned();
+                self.changed_at = None;
+            } else {
+                ctx.request_repaint_after(std::time::Duration::from_secs_f64(
+                    SEARCH_PAUSE - waited,
+                ));
+            }
+        }
+        &self.asked
+    }
+
+    /// Whether typed text is waiting to be asked.
+    pub fn is_pending(&self) -> bool {
+        self.changed_at.is_some()
+    }
+}
+
+/// The campaigns page's own state: the search, the order, and the pages asked.
 #[derive(Debug)]
 pub struct Campaigns {
-    search: String,
-    sort: CampaignSort,
-    /// Whether the person asked for the sort's other direction (its header clicked twice).
-    reversed: bool,
-    query: Query<(Filter, String, CampaignSort), CampaignPage>,
+    search: Debounced,
+    order: CampaignOrder,
+    /// The first page: it carries the total, and the previous list stays on screen while a
+    /// new one loads.
+    first: Query<Key, CampaignPage>,
+    /// The other pages of the list on screen, by number (from 2), and the list they are of.
+    more: BTreeMap<u32, Fetch<CampaignPage>>,
+    more_key: Option<Key>,
 }
 
 impl Default for Campaigns {
     fn default() -> Self {
         Campaigns {
-            search: String::new(),
-            sort: CampaignSort::Name,
-            reversed: false,
-            query: Query::default(),
+            search: Debounced::default(),
+            order: CampaignSort::Name.into(),
+            first: Query::default(),
+            more: BTreeMap::new(),
+            more_key: None,
         }
     }
 }
 
-/// The order rows are shown in: the backend's order (names A to Z, latest start first, highest
-/// metric first), or its reverse; campaigns without a value stay last either way.
-pub fn order(rows: &[CampaignRow], sort: CampaignSort, reversed: bool) -> Vec<usize> {
-    let has_value = |row: &CampaignRow| match sort {
-        CampaignSort::Metric(metric) => row.metrics.get(metric).is_some(),
-        CampaignSort::Name | CampaignSort::StartDate => true,
-    };
-    let (mut valued, without): (Vec<usize>, Vec<usize>) =
-        (0..rows.len()).partition(|&i| has_value(&rows[i]));
-    if reversed {
-        valued.reverse();
-    }
-    valued.extend(without);
-    valued
-}
-
-/// The sorted column's arrow: down for the backend's order (A to Z, latest, highest first), up
-/// for its reverse. Drawn, not a glyph: the bundled font has no arrows.
+/// The sorted column's arrow: down for the usual order (A to Z, latest, highest first), up for
+/// its reverse. Drawn, not a glyph: the bundled font has no arrows.
 fn sort_arrow(ui: &mut egui::Ui, reversed: bool) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
     let (top, bottom) = (rect.top() + 2.0, rect.bottom() - 2.0);
@@ -101,20 +144,36 @@ pub fn status_chip(ui: &mut egui::Ui, status: CampaignStatus) {
         });
 }
 
+/// The page of the list that holds row `index` (from 0), and the row's place in it.
+pub fn page_of(index: usize) -> (u32, usize) {
+    let rows = PAGE_ROWS as usize;
+    (
+        u32::try_from(index / rows + 1).unwrap_or(u32::MAX),
+        index % rows,
+    )
+}
+
 impl Campaigns {
-    /// The list as an export shows it: every campaign of the search, in the backend's order of
-    /// the sort (a reversed column is exported in its usual direction).
+    /// The list as an export shows it: every campaign of the search, in the order on screen.
     pub fn report_view(&self) -> ReportView {
-        let search = self.search.trim();
+        let search = self.search.text.trim();
         ReportView::Campaigns {
             search: (!search.is_empty()).then(|| search.to_owned()),
-            sort: self.sort,
+            sort: self.order.sort,
+            reversed: self.order.reversed,
         }
     }
 
-    /// Whether the page's question is in flight.
+    /// Whether the list, or a page of it on screen, could not be read.
+    pub fn has_failed(&self) -> bool {
+        self.first.failed() || self.more.values().any(Fetch::failed)
+    }
+
+    /// Whether a page of the list is in flight, or typed text waits to be asked.
     pub fn is_loading(&self) -> bool {
-        self.query.is_loading()
+        self.first.is_loading()
+            || self.search.is_pending()
+            || self.more.values().any(Fetch::is_loading)
     }
 
     /// Shows the page for `filter`; returns the campaign the person opened, if any.
@@ -126,59 +185,119 @@ impl Campaigns {
     ) -> Option<CampaignId> {
         let Self {
             search,
-            sort,
-            reversed,
-            query,
+            order,
+            first,
+            more,
+            more_key,
         } = self;
         ui.horizontal(|ui| {
-            let label = ui.label("Search");
-            ui.add(
-                egui::TextEdit::singleline(search)
-                    .hint_text("part of a campaign's name")
-                    .desired_width(280.0),
-            )
-            .labelled_by(label.id);
+            let label = ui.label("Search:");
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut search.text)
+                        .hint_text("part of a campaign's name")
+                        .char_limit(Search::MAX_CHARS)
+                        .desired_width(280.0),
+                )
+                .labelled_by(label.id);
+            if edit.changed() {
+                search.typed(ui.input(|i| i.time));
+            }
         });
-        let key = (filter.clone(), search.trim().to_owned(), *sort);
-        query.follow(ui.ctx(), &key, |(filter, search, sort)| {
+        let key: Key = (filter.clone(), search.settled(ui.ctx()).to_owned(), *order);
+        let ctx = ui.ctx().clone();
+        first.follow(&ctx, &key, |(filter, search, order)| {
             let search = Some(search.as_str()).filter(|s| !s.is_empty());
-            // Every campaign: a table of thousands scrolls without cost (only visible rows
-            // are laid out).
-            let every = Page::new(1, Page::MAX_SIZE).unwrap_or_default();
-            api.campaigns(filter, search, *sort, every)
+            api.campaigns(filter, search, *order, first_page())
         });
+        if more_key.as_ref() != Some(&key) {
+            more.clear();
+            *more_key = Some(key.clone());
+        }
+        for fetch in more.values_mut() {
+            fetch.poll(&ctx);
+        }
         let mut opened = None;
-        let search = search.trim().to_owned();
-        super::answer(ui, query, "Retry", |ui, page| {
+        let mut wanted = Vec::new();
+        let asked = search.settled(ui.ctx()).to_owned();
+        super::answer(ui, first, "Retry", |ui, page| {
             // In a scope of its own: the table changes its style (labels not selectable).
             opened = ui
-                .scope(|ui| table_ui(ui, page, sort, reversed, &search))
+                .scope(|ui| {
+                    let rows = Rows { first: page, more };
+                    table_ui(ui, &rows, order, &asked, &mut wanted)
+                })
                 .inner;
         });
+        // The pages of the rows on screen that are not asked yet.
+        for number in wanted {
+            if let (Some(page), Some((filter, search, order))) =
+                (Page::new(number, PAGE_ROWS).ok(), more_key.as_ref())
+            {
+                let search = Some(search.as_str()).filter(|s| !s.is_empty());
+                let mut fetch = Fetch::default();
+                fetch.ask(api.campaigns(filter, search, *order, page));
+                fetch.poll(&ctx);
+                more.insert(number, fetch);
+            }
+        }
         opened
     }
 }
 
-/// The table of `page`; a header click sorts, a click on a row opens its campaign.
+fn first_page() -> Page {
+    Page::new(1, PAGE_ROWS).unwrap_or_default()
+}
+
+/// The rows of the list known so far.
+struct Rows<'a> {
+    first: &'a CampaignPage,
+    more: &'a BTreeMap<u32, Fetch<CampaignPage>>,
+}
+
+impl Rows<'_> {
+    /// Row `index`, if its page has come; or why not (asked, failed).
+    fn get(&self, index: usize) -> Result<&CampaignRow, RowState> {
+        let (number, at) = page_of(index);
+        let page = if number == 1 {
+            Some(self.first)
+        } else {
+            match self.more.get(&number) {
+                None => return Err(RowState::NotAsked(number)),
+                Some(fetch) => match fetch.answer() {
+                    Some(Ok(page)) => Some(page),
+                    Some(Err(err)) => return Err(RowState::Failed(err.message.clone())),
+                    None => None,
+                },
+            }
+        };
+        page.and_then(|p| p.campaigns.get(at))
+            .ok_or(RowState::Loading)
+    }
+}
+
+/// Why a row is not on screen yet.
+enum RowState {
+    /// Its page is to be asked for.
+    NotAsked(u32),
+    /// Its page is on its way.
+    Loading,
+    /// Its page could not be read.
+    Failed(String),
+}
+
+/// The table of the list; a header click orders, a click on a row opens its campaign. The
+/// numbers of pages on screen that were never asked go into `wanted`.
 fn table_ui(
     ui: &mut egui::Ui,
-    page: &CampaignPage,
-    sort: &mut CampaignSort,
-    reversed: &mut bool,
+    rows: &Rows<'_>,
+    order: &mut CampaignOrder,
     search: &str,
+    wanted: &mut Vec<u32>,
 ) -> Option<CampaignId> {
-    let shown = page.campaigns.len() as u64;
-    let count = if shown < page.total {
-        format!(
-            "{} of {} campaigns: search to narrow the list",
-            format::count(shown as i64),
-            format::count(page.total as i64)
-        )
-    } else {
-        format!("{} campaigns", format::count(shown as i64))
-    };
-    super::empty(ui, &count);
-    if page.campaigns.is_empty() {
+    let total = rows.first.total;
+    super::empty(ui, &format!("{} campaigns", format::count(total as i64)));
+    if total == 0 {
         let why = if search.is_empty() {
             "No campaign of the filter has a message in this range.".to_owned()
         } else {
@@ -187,13 +306,12 @@ fn table_ui(
         super::empty(ui, &why);
         return None;
     }
-    let rows = order(&page.campaigns, *sort, *reversed);
     let mut clicked_sort = None;
     let mut opened = None;
     let sort_header = |ui: &mut egui::Ui, label: &str, by: CampaignSort, hover: Option<&str>| {
         let response = ui.button(label);
-        if *sort == by {
-            sort_arrow(ui, *reversed);
+        if order.sort == by {
+            sort_arrow(ui, order.reversed);
         }
         let response = match hover {
             Some(text) => response.on_hover_text(text),
@@ -204,16 +322,20 @@ fn table_ui(
     let height = ui.available_height();
     // A row's text is not selectable, so a click on it is the row's (it opens the campaign).
     ui.style_mut().interaction.selectable_labels = false;
+    let muted = theme::palette(ui.ctx()).muted;
     TableBuilder::new(ui)
         .id_salt("campaigns")
         .striped(true)
         .max_scroll_height(height)
+        // A jump (a drag of the scroll bar, a long scroll) lands at once: the rows then asked
+        // for are those of where it lands, not of every page on the way.
+        .animate_scrolling(false)
         // A click anywhere on a row opens its campaign, as the name's link does.
         .sense(egui::Sense::click())
         // One line per row: cells never wrap, and a sorted header's arrow sits beside it.
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::remainder().at_least(220.0).clip(true))
-        .columns(Column::auto(), 4)
+        .columns(Column::auto().at_least(70.0), 4)
         .columns(Column::auto().at_least(90.0), METRICS.len())
         .header(theme::ROW_HEIGHT + 4.0, |mut header| {
             header.col(|ui| {
@@ -242,8 +364,27 @@ fn table_ui(
             }
         })
         .body(|body| {
-            body.rows(theme::ROW_HEIGHT, rows.len(), |mut row| {
-                let campaign = &page.campaigns[rows[row.index()]];
+            let count = usize::try_from(total).unwrap_or(usize::MAX);
+            body.rows(theme::ROW_HEIGHT, count, |mut row| {
+                let campaign = match rows.get(row.index()) {
+                    Ok(campaign) => campaign,
+                    Err(state) => {
+                        let text = match state {
+                            RowState::NotAsked(number) => {
+                                if !wanted.contains(&number) {
+                                    wanted.push(number);
+                                }
+                                "…".to_owned()
+                            }
+                            RowState::Loading => "…".to_owned(),
+                            RowState::Failed(why) => why,
+                        };
+                        row.col(|ui| {
+                            ui.label(egui::RichText::new(text).color(muted));
+                        });
+                        return;
+                    }
+                };
                 row.col(|ui| {
                     if ui.link(&campaign.campaign_name).clicked() {
                         opened = Some(campaign.campaign_id);
@@ -270,12 +411,11 @@ fn table_ui(
             });
         });
     if let Some(by) = clicked_sort {
-        if *sort == by {
-            *reversed = !*reversed;
+        *order = if order.sort == by {
+            order.reverse()
         } else {
-            *sort = by;
-            *reversed = false;
-        }
+            by.into()
+        };
     }
     opened
 }
@@ -283,36 +423,37 @@ fn table_ui(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use outreach_model::{Channel, Metrics};
-    use time::macros::date;
 
-    fn row(name: &str, engagement: Option<f64>) -> CampaignRow {
-        CampaignRow {
-            campaign_id: CampaignId::from_u128(name.len() as u128),
-            campaign_name: name.to_owned(),
-            campaign_type: "Wellness".to_owned(),
-            channel: Channel::Email,
-            status: CampaignStatus::Active,
-            start_date: date!(2026 - 01 - 01),
-            end_date: None,
-            metrics: Metrics {
-                engagement_rate: engagement,
-                ..Metrics::default()
-            },
-        }
+    #[test]
+    fn rows_fall_in_pages_of_a_hundred() {
+        assert_eq!(page_of(0), (1, 0));
+        assert_eq!(page_of(99), (1, 99));
+        assert_eq!(page_of(100), (2, 0));
+        assert_eq!(page_of(5_000), (51, 0));
     }
 
     #[test]
-    fn reversing_keeps_campaigns_without_a_value_last() {
-        let rows = [
-            row("a", Some(0.3)),
-            row("bb", Some(0.2)),
-            row("ccc", Some(0.1)),
-            row("dddd", None),
-        ];
-        let by = CampaignSort::Metric(Metric::EngagementRate);
-        assert_eq!(order(&rows, by, false), [0, 1, 2, 3]);
-        assert_eq!(order(&rows, by, true), [2, 1, 0, 3]);
-        assert_eq!(order(&rows, CampaignSort::Name, true), [3, 2, 1, 0]);
+    fn a_search_is_asked_once_typing_pauses() {
+        let ctx = egui::Context::default();
+        let mut search = Debounced::default();
+        let frame = |ctx: &egui::Context, time: f64, search: &mut Debounced| {
+            let input = egui::RawInput {
+                time: Some(time),
+                ..Default::default()
+            };
+            let mut asked = String::new();
+            let _ = ctx.run_ui(input, |ui| asked = search.settled(ui.ctx()).to_owned());
+            asked
+        };
+        assert_eq!(frame(&ctx, 0.0, &mut search), "");
+        search.text = "flu".to_owned();
+        search.typed(0.0);
+        assert_eq!(frame(&ctx, 0.1, &mut search), "", "still typing");
+        assert!(search.is_pending());
+        search.text = "flu shot".to_owned();
+        search.typed(0.2);
+        assert_eq!(frame(&ctx, 0.4, &mut search), "", "the pause starts again");
+        assert_eq!(frame(&ctx, 0.55, &mut search), "flu shot");
+        assert!(!search.is_pending());
     }
 }

@@ -6,11 +6,14 @@ use time::Date;
 use crate::format;
 use crate::theme;
 
-/// One line of a chart over days: its name (the legend's entry) and its points, in day order.
+/// One line of a chart over days: its name (the legend's entry), its colour and its points, in
+/// day order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DayLine {
     /// The legend's entry.
     pub name: String,
+    /// The channel (or total) it sums, whose colour it takes; none: the accent colour.
+    pub series: Option<outreach_model::Series>,
     /// (first day of the interval, value); a point without a value is left out of the line.
     pub points: Vec<(Date, Option<f64>)>,
 }
@@ -108,10 +111,14 @@ pub fn day_chart(ui: &mut egui::Ui, id: &str, lines: &[DayLine], rate: bool) {
                         value.map(|v| [x, v * scale])
                     })
                     .collect();
-                plot.line(egui_plot::Line::new(
-                    line.name.clone(),
-                    decimate(&points, columns),
-                ));
+                let colour = match line.series {
+                    Some(series) => theme::series_colour(plot.ctx(), series),
+                    None => theme::palette(plot.ctx()).accent,
+                };
+                plot.line(
+                    egui_plot::Line::new(line.name.clone(), decimate(&points, columns))
+                        .color(colour),
+                );
             }
         });
 }

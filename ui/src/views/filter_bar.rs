@@ -4,24 +4,36 @@
 use egui::Widget as _;
 use egui_extras::DatePickerButton;
 use outreach_model::{
-    CampaignPage, CampaignSort, CampaignStatus, Channel, DateRange, Filter, Page, RangePreset,
+    CampaignId, CampaignNames, CampaignStatus, Channel, DateRange, Filter, Page, RangePreset,
+    Search,
 };
 use time::Date;
 
+use super::campaigns::Debounced;
 use crate::api::DashboardApi;
-use crate::fetch::Query;
+use crate::fetch::{Fetch, Query};
 use crate::format;
 use crate::theme;
 
-/// The filter bar's own state: the campaigns it offers, the picker's search, and a custom range
-/// being picked.
+/// Campaigns the picker lists at a time.
+pub const PICKER_PAGE: u32 = 50;
+
+/// The picker's question: the range, the search asked, the campaigns chosen.
+type NamesKey = (DateRange, String, Vec<CampaignId>);
+
+/// The filter bar's own state: the choices it offers (asked lightly: names and types, no
+/// metric), the picker's search, and a custom range being picked.
 #[derive(Debug, Default)]
 pub struct FilterBar {
-    /// Every campaign of the range, whatever the other filters: the campaign and type pickers'
-    /// choices.
-    choices: Query<DateRange, CampaignPage>,
-    /// Text that narrows the campaign picker's list.
-    campaign_search: String,
+    /// The range's campaign types: the type picker's choices.
+    types: Query<DateRange, Vec<String>>,
+    /// The picker's first page of campaigns, and the names of those chosen.
+    names: Query<NamesKey, CampaignNames>,
+    /// The picker's next pages, asked with "Show more", and the question they are of.
+    more_names: Vec<Fetch<CampaignNames>>,
+    more_key: Option<NamesKey>,
+    /// Text that narrows the campaign picker's list, asked once typing pauses.
+    campaign_search: Debounced,
     /// A custom range whose start is after its end: kept, with a message, until it is fixed.
     draft: Option<(Date, Date)>,
 }
@@ -67,9 +79,17 @@ fn toggle<T: Ord + Clone>(chosen: &mut Vec<T>, value: &T) {
 }
 
 impl FilterBar {
-    /// Whether the campaign choices are loading.
+    /// Whether the choices could not be read.
+    pub fn has_failed(&self) -> bool {
+        self.types.failed() || self.names.failed() || self.more_names.iter().any(Fetch::failed)
+    }
+
+    /// Whether the choices are loading.
     pub fn is_loading(&self) -> bool {
-        self.choices.is_loading()
+        self.types.is_loading()
+            || self.names.is_loading()
+            || self.campaign_search.is_pending()
+            || self.more_names.iter().any(Fetch::is_loading)
     }
 
     /// Shows the bar; returns whether the filter changed.
@@ -81,10 +101,25 @@ impl FilterBar {
         today: Date,
     ) -> bool {
         let before = filter.clone();
-        self.choices.follow(ui.ctx(), &filter.range, |range| {
-            let every = Page::new(1, Page::MAX_SIZE).unwrap_or_default();
-            api.campaigns(&Filter::new(*range), None, CampaignSort::Name, every)
+        let ctx = ui.ctx().clone();
+        self.types
+            .follow(&ctx, &filter.range, |range| api.campaign_types(*range));
+        let key: NamesKey = (
+            filter.range,
+            self.campaign_search.settled(&ctx).to_owned(),
+            filter.campaigns.clone(),
+        );
+        self.names.follow(&ctx, &key, |(range, search, chosen)| {
+            let search = Some(search.as_str()).filter(|s| !s.is_empty());
+            api.campaign_names(*range, search, chosen, first_names_page())
         });
+        if self.more_key.as_ref() != Some(&key) {
+            self.more_names.clear();
+            self.more_key = Some(key);
+        }
+        for fetch in &mut self.more_names {
+            fetch.poll(&ctx);
+        }
         ui.horizontal_wrapped(|ui| {
             for preset in RangePreset::ALL {
                 let range = preset.range(today);
@@ -121,7 +156,7 @@ impl FilterBar {
             ui.separator();
             self.types_ui(ui, filter);
             statuses_ui(ui, filter);
-            self.campaigns_ui(ui, filter);
+            self.campaigns_ui(ui, api, filter);
             let narrowed = !(filter.channels.is_empty() && filter.by_channel_only());
             if ui
                 .add_enabled(narrowed, egui::Button::new("Clear filters"))
@@ -173,87 +208,118 @@ impl FilterBar {
 
     /// The campaign types of the range's campaigns, each a checkbox.
     fn types_ui(&mut self, ui: &mut egui::Ui, filter: &mut Filter) {
-        let mut types: Vec<&str> = self
-            .choices
-            .ok()
-            .map(|page| {
-                page.campaigns
-                    .iter()
-                    .map(|c| c.campaign_type.as_str())
-                    .collect()
-            })
-            .unwrap_or_default();
-        types.sort_unstable();
-        types.dedup();
-        egui::ComboBox::new("campaign types", "Type")
-            .selected_text(chosen_text("All types", &filter.campaign_types))
-            .show_ui(ui, |ui| {
+        let types: &[String] = self.types.ok().map_or(&[], Vec::as_slice);
+        super::picker_ui(
+            ui,
+            "Type",
+            "campaign types",
+            &chosen_text("All types", &filter.campaign_types),
+            |ui| {
                 if ui.button("All types").clicked() {
                     filter.campaign_types.clear();
                 }
                 for kind in types {
-                    let mut chosen = filter.campaign_types.iter().any(|t| t == kind);
+                    let mut chosen = filter.campaign_types.contains(kind);
                     if ui.checkbox(&mut chosen, kind).changed() {
-                        toggle(&mut filter.campaign_types, &kind.to_owned());
+                        toggle(&mut filter.campaign_types, kind);
                     }
                 }
-            });
+            },
+        );
     }
 
-    /// The range's campaigns, narrowed by a search, each a checkbox.
-    fn campaigns_ui(&mut self, ui: &mut egui::Ui, filter: &mut Filter) {
-        let names: Vec<String> = self
-            .choices
+    /// The range's campaigns by name, narrowed by a search and shown a page at a time, each a
+    /// checkbox.
+    fn campaigns_ui(&mut self, ui: &mut egui::Ui, api: &dyn DashboardApi, filter: &mut Filter) {
+        let Self {
+            names,
+            more_names,
+            more_key,
+            campaign_search,
+            ..
+        } = self;
+        let chosen: Vec<String> = names
             .ok()
-            .map(|page| {
-                page.campaigns
+            .map(|answer| {
+                answer
+                    .chosen
                     .iter()
-                    .filter(|c| filter.campaigns.contains(&c.campaign_id))
                     .map(|c| c.campaign_name.clone())
                     .collect()
             })
             .unwrap_or_default();
-        let search = &mut self.campaign_search;
-        let choices = self.choices.ok();
-        egui::ComboBox::new("campaign picker", "Campaigns")
-            .selected_text(chosen_text("All campaigns", &names))
-            .width(220.0)
-            .show_ui(ui, |ui| {
-                ui.horizontal(|ui| {
-                    let label = ui.label("Find");
-                    ui.text_edit_singleline(search).labelled_by(label.id);
-                });
-                if ui.button("All campaigns").clicked() {
-                    filter.campaigns.clear();
+        let summary = match (filter.campaigns.len(), chosen.as_slice()) {
+            (0, _) => "All campaigns".to_owned(),
+            (1, [name]) => name.clone(),
+            (n, _) => format!("{n} chosen"),
+        };
+        super::picker_ui(ui, "Campaigns", "campaign picker", &summary, |ui| {
+            ui.set_min_width(240.0);
+            ui.horizontal(|ui| {
+                let label = ui.label("Find:");
+                let edit = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut campaign_search.text)
+                            .char_limit(Search::MAX_CHARS),
+                    )
+                    .labelled_by(label.id);
+                if edit.changed() {
+                    campaign_search.typed(ui.input(|i| i.time));
                 }
-                let Some(page) = choices else {
-                    ui.spinner();
-                    return;
-                };
-                let needle = search.trim().to_lowercase();
-                egui::ScrollArea::vertical()
-                    .max_height(320.0)
-                    .show(ui, |ui| {
-                        let mut shown = 0;
-                        for campaign in page
-                            .campaigns
-                            .iter()
-                            .filter(|c| c.campaign_name.to_lowercase().contains(&needle))
-                        {
-                            shown += 1;
-                            let mut chosen = filter.campaigns.contains(&campaign.campaign_id);
-                            if ui.checkbox(&mut chosen, &campaign.campaign_name).changed() {
-                                toggle(&mut filter.campaigns, &campaign.campaign_id);
-                            }
-                        }
-                        if shown == 0 {
-                            super::empty(ui, "No campaign of these dates has that in its name.");
-                        } else {
-                            super::empty(ui, &format!("{} campaigns", format::count(shown as i64)));
-                        }
-                    });
             });
+            if ui.button("All campaigns").clicked() {
+                filter.campaigns.clear();
+            }
+            let Some(first) = names.ok() else {
+                ui.spinner();
+                return;
+            };
+            egui::ScrollArea::vertical()
+                .max_height(320.0)
+                .show(ui, |ui| {
+                    let pages = std::iter::once(first)
+                        .chain(more_names.iter().filter_map(|f| f.answer()?.as_ref().ok()));
+                    let mut shown = 0;
+                    for campaign in pages.flat_map(|page| page.campaigns.iter()) {
+                        shown += 1;
+                        let mut on = filter.campaigns.contains(&campaign.campaign_id);
+                        if ui.checkbox(&mut on, &campaign.campaign_name).changed() {
+                            toggle(&mut filter.campaigns, &campaign.campaign_id);
+                        }
+                    }
+                    if first.total == 0 {
+                        super::empty(ui, "No campaign of these dates has that in its name.");
+                        return;
+                    }
+                    super::empty(
+                        ui,
+                        &format!(
+                            "{} of {} campaigns",
+                            format::count(shown),
+                            format::count(i64::try_from(first.total).unwrap_or(i64::MAX))
+                        ),
+                    );
+                    let loading = more_names.iter().any(Fetch::is_loading);
+                    if loading {
+                        ui.spinner();
+                    } else if (shown as u64) < first.total && ui.button("Show more").clicked() {
+                        let number = u32::try_from(more_names.len() + 2).unwrap_or(u32::MAX);
+                        if let (Ok(page), Some((range, search, chosen))) =
+                            (Page::new(number, PICKER_PAGE), more_key.as_ref())
+                        {
+                            let search = Some(search.as_str()).filter(|s| !s.is_empty());
+                            let mut fetch = Fetch::default();
+                            fetch.ask(api.campaign_names(*range, search, chosen, page));
+                            more_names.push(fetch);
+                        }
+                    }
+                });
+        });
     }
+}
+
+fn first_names_page() -> Page {
+    Page::new(1, PICKER_PAGE).unwrap_or_default()
 }
 
 /// The statuses, each a checkbox.
@@ -263,9 +329,12 @@ fn statuses_ui(ui: &mut egui::Ui, filter: &mut Filter) {
         .iter()
         .map(|s| s.as_str().to_owned())
         .collect();
-    egui::ComboBox::new("campaign statuses", "Status")
-        .selected_text(chosen_text("All statuses", &chosen))
-        .show_ui(ui, |ui| {
+    super::picker_ui(
+        ui,
+        "Status",
+        "campaign statuses",
+        &chosen_text("All statuses", &chosen),
+        |ui| {
             if ui.button("All statuses").clicked() {
                 filter.statuses.clear();
             }
@@ -275,7 +344,8 @@ fn statuses_ui(ui: &mut egui::Ui, filter: &mut Filter) {
                     toggle(&mut filter.statuses, status);
                 }
             }
-        });
+        },
+    );
 }
 
 #[cfg(test)]

@@ -43,6 +43,23 @@ pub fn answer<K: PartialEq + Clone, T>(
     }
 }
 
+/// A picker: its label before it ("Type: All types ▾"), then the button that opens `options`
+/// (which the label names for screen readers and tests).
+pub fn picker_ui(
+    ui: &mut egui::Ui,
+    label: &str,
+    id: &str,
+    selected: &str,
+    options: impl FnOnce(&mut egui::Ui),
+) {
+    let label = ui.label(format!("{label}:"));
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(selected)
+        .show_ui(ui, options)
+        .response
+        .labelled_by(label.id);
+}
+
 /// Why there is nothing to show, in the muted colour.
 pub fn empty(ui: &mut egui::Ui, why: &str) {
     ui.label(egui::RichText::new(why).color(theme::palette(ui.ctx()).muted));

@@ -3,24 +3,23 @@
 //! channels side by side, and the best and worst campaigns by a chosen rate.
 
 use outreach_model::{
-    CampaignId, CampaignPage, CampaignRow, CampaignSort, Channel, Filter, Interval, Metric, Page,
-    ReportView, Summary, Trend,
+    CampaignId, Channel, Filter, Interval, Metric, Ranking, ReportView, Summary, Trend,
 };
 
 use super::chart;
 use super::trend::TrendChart;
 use crate::api::{self, ApiFuture, DashboardApi};
 use crate::fetch::Query;
-use crate::format::{self, Better, Change, Verdict};
+use crate::format::{self, Change, Verdict};
 use crate::theme;
 
-/// The KPIs on the overview, in order, and which way each should move.
-pub const KPIS: [(Metric, Better); 5] = [
-    (Metric::Reach, Better::Higher),
-    (Metric::Impressions, Better::Higher),
-    (Metric::EngagementRate, Better::Higher),
-    (Metric::ConversionRate, Better::Higher),
-    (Metric::OptOutRate, Better::Lower),
+/// The KPIs on the overview, in order (each moves the way `Metric::better` says is good).
+pub const KPIS: [Metric; 5] = [
+    Metric::Reach,
+    Metric::Impressions,
+    Metric::EngagementRate,
+    Metric::ConversionRate,
+    Metric::OptOutRate,
 ];
 
 /// One KPI as shown: its figure and its change.
@@ -37,23 +36,23 @@ pub struct Kpi {
 /// The overview's KPIs from a summary.
 pub fn kpis(summary: &Summary) -> Vec<Kpi> {
     KPIS.iter()
-        .map(|&(metric, better)| Kpi {
+        .map(|&metric| Kpi {
             metric,
             figure: format::metric(metric, summary.current.get(metric)),
-            change: format::change(summary.change(metric), better),
+            change: format::change(summary.change(metric), metric.better()),
         })
         .collect()
 }
 
 /// The rates the best and worst campaigns are ranked by.
-const RANKED_BY: [(Metric, Better); 3] = [
-    (Metric::EngagementRate, Better::Higher),
-    (Metric::ConversionRate, Better::Higher),
-    (Metric::OptOutRate, Better::Lower),
+const RANKED_BY: [Metric; 3] = [
+    Metric::EngagementRate,
+    Metric::ConversionRate,
+    Metric::OptOutRate,
 ];
 
 /// How many campaigns the best and the worst lists hold.
-pub const RANKED: usize = 5;
+pub const RANKED: u32 = 5;
 
 /// The interval of the KPI tiles' sparklines: days, unless the range is long.
 pub fn sparkline_interval(filter: &Filter) -> Interval {
@@ -61,32 +60,6 @@ pub fn sparkline_interval(filter: &Filter) -> Interval {
         Interval::Week
     } else {
         Interval::Day
-    }
-}
-
-/// The best and the worst campaigns of a list ordered by `metric` (highest first, campaigns
-/// without a value last): each list best first or worst first, never a campaign in both.
-pub fn best_and_worst(
-    page: &CampaignPage,
-    metric: Metric,
-    better: Better,
-) -> (Vec<&CampaignRow>, Vec<&CampaignRow>) {
-    let ranked: Vec<&CampaignRow> = page
-        .campaigns
-        .iter()
-        .filter(|row| row.metrics.get(metric).is_some())
-        .collect();
-    let take = RANKED.min(ranked.len() / 2 + ranked.len() % 2);
-    let highest: Vec<&CampaignRow> = ranked.iter().take(take).copied().collect();
-    let lowest: Vec<&CampaignRow> = ranked
-        .iter()
-        .rev()
-        .take(RANKED.min(ranked.len() - take))
-        .copied()
-        .collect();
-    match better {
-        Better::Higher => (highest, lowest),
-        Better::Lower => (lowest, highest),
     }
 }
 
@@ -99,7 +72,7 @@ pub struct Overview {
     channels: Query<Filter, Vec<(Channel, Summary)>>,
     /// Which of `RANKED_BY` ranks the campaigns.
     ranked_by: usize,
-    ranking: Query<(Filter, Metric), CampaignPage>,
+    ranking: Query<(Filter, Metric), Ranking>,
 }
 
 impl Overview {
@@ -108,7 +81,17 @@ impl Overview {
         ReportView::Overview {
             metric: self.trend.choice.metric,
             interval: self.trend.choice.interval,
+            ranked_by: RANKED_BY[self.ranked_by.min(RANKED_BY.len() - 1)],
         }
+    }
+
+    /// Whether any of the page's answers is a failure.
+    pub fn has_failed(&self) -> bool {
+        self.summary.failed()
+            || self.sparklines.failed()
+            || self.trend.has_failed()
+            || self.channels.failed()
+            || self.ranking.failed()
     }
 
     /// Whether any of the page's questions is in flight.
@@ -141,7 +124,7 @@ impl Overview {
         sparklines.follow(&ctx, &(filter.clone(), interval), |(filter, interval)| {
             let questions = KPIS
                 .iter()
-                .map(|(metric, _)| api.trend(filter, *metric, *interval))
+                .map(|metric| api.trend(filter, *metric, *interval))
                 .collect();
             api::all(questions)
         });
@@ -166,37 +149,51 @@ impl Overview {
     }
 }
 
-/// The best and worst campaigns by the rate chosen (`ranked_by`, an index of `RANKED_BY`);
-/// returns the campaign the person opened, if any.
+/// The best and worst campaigns by the rate chosen (`ranked_by`, an index of `RANKED_BY`),
+/// as the backend ranks them; returns the campaign the person opened, if any.
 fn ranking_ui(
     ui: &mut egui::Ui,
     api: &dyn DashboardApi,
     filter: &Filter,
     ranked_by: &mut usize,
-    ranking: &mut Query<(Filter, Metric), CampaignPage>,
+    ranking: &mut Query<(Filter, Metric), Ranking>,
 ) -> Option<CampaignId> {
-    let (metric, better) = RANKED_BY[(*ranked_by).min(RANKED_BY.len() - 1)];
-    egui::ComboBox::new("ranked by", "Ranked by")
-        .selected_text(metric.label())
-        .show_ui(ui, |ui| {
-            for (i, (metric, _)) in RANKED_BY.iter().enumerate() {
-                ui.selectable_value(ranked_by, i, metric.label())
-                    .on_hover_text(metric.definition());
-            }
-        });
+    let metric = RANKED_BY[(*ranked_by).min(RANKED_BY.len() - 1)];
+    ui.horizontal(|ui| {
+        let label = ui.label("Ranked by:");
+        egui::ComboBox::from_id_salt("ranked by")
+            .selected_text(metric.label())
+            .show_ui(ui, |ui| {
+                for (i, metric) in RANKED_BY.iter().enumerate() {
+                    ui.selectable_value(ranked_by, i, metric.label())
+                        .on_hover_text(metric.definition());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
     ranking.follow(ui.ctx(), &(filter.clone(), metric), |(filter, metric)| {
-        // Every campaign: the worst are at the end of the list.
-        let every = Page::new(1, Page::MAX_SIZE).unwrap_or_default();
-        api.campaigns(filter, None, CampaignSort::Metric(*metric), every)
+        api.ranking(filter, *metric, RANKED)
     });
     let mut opened = None;
-    super::answer(ui, ranking, "Retry the ranking", |ui, page| {
-        let (best, worst) = best_and_worst(page, metric, better);
-        if best.is_empty() {
-            super::empty(ui, "No campaign delivered a message in this range.");
+    super::answer(ui, ranking, "Retry the ranking", |ui, ranking| {
+        let muted = theme::palette(ui.ctx()).muted;
+        ui.label(
+            egui::RichText::new(format!(
+                "Campaigns with {} ({} with less not ranked)",
+                ranking.minimum_words(),
+                format::count(i64::try_from(ranking.below_minimum).unwrap_or(i64::MAX))
+            ))
+            .color(muted),
+        );
+        if ranking.best.is_empty() {
+            super::empty(
+                ui,
+                &format!("No campaign has {} in this range.", ranking.minimum_words()),
+            );
             return;
         }
-        for (title, rows) in [("Best", best), ("Worst", worst)] {
+        for (title, rows) in [("Best", &ranking.best), ("Worst", &ranking.worst)] {
             ui.label(egui::RichText::new(title).strong());
             egui::Grid::new(("ranking", title))
                 .num_columns(2)
@@ -206,7 +203,7 @@ fn ranking_ui(
                         if ui.link(&row.campaign_name).clicked() {
                             opened = Some(row.campaign_id);
                         }
-                        ui.label(format::rate(row.metrics.get(metric)));
+                        ui.label(format::rate(Some(row.value)));
                         ui.end_row();
                     }
                 });
@@ -241,14 +238,14 @@ fn channels_ui(ui: &mut egui::Ui, channels: &Vec<(Channel, Summary)>) {
         .striped(true)
         .show(ui, |ui| {
             ui.label("");
-            for (metric, _) in KPIS {
+            for metric in KPIS {
                 ui.label(egui::RichText::new(metric.label()).strong())
                     .on_hover_text(metric.definition());
             }
             ui.end_row();
             for (channel, summary) in channels {
                 ui.label(channel.as_str());
-                for (metric, _) in KPIS {
+                for metric in KPIS {
                     ui.label(format::metric(metric, summary.current.get(metric)));
                 }
                 ui.end_row();
@@ -293,74 +290,4 @@ fn tiles_ui(ui: &mut egui::Ui, summary: &Summary, trends: Option<&[Trend]>) {
         ))
         .color(palette.muted),
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use outreach_model::{CampaignStatus, Metrics};
-    use time::macros::date;
-
-    /// Campaigns in the backend's order for the opt-out rate: highest first, no value last.
-    fn page(rates: &[Option<f64>]) -> CampaignPage {
-        let campaigns = rates
-            .iter()
-            .enumerate()
-            .map(|(i, rate)| CampaignRow {
-                campaign_id: CampaignId::from_u128(i as u128),
-                campaign_name: format!("c{i}"),
-                campaign_type: "Wellness".to_owned(),
-                channel: Channel::Email,
-                status: CampaignStatus::Active,
-                start_date: date!(2026 - 01 - 01),
-                end_date: None,
-                metrics: Metrics {
-                    opt_out_rate: *rate,
-                    ..Metrics::default()
-                },
-            })
-            .collect::<Vec<_>>();
-        CampaignPage {
-            total: campaigns.len() as u64,
-            page: 1,
-            page_size: 50,
-            campaigns,
-        }
-    }
-
-    fn names(rows: &[&CampaignRow]) -> Vec<String> {
-        rows.iter().map(|r| r.campaign_name.clone()).collect()
-    }
-
-    #[test]
-    fn the_best_opt_out_rate_is_the_lowest_and_no_campaign_is_in_both_lists() {
-        let many = page(&[
-            Some(0.9),
-            Some(0.8),
-            Some(0.7),
-            Some(0.6),
-            Some(0.5),
-            Some(0.4),
-            Some(0.3),
-            Some(0.2),
-            Some(0.1),
-            Some(0.05),
-            Some(0.01),
-            None,
-        ]);
-        let (best, worst) = best_and_worst(&many, Metric::OptOutRate, Better::Lower);
-        assert_eq!(names(&best), ["c10", "c9", "c8", "c7", "c6"]);
-        assert_eq!(names(&worst), ["c0", "c1", "c2", "c3", "c4"]);
-
-        // Three campaigns with a rate: two best, one worst, none twice, none without a rate.
-        let few = page(&[Some(0.3), Some(0.2), Some(0.1), None]);
-        let (best, worst) = best_and_worst(&few, Metric::EngagementRate, Better::Higher);
-        assert!(
-            best.is_empty() && worst.is_empty(),
-            "no engagement rate, no ranking"
-        );
-        let (best, worst) = best_and_worst(&few, Metric::OptOutRate, Better::Higher);
-        assert_eq!(names(&best), ["c0", "c1"]);
-        assert_eq!(names(&worst), ["c2"]);
-    }
 }

@@ -3,7 +3,7 @@
 //! suppressed and are shown as "<11"; the page shows no total, so none can be worked out.
 
 use egui_extras::{Column, TableBuilder};
-use outreach_model::{Filter, Metric, SegmentCount, SegmentMetrics, SegmentReport};
+use outreach_model::{Dimension, Filter, Metric, SegmentMetrics, SegmentReport, SegmentValue};
 
 use crate::api::DashboardApi;
 use crate::fetch::Query;
@@ -13,20 +13,30 @@ use crate::theme;
 /// How the drill-down cuts the members.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cut {
-    /// By one dimension, named as in the answer ("age_band", …).
-    Dimension(&'static str),
+    /// By one dimension.
+    Dimension(Dimension),
     /// By full segment (every dimension at once).
     Segment,
 }
 
-/// The cuts offered, in order, with their labels.
-pub const CUTS: [(Cut, &str); 5] = [
-    (Cut::Dimension("age_band"), "Age band"),
-    (Cut::Dimension("plan_type"), "Plan type"),
-    (Cut::Dimension("risk_tier"), "Risk tier"),
-    (Cut::Dimension("region"), "Region"),
-    (Cut::Segment, "Full segment"),
+/// The cuts offered, in order: each dimension, then the full segment.
+pub const CUTS: [Cut; 5] = [
+    Cut::Dimension(Dimension::AgeBand),
+    Cut::Dimension(Dimension::PlanType),
+    Cut::Dimension(Dimension::RiskTier),
+    Cut::Dimension(Dimension::Region),
+    Cut::Segment,
 ];
+
+impl Cut {
+    /// Its label.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Cut::Dimension(dimension) => dimension.label(),
+            Cut::Segment => "Full segment",
+        }
+    }
+}
 
 /// What the chart can draw per segment: the metrics a segment has.
 const CHARTED: [Metric; 4] = [
@@ -36,36 +46,21 @@ const CHARTED: [Metric; 4] = [
     Metric::Impressions,
 ];
 
-/// The table's count columns, in order.
-const COUNTS: [Metric; 6] = SegmentMetrics::COUNTED;
-
-/// The table's rate columns, in order.
-const RATES: [Metric; 3] = [
-    Metric::EngagementRate,
-    Metric::ConversionRate,
-    Metric::OptOutRate,
-];
-
-/// A segment's cell for `metric`: a count (or "<11"), or a rate.
+/// A segment's cell for `metric` (one of [`SegmentMetrics::SHOWN`]): a count (or "<11"), or
+/// a rate.
 pub fn cell(metrics: &SegmentMetrics, metric: Metric) -> String {
-    match metrics.count(metric) {
-        Some(count) => format::segment_count(count),
-        None => format::rate(value(metrics, metric)),
-    }
+    metrics
+        .value(metric)
+        .map_or_else(String::new, format::segment_value)
 }
 
 /// A segment's value of `metric` for the chart; `None` for a suppressed count or a rate
 /// without a value (no bar is drawn).
 pub fn value(metrics: &SegmentMetrics, metric: Metric) -> Option<f64> {
-    match metric {
-        Metric::EngagementRate => metrics.engagement_rate,
-        Metric::ConversionRate => metrics.conversion_rate,
-        Metric::OptOutRate => metrics.opt_out_rate,
+    match metrics.value(metric)? {
         // Counts stay far below 2^52.
-        _ => metrics
-            .count(metric)
-            .and_then(SegmentCount::exact)
-            .map(|n| n as f64),
+        SegmentValue::Count(count) => count.exact().map(|n| n as f64),
+        SegmentValue::Rate(rate) => rate,
     }
 }
 
@@ -96,7 +91,7 @@ pub struct SegmentView {
 impl Default for SegmentView {
     fn default() -> Self {
         SegmentView {
-            cut: CUTS[0].0,
+            cut: CUTS[0],
             charted: Metric::EngagementRate,
         }
     }
@@ -110,18 +105,22 @@ impl SegmentView {
             charted,
         } = self;
         ui.horizontal_wrapped(|ui| {
-            for (cut, label) in CUTS {
-                ui.selectable_value(chosen, cut, label);
+            for cut in CUTS {
+                ui.selectable_value(chosen, cut, cut.label());
             }
             ui.separator();
-            egui::ComboBox::new((id, "charted"), "Chart")
-                .selected_text(charted.label())
-                .show_ui(ui, |ui| {
+            super::picker_ui(
+                ui,
+                "Chart",
+                &format!("{id} charted"),
+                charted.label(),
+                |ui| {
                     for metric in CHARTED {
                         ui.selectable_value(charted, metric, metric.label())
                             .on_hover_text(metric.definition());
                     }
-                });
+                },
+            );
         });
         let rows = rows(report, *chosen);
         if rows.is_empty() {
@@ -181,22 +180,19 @@ fn bar_chart(ui: &mut egui::Ui, id: &str, rows: &[(&str, &SegmentMetrics)], metr
 
 /// The table of the rows: every count and rate, no total.
 fn table(ui: &mut egui::Ui, id: &str, rows: &[(&str, &SegmentMetrics)], cut: Cut) {
-    let first = CUTS
-        .iter()
-        .find(|(c, _)| *c == cut)
-        .map_or("Segment", |(_, label)| *label);
+    let first = cut.label();
     ui.push_id((id, "table"), |ui| {
         TableBuilder::new(ui)
             .striped(true)
             .vscroll(false)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .column(Column::auto().at_least(160.0))
-            .columns(Column::auto().at_least(80.0), COUNTS.len() + RATES.len())
+            .columns(Column::auto().at_least(80.0), SegmentMetrics::SHOWN.len())
             .header(theme::ROW_HEIGHT, |mut header| {
                 header.col(|ui| {
                     ui.strong(first);
                 });
-                for metric in COUNTS.iter().chain(RATES.iter()) {
+                for metric in SegmentMetrics::SHOWN.iter() {
                     header.col(|ui| {
                         ui.strong(metric.label()).on_hover_text(metric.definition());
                     });
@@ -208,7 +204,7 @@ fn table(ui: &mut egui::Ui, id: &str, rows: &[(&str, &SegmentMetrics)], cut: Cut
                         row.col(|ui| {
                             ui.label(*label);
                         });
-                        for metric in COUNTS.iter().chain(RATES.iter()) {
+                        for metric in SegmentMetrics::SHOWN.iter() {
                             row.col(|ui| {
                                 ui.label(cell(metrics, *metric));
                             });
@@ -227,6 +223,11 @@ pub struct Segments {
 }
 
 impl Segments {
+    /// Whether the drill-down could not be read.
+    pub fn has_failed(&self) -> bool {
+        self.query.failed()
+    }
+
     /// Whether the page's question is in flight.
     pub fn is_loading(&self) -> bool {
         self.query.is_loading()
@@ -245,6 +246,7 @@ impl Segments {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use outreach_model::SegmentCount;
 
     #[test]
     fn suppressed_counts_show_as_under_eleven_and_draw_no_bar() {
@@ -259,7 +261,10 @@ mod tests {
             conversion_rate: Some(0.25),
             opt_out_rate: None,
         };
-        let cells: Vec<String> = COUNTS.iter().map(|m| cell(&metrics, *m)).collect();
+        let cells: Vec<String> = SegmentMetrics::COUNTED
+            .iter()
+            .map(|m| cell(&metrics, *m))
+            .collect();
         assert_eq!(cells, ["<11", "0", "1,500", "<11", "11", "<11"]);
         assert_eq!(cell(&metrics, Metric::EngagementRate), "n/a");
         assert_eq!(cell(&metrics, Metric::ConversionRate), "25.0%");

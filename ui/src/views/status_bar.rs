@@ -1,14 +1,15 @@
 //! The status bar: which database answers, how fresh its data is, and the reporting time zone.
 
-use outreach_model::Health;
+use outreach_model::{Health, StoreKind};
 
 use crate::theme;
 
 /// The status line for `health`.
 pub fn status_text(health: &Health) -> String {
-    let database = match health.store.as_str() {
-        "sqlite" => "Demo database (synthetic data)".to_owned(),
-        other => format!("Dashboard database ({other})"),
+    let database = match (health.demo, health.store) {
+        (true, _) => "Demo database (synthetic data)",
+        (false, StoreKind::Postgres) => "Dashboard database (PostgreSQL)",
+        (false, StoreKind::Sqlite) => "Dashboard database (SQLite file)",
     };
     let as_of = match health.latest_metric_date {
         Some(day) => format!("data up to {day}"),

@@ -76,6 +76,11 @@ impl TrendChart {
         });
     }
 
+    /// Whether the trend could not be read.
+    pub fn has_failed(&self) -> bool {
+        self.query.failed()
+    }
+
     /// Whether its question is in flight.
     pub fn is_loading(&self) -> bool {
         self.query.is_loading()
@@ -85,14 +90,12 @@ impl TrendChart {
 /// The controls: the metric picker and the interval switch.
 fn controls_ui(ui: &mut egui::Ui, choice: &mut TrendChoice) {
     ui.horizontal(|ui| {
-        egui::ComboBox::new("trend metric", "Metric")
-            .selected_text(choice.metric.label())
-            .show_ui(ui, |ui| {
-                for metric in METRICS {
-                    ui.selectable_value(&mut choice.metric, metric, metric.label())
-                        .on_hover_text(metric.definition());
-                }
-            });
+        super::picker_ui(ui, "Metric", "trend metric", choice.metric.label(), |ui| {
+            for metric in METRICS {
+                ui.selectable_value(&mut choice.metric, metric, metric.label())
+                    .on_hover_text(metric.definition());
+            }
+        });
         interval_ui(ui, &mut choice.interval);
     });
 }
@@ -111,7 +114,8 @@ fn chart_ui(ui: &mut egui::Ui, trend: &Trend) {
         .series
         .iter()
         .map(|series| DayLine {
-            name: series.name.clone(),
+            name: series.name.to_string(),
+            series: Some(series.name),
             points: series.points.iter().map(|p| (p.start, p.value)).collect(),
         })
         .collect();
