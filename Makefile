@@ -10,11 +10,13 @@ run: setup ui
 	cargo run -q --release -p outreach-desktop
 
 ## Lint, check the dependency rule, run every test suite against a real PostgreSQL, then the
-## release app end to end in its real webview through WebDriver.
+## app end to end in its real webview through WebDriver. The app is built with the tests'
+## profile (its dependencies are the tests' own, already built): the same code as the release
+## build without the release build's quarter of an hour; the benchmarks measure the release.
 test: setup ui lint
 	cargo test --workspace
-	cargo build -q --release -p outreach-desktop -p outreach-cli
-	python3 scripts/e2e-app.py "$(CARGO_TARGET_DIR)/release/outreach-dashboard" "$(CARGO_TARGET_DIR)/release/outreach"
+	cargo build -q -p outreach-desktop -p outreach-cli
+	python3 scripts/e2e-app.py "$(CARGO_TARGET_DIR)/debug/outreach-dashboard" "$(CARGO_TARGET_DIR)/debug/outreach"
 
 ## The view layer for the webview (ui/dist), which the shell embeds when it is compiled.
 ui:
@@ -34,6 +36,7 @@ setup:
 bench: setup ui
 	bash bench/etl.sh
 	bash bench/read.sh
+	bash bench/app-scale.sh
 	cargo bench -p outreach-testkit --bench views
 	cargo bench -p outreach-backend --bench export
 	bash bench/app-launch.sh 10

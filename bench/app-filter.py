@@ -18,7 +18,7 @@ e2e = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(e2e)
 
 # Where the chips are at 1280 by 800 (the filter bar's second row), in page pixels.
-CHIPS = {"SMS": (184, 67), "All channels": (57, 67)}
+CHIPS = {"SMS": e2e.AT["SMS"], "All channels": e2e.AT["All channels"]}
 
 # The changes, measured in the page, one after another: each a click (the pointer events a mouse
 # gives the canvas) on one chip or the other, then the title the view layer mirrors going to

@@ -6,7 +6,14 @@ WebDriver protocol over HTTP (Python's standard library; no client to install).
 
 It passes when:
 - the page's title (which the view layer mirrors from the app) says the overview has every
-  answer: the first full frame was drawn over the IPC's answers;
+  answer: the first full frame was drawn over the IPC's answers; a title that says an answer
+  failed ("(failed)") fails the run at once, on every page;
+- every page is visited as a person would, by clicks on the canvas: the trend's weekly
+  interval (the shell's log shows the week's trend answered), the SMS chip (saved in
+  settings.toml), the campaigns page, a campaign opened from its first row, the segments
+  page; each title says the page has every answer;
+- started again in the same home, the app opens on the remembered filter (its first summary
+  asks for SMS);
 - the IPC answers a JavaScript call of the summary with the figures the `outreach` command
   (argv[2]) prints for the same filter on the same demo database, and the segment drill-down
   it returns has no count from 1 to 10;
@@ -22,6 +29,7 @@ Exit status 0 on success, 1 with a message that says what failed.
 
 import base64
 import datetime
+import re
 import http.client
 import json
 import os
@@ -77,12 +85,14 @@ class App:
     """The app under Xvfb with a fresh home, and a WebDriver session on it (a context manager).
     `base` and `session` address the session; `home` is the app's home directory."""
 
-    def __init__(self, app):
+    def __init__(self, app, work=None):
         self.app = app
         self.processes = []
         self.session = None
         self.base = None
-        self.work = tempfile.mkdtemp(prefix="outreach-e2e-")
+        # A second App on the same `work` starts in the first one's home (kept).
+        self.keep = work is not None
+        self.work = work or tempfile.mkdtemp(prefix="outreach-e2e-")
         self.home = os.path.join(self.work, "home")
 
     def __enter__(self):
@@ -90,7 +100,7 @@ class App:
         native = shutil.which("WebKitWebDriver")
         if not os.path.exists(driver_bin) or not native:
             fail("tauri-driver or WebKitWebDriver is missing: run scripts/setup.sh")
-        os.makedirs(self.home)
+        os.makedirs(self.home, exist_ok=True)
         self.env = dict(
             os.environ,
             HOME=self.home,
@@ -154,7 +164,8 @@ class App:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
-        shutil.rmtree(self.work, ignore_errors=True)
+        if not self.keep:
+            shutil.rmtree(self.work, ignore_errors=True)
 
     def call(self, method, path, body=None, timeout=120):
         return request(self.base, method, f"/session/{self.session}{path}", body, timeout)
@@ -175,13 +186,65 @@ class App:
             [command, args],
         )
 
+    def wait_for_page(self, page, seconds=90):
+        """Waits for `page` with every answer (the title the app mirrors); a failed answer
+        fails the run at once."""
+        def settled():
+            title = self.title()
+            if "(failed)" in title:
+                fail(f"an answer failed on the page: the title says {title!r}")
+            return title == f"Outreach Dashboard · {page}" and title
+        return wait_for(f"the {page} page with every answer in the title", settled, seconds)
+
     def wait_for_overview(self):
-        """Waits for the overview with every answer (the title the app mirrors)."""
-        return wait_for(
-            "the overview with every answer in the title",
-            lambda: (t := self.title()) == "Outreach Dashboard · Overview" and t,
-            90,
-        )
+        """Waits for the overview with every answer."""
+        return self.wait_for_page("Overview")
+
+    def click(self, x, y):
+        """A click on the canvas at page pixels (x, y): the pointer events a mouse gives it."""
+        self.call("POST", "/execute/sync", {
+            "script": "const [x, y] = arguments; const canvas = document.getElementById('dashboard');"
+                      "const at = {clientX: x, clientY: y, bubbles: true, cancelable: true, button: 0,"
+                      "            pointerId: 1, pointerType: 'mouse', isPrimary: true};"
+                      "canvas.dispatchEvent(new MouseEvent('mousemove', at));"
+                      "canvas.dispatchEvent(new PointerEvent('pointerdown', {...at, buttons: 1}));"
+                      "canvas.dispatchEvent(new PointerEvent('pointerup', {...at, buttons: 0}));",
+            "args": [x, y],
+        })
+
+    def log(self):
+        """The shell's log so far."""
+        path = os.path.join(self.home, ".local", "share", "outreach-dashboard", "logs", "outreach-dashboard.log")
+        return open(path, errors="replace").read() if os.path.exists(path) else ""
+
+
+# Where the widgets are at 1280 by 800 (page pixels), as the views suite lays them out.
+AT = {
+    "Overview": (236, 20),
+    "Campaigns": (315, 20),
+    "Segments": (396, 20),
+    "SMS": (174, 74),
+    "All channels": (56, 74),
+    "Weekly": (270, 309),
+    "first campaign": (117, 189),
+}
+
+
+def visit_every_page(a):
+    """Visits every page by clicks, as a person would, each to its title with every answer."""
+    a.click(*AT["Weekly"])
+    week = re.compile(r'trend\{[^\n]*interval=String\("week"\)[^\n]*return=')
+    wait_for("the weekly trend answered over the IPC (the shell's log)", lambda: week.search(a.log()), 30)
+    a.wait_for_overview()
+    a.click(*AT["SMS"])
+    settings = os.path.join(a.env["XDG_CONFIG_HOME"], "outreach-dashboard", "settings.toml")
+    wait_for("the SMS chip remembered in settings.toml",
+             lambda: os.path.exists(settings) and "SMS" in open(settings).read(), 30)
+    a.wait_for_overview()
+    for page, at in [("Campaigns", "Campaigns"), ("Campaign", "first campaign"), ("Segments", "Segments")]:
+        a.click(*AT[at])
+        a.wait_for_page(page, 60)
+        print(f"e2e: the {page} page has every answer")
 
 
 def start_export(a, request):
@@ -278,6 +341,7 @@ def check(app, cli, shot):
             started = time.monotonic()
             title = a.wait_for_overview()
             print(f"e2e: {title!r} after {time.monotonic() - started:.1f} s")
+            visit_every_page(a)
 
             health = a.invoke("health", {})
             if "ok" not in health:
@@ -337,6 +401,19 @@ def check(app, cli, shot):
             if colours < 50:
                 fail(f"the screenshot {shot} has {colours} colours: a blank page, not the dashboard")
             print(f"e2e: the window's screenshot has {colours} colours ({shot})")
+            work = a.work
+            a.keep = True
+        # Started again in the same home: the remembered filter (SMS) is the first one asked.
+        before = len(open(os.path.join(work, "home", ".local", "share", "outreach-dashboard", "logs",
+                                       "outreach-dashboard.log"), errors="replace").read())
+        with App(app, work) as again:
+            again.wait_for_overview()
+            asked = again.log()[before:]
+            first = re.search(r"summary\{filter=([^\n]*?)\}:", asked)
+            if not first or "SMS" not in first.group(1):
+                fail(f"started again, the app did not ask for the remembered filter first: {first and first.group(1)}")
+            print("e2e: started again, the app opens on the remembered filter (SMS)")
+        shutil.rmtree(work, ignore_errors=True)
     except RuntimeError as err:
         fail(str(err))
 
@@ -352,13 +429,17 @@ def main():
     # app refuses, so the run asks none):
     # the whole run is tried once more when that happens, and says so. A check that does not
     # hold fails at once.
+    # The summary line says how many retries the run needed; a second one fails it.
+    retries = 0
     for attempt in (1, 2):
         try:
             check(app, cli, shot)
+            print(f"e2e: passed, with {retries} WebDriver {'retry' if retries == 1 else 'retries'}")
             return
         except (http.client.HTTPException, ConnectionError, urllib.error.URLError) as err:
             if attempt == 2:
-                fail(f"WebKitWebDriver stopped answering twice ({err!r})")
+                fail(f"WebKitWebDriver stopped answering twice ({err!r}): more than one retry fails the run")
+            retries += 1
             print(f"e2e: WebKitWebDriver stopped answering ({err!r}); running the checks once more",
                   file=sys.stderr)
 

@@ -34,20 +34,7 @@ impl Store {
     /// Connects to `url`: `postgres://…` or `postgresql://…`, else `sqlite://…` or a file path.
     pub async fn connect(url: &str) -> Result<Store, DashboardError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url)
-                .map_err(|err| DashboardError::BadUrl(without_secrets(&err.to_string())))?
-                // Reads only, and never for long: a runaway query is cancelled, not waited on.
-                .options([
-                    (
-                        "statement_timeout",
-                        STATEMENT_TIMEOUT.as_millis().to_string().as_str(),
-                    ),
-                    ("default_transaction_read_only", "on"),
-                    // Every template tests "an empty list lets everything through"; a generic
-                    // plan cannot know which lists are empty and falls back to scanning.
-                    ("plan_cache_mode", "force_custom_plan"),
-                ])
-                .application_name("outreach-dashboard");
+            let options = postgres_options(url)?;
             let pool = PgPoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(CONNECT_TIMEOUT)
@@ -170,6 +157,24 @@ impl Statement {
             values,
         }
     }
+}
+
+/// The options of every connection the dashboard opens to `url`: reads only, and never for
+/// long (a runaway query is cancelled, not waited on).
+pub fn postgres_options(url: &str) -> Result<PgConnectOptions, DashboardError> {
+    Ok(PgConnectOptions::from_str(url)
+        .map_err(|err| DashboardError::BadUrl(without_secrets(&err.to_string())))?
+        .options([
+            (
+                "statement_timeout",
+                STATEMENT_TIMEOUT.as_millis().to_string().as_str(),
+            ),
+            ("default_transaction_read_only", "on"),
+            // Every template tests "an empty list lets everything through"; a generic plan
+            // cannot know which lists are empty and falls back to scanning.
+            ("plan_cache_mode", "force_custom_plan"),
+        ])
+        .application_name("outreach-dashboard"))
 }
 
 type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;

@@ -99,7 +99,7 @@ enum Command {
     /// The best and worst campaigns by a rate, among those with enough volume for it.
     Ranking {
         /// The rate: engagement_rate, conversion_rate, opt_out_rate or delivery_rate.
-        #[arg(long, default_value = "engagement_rate", value_parser = parse_metric)]
+        #[arg(long, default_value = "engagement_rate", value_parser = parse_rate)]
         metric: Metric,
         /// Campaigns in each list.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_RANKED)))]
@@ -131,7 +131,7 @@ enum Command {
         #[arg(long, default_value = "engagement_rate", value_parser = parse_metric)]
         metric: Metric,
         /// The rate the overview's best and worst campaigns are ranked by.
-        #[arg(long, default_value = "engagement_rate", value_parser = parse_metric)]
+        #[arg(long, default_value = "engagement_rate", value_parser = parse_rate)]
         ranked_by: Metric,
         /// How trends and a campaign's metrics are cut (default: day for the overview, week
         /// for a campaign).
@@ -225,6 +225,12 @@ fn parse_status(text: &str) -> Result<CampaignStatus, String> {
 fn parse_metric(text: &str) -> Result<Metric, String> {
     text.parse()
         .map_err(|e: outreach_model::UnknownName| e.to_string())
+}
+fn parse_rate(text: &str) -> Result<Metric, String> {
+    match parse_metric(text)? {
+        metric if metric.is_rate() => Ok(metric),
+        metric => Err(outreach_backend::RankingError::NotARate(metric).to_string()),
+    }
 }
 fn parse_interval(text: &str) -> Result<Interval, String> {
     text.parse()

@@ -239,6 +239,66 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// A login of this test's own that holds only `role` (a role of the migrations, such as
+    /// outreach_reader), and its URL for this database; the login is dropped with the value.
+    pub async fn login_with(&self, role: &str) -> TestLogin {
+        let name = format!("outreach_login_{}", uuid::Uuid::new_v4().simple());
+        let password = uuid::Uuid::new_v4().simple().to_string();
+        let mut admin = sqlx::PgConnection::connect(server_url())
+            .await
+            .expect("connect to the test PostgreSQL server");
+        admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "CREATE ROLE {name} LOGIN PASSWORD '{password}' IN ROLE {role}"
+            )))
+            .await
+            .expect("create a test login");
+        let url = match self.url.split_once("://") {
+            Some((scheme, rest)) => {
+                let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+                format!("{scheme}://{name}:{password}@{host}")
+            }
+            None => self.url.clone(),
+        };
+        TestLogin { name, url }
+    }
+}
+
+/// A login made for one test, dropped when it is dropped.
+#[derive(Debug)]
+pub struct TestLogin {
+    name: String,
+    url: String,
+}
+
+impl TestLogin {
+    /// The URL of its database, as this login.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for TestLogin {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(server_url()).await.ok()?;
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!("DROP ROLE IF EXISTS {name}")))
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         let name = self.name.clone();

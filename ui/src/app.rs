@@ -203,6 +203,14 @@ impl DashboardApp {
             self.themed = true;
         }
         self.remember(ui.ctx());
+        // Nothing is asked before the remembered filter is known: the first questions are the
+        // ones the person will see answered.
+        if matches!(self.remembered, Remembered::Reading) {
+            ui.centered_and_justified(|ui| {
+                ui.spinner();
+            });
+            return;
+        }
         let problem = self.remember_problem();
         let api = self.api.as_ref();
         self.health.follow(ui.ctx(), &(), |()| api.health());

@@ -21,9 +21,10 @@ fn stderr(output: &Output) -> String {
 /// contains `says`, no panic or backtrace, nothing on stdout.
 fn refused(output: &Output, says: &str) {
     let err = stderr(output);
-    assert!(
-        !output.status.success(),
-        "exit 0 for a bad input; stderr: {err}"
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a bad input exits 1; stderr: {err}"
     );
     assert!(
         !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
@@ -383,4 +384,59 @@ async fn bad_input_gets_one_line_that_says_what_to_do() {
             .expect("run"),
         "config.toml is not valid",
     );
+
+    // Each layer of the configuration wins over the ones before: the flag over the variable,
+    // the variable over the file (the database each names is missing, so the message says
+    // which one was read).
+    std::fs::write(
+        home.path().join("config/outreach-dashboard/config.toml"),
+        "database_url = \"/nowhere/from-the-file.sqlite\"\n[ranking]\nmin_volume = 5\n",
+    )
+    .expect("write config");
+    let layered = |variable: Option<&str>, flag: Option<&str>| {
+        let mut command = outreach(home.path());
+        if let Some(url) = variable {
+            command.env("OUTREACH_DATABASE_URL", url);
+        }
+        if let Some(url) = flag {
+            command.args(["--database", url]);
+        }
+        command.arg("health").output().expect("run")
+    };
+    refused(&layered(None, None), "/nowhere/from-the-file.sqlite");
+    refused(
+        &layered(Some("/nowhere/from-the-variable.sqlite"), None),
+        "/nowhere/from-the-variable.sqlite",
+    );
+    refused(
+        &layered(
+            Some("/nowhere/from-the-variable.sqlite"),
+            Some("/nowhere/from-the-flag.sqlite"),
+        ),
+        "/nowhere/from-the-flag.sqlite",
+    );
+    // A variable of the wrong type is named.
+    let output = outreach(home.path())
+        .env("OUTREACH_RANKING_MIN_VOLUME", "lots")
+        .args(["--database", &demo, "ranking"])
+        .output()
+        .expect("run");
+    refused(&output, "OUTREACH_RANKING_MIN_VOLUME is not valid");
+    // The file's minimum volume, and the flag's over it, reach the ranking.
+    let ranking = |extra: &[&str]| -> Value {
+        let output = outreach(home.path())
+            .args(["--database", &demo, "--format", "json", "ranking"])
+            .args(extra)
+            .output()
+            .expect("run");
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_slice(&output.stdout).expect("ranking JSON")
+    };
+    assert_eq!(ranking(&[])["min_volume"], 5);
+    assert_eq!(ranking(&["--min-volume", "250"])["min_volume"], 250);
+    let output = outreach(home.path())
+        .args(["--database", &demo, "ranking", "--metric", "reach"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }

@@ -64,11 +64,70 @@ fn json(value: &impl serde::Serialize) -> Value {
 }
 
 #[tokio::test]
+async fn the_reader_reads_in_read_only_transactions_that_time_out() {
+    use sqlx::ConnectOptions as _;
+    let stores = stores().await;
+    let options = outreach_backend::store::postgres_options(stores.reader.url()).expect("options");
+    let mut conn = options.connect().await.expect("connect as the reader");
+    let setting = |name: &'static str| {
+        sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!("SHOW {name}")))
+    };
+    assert_eq!(
+        setting("statement_timeout")
+            .fetch_one(&mut conn)
+            .await
+            .expect("shown"),
+        "15s"
+    );
+    assert_eq!(
+        setting("default_transaction_read_only")
+            .fetch_one(&mut conn)
+            .await
+            .expect("shown"),
+        "on"
+    );
+    let sqlstate = |err: sqlx::Error| {
+        err.as_database_error()
+            .and_then(|db| db.code())
+            .map(|code| code.into_owned())
+    };
+    // A write is refused by the transaction (read only, 25006) before the role is asked.
+    let write = sqlx::query("UPDATE dashboard_settings SET reporting_time_zone = 'UTC'")
+        .execute(&mut conn)
+        .await
+        .expect_err("read only");
+    assert_eq!(sqlstate(write).as_deref(), Some("25006"));
+    // And, in a transaction that may write, by the role (insufficient privilege, 42501).
+    sqlx::query("SET default_transaction_read_only = off")
+        .execute(&mut conn)
+        .await
+        .expect("a session setting");
+    let write = sqlx::query("DELETE FROM campaigns")
+        .execute(&mut conn)
+        .await
+        .expect_err("the reader may not write");
+    assert_eq!(sqlstate(write).as_deref(), Some("42501"));
+    // A runaway query is cancelled after 15 s (57014), not waited on.
+    let started = std::time::Instant::now();
+    let slow = sqlx::query("SELECT pg_sleep(60)")
+        .execute(&mut conn)
+        .await
+        .expect_err("cancelled");
+    assert_eq!(sqlstate(slow).as_deref(), Some("57014"));
+    let waited = started.elapsed().as_secs_f64();
+    assert!(
+        (14.0..30.0).contains(&waited),
+        "cancelled after {waited:.1} s"
+    );
+}
+
+#[tokio::test]
 async fn both_stores_give_the_same_answers_and_they_add_up() {
     let stores = stores().await;
-    let pg = Dashboard::connect(stores.postgres.url())
+    // As the app reads: a login that holds only outreach_reader.
+    let pg = Dashboard::connect(stores.reader.url())
         .await
-        .expect("connect to PostgreSQL");
+        .expect("connect to PostgreSQL as the reader");
     let lite = Dashboard::connect(&stores.sqlite.display().to_string())
         .await
         .expect("open SQLite");

@@ -30,6 +30,8 @@ pub struct Stores {
     pub _warehouse: TestDb,
     /// The dashboard database, loaded by a full ETL run.
     pub postgres: TestDb,
+    /// A login to it that holds only `outreach_reader`, as the app's is.
+    pub reader: outreach_testkit::TestLogin,
     /// Holds the SQLite file.
     pub _dir: tempfile::TempDir,
     /// The SQLite file built by the demo builder.
@@ -66,8 +68,12 @@ pub async fn stores() -> Stores {
     outreach_warehouse::demo::build(&sqlite, &options)
         .await
         .expect("build the SQLite store");
+    let reader = postgres
+        .login_with(outreach_backend::schema::READER_ROLE)
+        .await;
     Stores {
         _warehouse: warehouse,
+        reader,
         postgres,
         _dir: dir,
         sqlite,

@@ -32,6 +32,13 @@ async fn migrated() -> (TestDb, sqlx::PgConnection) {
     (dashboard, conn)
 }
 
+/// The SQLSTATE of a database error.
+fn sqlstate(err: &sqlx::Error) -> Option<String> {
+    err.as_database_error()
+        .and_then(|db| db.code())
+        .map(|code| code.into_owned())
+}
+
 #[tokio::test]
 async fn constraints_refuse_what_the_data_can_never_be() {
     let (_dashboard, mut db) = migrated().await;
@@ -71,20 +78,26 @@ async fn constraints_refuse_what_the_data_can_never_be() {
             "INSERT INTO member_interactions (campaign_id, member_segment, interaction_date, interaction_type, count) VALUES ('00000000-0000-4000-8000-000000000001', '18-34/Medicaid/Low/South', '2026-01-01', 'Open', -3)",
         ),
     ];
+    // Refused by a CHECK constraint (SQLSTATE 23514), not by some other error (a typo here).
     for (what, sql) in refused {
-        assert!(db.execute(sql).await.is_err(), "{what} is refused");
+        let err = db.execute(sql).await.expect_err(what);
+        assert_eq!(sqlstate(&err).as_deref(), Some("23514"), "{what}: {err}");
     }
     let day = "INSERT INTO campaign_metrics_daily (campaign_id, metric_date, total_reach, total_impressions, total_opens, total_clicks, total_conversions, total_opt_outs, total_sent, total_bounces, total_machine_opens, total_engaged) VALUES ('00000000-0000-4000-8000-000000000001', '2026-01-01', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)";
     db.execute(day).await.expect("one row per campaign-day");
-    assert!(
-        db.execute(day).await.is_err(),
-        "a second row for the same campaign-day is refused"
+    let err = db.execute(day).await.expect_err("a second row");
+    assert_eq!(
+        sqlstate(&err).as_deref(),
+        Some("23505"),
+        "a second row for the same campaign-day is refused as a duplicate: {err}"
     );
     let interaction = "INSERT INTO member_interactions (campaign_id, member_segment, interaction_date, interaction_type, count) VALUES ('00000000-0000-4000-8000-000000000001', '18-34/Medicaid/Low/South', '2026-01-01', 'Open', 3)";
     db.execute(interaction).await.expect("one interaction row");
-    assert!(
-        db.execute(interaction).await.is_err(),
-        "one row per campaign, segment, day and type"
+    let err = db.execute(interaction).await.expect_err("a second row");
+    assert_eq!(
+        sqlstate(&err).as_deref(),
+        Some("23505"),
+        "one row per campaign, segment, day and type: {err}"
     );
 }
 
@@ -102,6 +115,7 @@ async fn the_reader_role_can_only_read_and_the_etl_role_can_write() {
         "member_segments",
         "campaign_reach_sketches",
         "reach_rollups",
+        "campaign_reach_rollups",
         "channel_metrics_daily",
         "segment_metrics_daily",
         "etl_runs",
@@ -116,7 +130,7 @@ async fn the_reader_role_can_only_read_and_the_etl_role_can_write() {
         .execute("INSERT INTO campaigns VALUES (gen_random_uuid(), 'X', 'Wellness', '2026-01-01', NULL, 'Active', 'SMS', now())")
         .await
         .expect_err("the reader cannot write");
-    assert!(denied.to_string().contains("permission denied"), "{denied}");
+    assert_eq!(sqlstate(&denied).as_deref(), Some("42501"), "{denied}");
     tx.rollback().await.expect("rollback");
 
     let mut tx = db.begin().await.expect("begin");
@@ -130,7 +144,11 @@ async fn the_reader_role_can_only_read_and_the_etl_role_can_write() {
         .execute("DROP TABLE campaigns")
         .await
         .expect_err("the ETL role cannot drop tables");
-    assert!(denied.to_string().contains("must be owner"), "{denied}");
+    assert_eq!(
+        sqlstate(&denied).as_deref(),
+        Some("42501"),
+        "must be owner: {denied}"
+    );
     tx.rollback().await.expect("rollback");
 }
 
