@@ -85,8 +85,11 @@ class App:
     """The app under Xvfb with a fresh home, and a WebDriver session on it (a context manager).
     `base` and `session` address the session; `home` is the app's home directory."""
 
-    def __init__(self, app, work=None):
+    def __init__(self, app, work=None, database=None, settings=None):
         self.app = app
+        # The database the app reads (none: the demo) and a settings.toml to start with.
+        self.database = database
+        self.settings = settings
         self.processes = []
         self.session = None
         self.base = None
@@ -111,6 +114,13 @@ class App:
         )
         # No database configured: the app builds and opens the demo database.
         self.env.pop("OUTREACH_DATABASE_URL", None)
+        if self.database:
+            self.env["OUTREACH_DATABASE_URL"] = self.database
+        if self.settings:
+            folder = os.path.join(self.env["XDG_CONFIG_HOME"], "outreach-dashboard")
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, "settings.toml"), "w") as f:
+                f.write(self.settings)
         display = 99
         while os.path.exists(f"/tmp/.X11-unix/X{display}") or os.path.exists(f"/tmp/.X{display}-lock"):
             display += 1

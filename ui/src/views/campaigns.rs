@@ -334,9 +334,13 @@ fn table_ui(
         .sense(egui::Sense::click())
         // One line per row: cells never wrap, and a sorted header's arrow sits beside it.
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        // Fixed widths: pages arriving as the table scrolls never move its columns.
         .column(Column::remainder().at_least(220.0).clip(true))
-        .columns(Column::auto().at_least(70.0), 4)
-        .columns(Column::auto().at_least(90.0), METRICS.len())
+        .column(Column::exact(150.0).clip(true))
+        .column(Column::exact(60.0))
+        .column(Column::exact(90.0))
+        .column(Column::exact(85.0))
+        .columns(Column::exact(116.0), METRICS.len())
         .header(theme::ROW_HEIGHT + 4.0, |mut header| {
             header.col(|ui| {
                 clicked_sort =

@@ -9,7 +9,6 @@ use outreach_model::{
 };
 use time::Date;
 
-use super::campaigns::Debounced;
 use crate::api::DashboardApi;
 use crate::fetch::{Fetch, Query};
 use crate::format;
@@ -32,8 +31,9 @@ pub struct FilterBar {
     /// The picker's next pages, asked with "Show more", and the question they are of.
     more_names: Vec<Fetch<CampaignNames>>,
     more_key: Option<NamesKey>,
-    /// Text that narrows the campaign picker's list, asked once typing pauses.
-    campaign_search: Debounced,
+    /// Text that narrows the campaign picker's list, asked at each keystroke (the question
+    /// is light; the one in flight is dropped for the next).
+    campaign_search: String,
     /// A custom range whose start is after its end: kept, with a message, until it is fixed.
     draft: Option<(Date, Date)>,
 }
@@ -88,7 +88,6 @@ impl FilterBar {
     pub fn is_loading(&self) -> bool {
         self.types.is_loading()
             || self.names.is_loading()
-            || self.campaign_search.is_pending()
             || self.more_names.iter().any(Fetch::is_loading)
     }
 
@@ -106,7 +105,7 @@ impl FilterBar {
             .follow(&ctx, &filter.range, |range| api.campaign_types(*range));
         let key: NamesKey = (
             filter.range,
-            self.campaign_search.settled(&ctx).to_owned(),
+            self.campaign_search.trim().to_owned(),
             filter.campaigns.clone(),
         );
         self.names.follow(&ctx, &key, |(range, search, chosen)| {
@@ -257,15 +256,8 @@ impl FilterBar {
             ui.set_min_width(240.0);
             ui.horizontal(|ui| {
                 let label = ui.label("Find:");
-                let edit = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut campaign_search.text)
-                            .char_limit(Search::MAX_CHARS),
-                    )
+                ui.add(egui::TextEdit::singleline(campaign_search).char_limit(Search::MAX_CHARS))
                     .labelled_by(label.id);
-                if edit.changed() {
-                    campaign_search.typed(ui.input(|i| i.time));
-                }
             });
             if ui.button("All campaigns").clicked() {
                 filter.campaigns.clear();
