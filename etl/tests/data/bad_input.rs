@@ -162,7 +162,7 @@ async fn events_of_a_campaign_the_warehouse_lacks_are_refused() {
 #[tokio::test]
 async fn an_unknown_status_is_named() {
     refused(
-        "UPDATE warehouse.campaigns SET status = 'Archived' WHERE campaign_id = (SELECT min(campaign_id) FROM warehouse.campaigns)",
+        "UPDATE warehouse.campaigns SET status = 'Archived' WHERE campaign_id = (SELECT campaign_id FROM warehouse.campaigns ORDER BY campaign_id LIMIT 1)",
         &["unknown campaign status \"Archived\"", "Draft, Scheduled, Active"],
     )
     .await;
@@ -180,7 +180,7 @@ async fn an_unknown_risk_tier_is_named() {
 #[tokio::test]
 async fn a_campaign_that_ends_before_it_starts_is_named() {
     refused(
-        "UPDATE warehouse.campaigns SET end_date = start_date - 1 WHERE campaign_id = (SELECT min(campaign_id) FROM warehouse.campaigns)",
+        "UPDATE warehouse.campaigns SET end_date = start_date - 1 WHERE campaign_id = (SELECT campaign_id FROM warehouse.campaigns ORDER BY campaign_id LIMIT 1)",
         &["before it starts", "fix it at the source"],
     )
     .await;
