@@ -12,6 +12,7 @@ use outreach_model::{
 
 use super::Dashboard;
 use super::binds::{filter_values, read_counts, sums};
+use super::sketches::StoredReach;
 use crate::DashboardError;
 use crate::metrics::Counts;
 use crate::store::{Read, Statement, Value};
@@ -49,43 +50,81 @@ fn order_by(order: CampaignOrder) -> String {
 }
 
 /// The campaigns of the filter whose schedule meets the range or that have data in it, with
-/// the counts `counts` over the range (the others 0), in `order`; $7 a part of the name, $8
-/// and $9 the page's size and offset (no size: every row).
+/// the counts `counts` over the range (the others 0) and, with `reach`, the columns their reach
+/// is read from (`sketches::cumulative_columns`), in `order`; $7 a part of the name, $8 and $9
+/// the page's size and offset (no size: every row). Without counts no day is summed (whether a
+/// campaign has data in the range is an index probe) and the rows are in name order.
 fn list_statement(
     filter: &Filter,
     search: Option<&str>,
     order: CampaignOrder,
     counts: &[Count],
+    reach: bool,
     page: Option<Page>,
 ) -> Statement {
-    let summed: String = Count::ALL
-        .iter()
-        .map(|count| {
-            if counts.contains(count) {
-                sums("d", &[*count])
-            } else {
-                format!(", CAST(0 AS bigint) AS {count}")
-            }
-        })
-        .collect();
-    let columns: String = Count::ALL.iter().map(|c| format!(", s.{c}")).collect();
-    let template = format!(
-        "WITH sums AS (
-            SELECT d.campaign_id{summed}
-            FROM campaign_metrics_daily d
-            WHERE d.metric_date BETWEEN $1 AND $2
-            GROUP BY d.campaign_id
+    let (with, join, columns, has_data) = if counts.is_empty() {
+        let zeros: String = Count::ALL
+            .iter()
+            .map(|count| format!(", CAST(0 AS bigint) AS {count}"))
+            .collect();
+        (
+            String::new(),
+            "",
+            zeros,
+            "EXISTS (SELECT 1 FROM campaign_metrics_daily d
+                WHERE d.campaign_id = c.campaign_id AND d.metric_date BETWEEN $1 AND $2)",
         )
+    } else {
+        let summed: String = Count::ALL
+            .iter()
+            .map(|count| {
+                if counts.contains(count) {
+                    sums("d", &[*count])
+                } else {
+                    format!(", CAST(0 AS bigint) AS {count}")
+                }
+            })
+            .collect();
+        (
+            format!(
+                "WITH sums AS (
+                    SELECT d.campaign_id{summed}
+                    FROM campaign_metrics_daily d
+                    WHERE d.metric_date BETWEEN $1 AND $2
+                    GROUP BY d.campaign_id
+                )"
+            ),
+            "LEFT JOIN sums s ON s.campaign_id = c.campaign_id",
+            Count::ALL.iter().map(|c| format!(", s.{c}")).collect(),
+            "s.campaign_id IS NOT NULL",
+        )
+    };
+    let reach = if reach {
+        format!(", {}", super::sketches::cumulative_columns())
+    } else {
+        String::new()
+    };
+    let template = format!(
+        "{with}
         SELECT c.campaign_id, c.campaign_name, c.campaign_type, c.channel, c.status, c.start_date,
-            c.end_date{columns}, count(*) OVER () AS total
+            c.end_date{columns}{reach}, count(*) OVER () AS total
         FROM campaigns c
-        LEFT JOIN sums s ON s.campaign_id = c.campaign_id
+        {join}
         WHERE {{filter}}
-          AND ((c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $1)) OR s.campaign_id IS NOT NULL)
+          AND ((c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $1)) OR {has_data})
           AND ($7 IS NULL OR {{strpos}}(c.search_name, $7) > 0)
         ORDER BY {}
         LIMIT {{limit}} OFFSET $9",
-        order_by(order)
+        // Nothing summed, nothing to order by but the name (the reach is ordered by the
+        // caller, a count of rows needs no order).
+        order_by(if counts.is_empty() {
+            CampaignOrder {
+                sort: CampaignSort::Name,
+                ..order
+            }
+        } else {
+            order
+        })
     );
     let mut values = filter_values(filter);
     values.push(Value::Text(
@@ -147,17 +186,15 @@ impl Dashboard {
     ) -> Result<CampaignPage, DashboardError> {
         let (total, mut campaigns) = if order.sort == CampaignSort::Metric(Metric::Reach) {
             // Reach over a range is not a sum, so SQL cannot order by it: every campaign is
-            // listed with its reach, and ordered here.
-            let statement = list_statement(filter, search, order, &[], None);
-            let listed = self
-                .fetch(&statement)
-                .await?
-                .map(statement.context, read_row)?;
-            let rows: Vec<CampaignRow> = listed.into_iter().map(|(row, _)| row).collect();
-            let total = rows.len() as u64;
+            // listed with what its reach is read from, and ordered here.
+            let statement = list_statement(filter, search, order, &[], true, None);
+            let listed = self.fetch(&statement).await?.map(statement.context, |r| {
+                Ok((read_row(r)?.0, StoredReach::read(r)?))
+            })?;
+            let total = listed.len() as u64;
             (
                 total,
-                self.by_reach(filter.range, rows, order.reversed, page)
+                self.by_reach(filter.range, listed, order.reversed, page)
                     .await?,
             )
         } else {
@@ -165,7 +202,7 @@ impl Dashboard {
                 CampaignSort::Metric(metric) => metric.inputs(),
                 CampaignSort::Name | CampaignSort::StartDate => &[],
             };
-            let statement = list_statement(filter, search, order, counts, Some(page));
+            let statement = list_statement(filter, search, order, counts, false, Some(page));
             let listed = self
                 .fetch(&statement)
                 .await?
@@ -175,7 +212,7 @@ impl Dashboard {
                 // Past the last page no row carries the total.
                 None if page.number() > 1 => {
                     let first = Page::new(1, 1).unwrap_or_default();
-                    let statement = list_statement(filter, search, order, &[], Some(first));
+                    let statement = list_statement(filter, search, order, &[], false, Some(first));
                     self.fetch(&statement)
                         .await?
                         .map(statement.context, |r| r.int("total"))?
@@ -211,19 +248,25 @@ impl Dashboard {
         })
     }
 
-    /// The page of `candidates` ordered by their reach over `range` (highest first, or lowest
-    /// when `reversed`; then by name and id), each with its reach. Most campaigns' reach over
-    /// a range is one stored number (`sketches::campaign_reach`), so every candidate's is known
-    /// before they are ordered.
+    /// The page of `listed` ordered by their reach over `range` (highest first, or lowest when
+    /// `reversed`; then by name and id), each with its reach. Most campaigns' reach over a
+    /// range is one stored number (`StoredReach`), so every candidate's is known before they
+    /// are ordered; the few running through the range have their sketches merged.
     async fn by_reach(
         &self,
         range: DateRange,
-        mut candidates: Vec<CampaignRow>,
+        listed: Vec<(CampaignRow, StoredReach)>,
         reversed: bool,
         page: Page,
     ) -> Result<Vec<CampaignRow>, DashboardError> {
-        let ids: Vec<CampaignId> = candidates.iter().map(|c| c.campaign_id).collect();
-        let reach = self.campaign_reach(range, ids).await?;
+        // Collected first: an iterator borrowing `listed` held across the await would make
+        // the future not `Send`.
+        let stored: Vec<(CampaignId, StoredReach)> = listed
+            .iter()
+            .map(|(row, stored)| (row.campaign_id, *stored))
+            .collect();
+        let reach = self.resolve_reach(range, stored).await?;
+        let mut candidates: Vec<CampaignRow> = listed.into_iter().map(|(row, _)| row).collect();
         for row in &mut candidates {
             row.metrics.reach = reach.get(&row.campaign_id).copied().unwrap_or(0);
         }
@@ -287,14 +330,17 @@ pub(super) fn statements() -> Vec<Statement> {
                 CampaignSort::Metric(metric) => metric.inputs(),
                 _ => &[],
             };
+            let reach = sort == CampaignSort::Metric(Metric::Reach);
             all.push(list_statement(
                 &filter,
                 Some("flu"),
                 order,
                 counts,
+                reach,
                 Some(Page::default()),
             ));
-            all.push(list_statement(&filter, None, order, counts, None));
+            all.push(list_statement(&filter, None, order, counts, reach, None));
+            all.push(list_statement(&filter, None, order, &[], false, None));
         }
     }
     all

@@ -14,7 +14,7 @@ use super::binds::{IntervalOrAll, filter_values};
 use crate::DashboardError;
 use crate::reach::Sketch;
 use crate::rollup;
-use crate::store::{Statement, Value};
+use crate::store::{Read, Statement, Value};
 
 /// The stored sketches of the filter's campaigns over the range.
 const CAMPAIGN_SKETCHES: &str = "SELECT r.campaign_id, r.metric_date, c.channel, r.sketch
@@ -194,30 +194,30 @@ impl Dashboard {
         }
         let statement = cumulative_statement(range, campaigns);
         let rows = self.fetch(&statement).await?.map(statement.context, |r| {
-            let id = r.id("campaign_id")?;
-            let in_range = r.int("in_range")? > 0;
-            // Nothing after the range: the reach since its first day. Nothing before it: the
-            // reach until its last day. (Null until the ETL has written them.)
-            let known = if r.int("after")? == 0 {
-                r.opt_int("since_first")?
-            } else if r.int("before")? == 0 {
-                r.opt_int("until_last")?
-            } else {
-                None
-            };
-            Ok((id, in_range, known))
+            Ok((r.id("campaign_id")?, StoredReach::read(r)?))
         })?;
-        let mut reach = HashMap::with_capacity(rows.len());
+        self.resolve_reach(range, rows).await
+    }
+
+    /// The reach over `range` of campaigns whose stored reach was read ([`StoredReach`]): the
+    /// number where there is one, else their sketches merged.
+    pub(super) async fn resolve_reach(
+        &self,
+        range: DateRange,
+        stored: impl IntoIterator<Item = (CampaignId, StoredReach)>,
+    ) -> Result<HashMap<CampaignId, i64>, DashboardError> {
+        let stored = stored.into_iter();
+        let mut reach = HashMap::with_capacity(stored.size_hint().0);
         let mut to_merge = Vec::new();
-        for (id, in_range, known) in rows {
-            match (in_range, known) {
-                (false, _) => {
+        for (id, known) in stored {
+            match known {
+                StoredReach::NoData => {
                     reach.insert(id, 0);
                 }
-                (true, Some(count)) => {
+                StoredReach::Known(count) => {
                     reach.insert(id, count);
                 }
-                (true, None) => to_merge.push(id),
+                StoredReach::ToMerge => to_merge.push(id),
             }
         }
         reach.extend(self.merged_reach(range, to_merge).await?);
@@ -256,9 +256,41 @@ impl Dashboard {
     }
 }
 
-/// Per campaign $3: whether it has data in the range ($1, $2), before it and after it, and its
-/// reach since the range's first day with data and until its last.
-fn cumulative_statement(range: DateRange, campaigns: Vec<CampaignId>) -> Statement {
+/// What the stored numbers say of a campaign's reach over a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StoredReach {
+    /// No data in the range: 0.
+    NoData,
+    /// One stored number: the campaign has no data after the range (its reach since the
+    /// range's first day with data) or none before it (its reach until the last).
+    Known(i64),
+    /// Data on both sides of the range, or the numbers not written yet: its sketches merge.
+    ToMerge,
+}
+
+impl StoredReach {
+    /// Reads the columns of [`cumulative_columns`].
+    pub(super) fn read(r: &dyn Read) -> Result<Self, sqlx::Error> {
+        if r.int("in_range")? == 0 {
+            return Ok(Self::NoData);
+        }
+        // (Null until the ETL has written them.)
+        let known = if r.int("after")? == 0 {
+            r.opt_int("since_first")?
+        } else if r.int("before")? == 0 {
+            r.opt_int("until_last")?
+        } else {
+            None
+        };
+        Ok(known.map_or(Self::ToMerge, Self::Known))
+    }
+}
+
+/// The columns, for the campaign `c` of a statement whose $1 and $2 are the range, that say
+/// its reach over the range ([`StoredReach::read`]): whether it has data in the range, before
+/// it and after it, and its reach since the range's first day with data and until its last.
+/// Each is an index probe of `campaign_metrics_daily` (campaign, day).
+pub(super) fn cumulative_columns() -> String {
     let day = |condition: &str, order: &str, column: &str| {
         format!(
             "(SELECT d.{column} FROM campaign_metrics_daily d
@@ -273,17 +305,23 @@ fn cumulative_statement(range: DateRange, campaigns: Vec<CampaignId>) -> Stateme
         )
     };
     let within = "d.metric_date BETWEEN $1 AND $2";
-    let template = format!(
-        "SELECT c.campaign_id,
-            {} AS in_range, {} AS before, {} AS after,
-            {} AS since_first, {} AS until_last
-         FROM campaigns c
-         WHERE c.campaign_id = ANY($3)",
+    format!(
+        "{} AS in_range, {} AS before, {} AS after, {} AS since_first, {} AS until_last",
         exists(within),
         exists("d.metric_date < $1"),
         exists("d.metric_date > $2"),
         day(within, "ASC", "reach_since"),
         day(within, "DESC", "reach_until"),
+    )
+}
+
+/// Per campaign $3, over the range ($1, $2), the columns of [`cumulative_columns`].
+fn cumulative_statement(range: DateRange, campaigns: Vec<CampaignId>) -> Statement {
+    let template = format!(
+        "SELECT c.campaign_id, {}
+         FROM campaigns c
+         WHERE c.campaign_id = ANY($3)",
+        cumulative_columns()
     );
     Statement::new(
         "reading the campaigns' reach",
