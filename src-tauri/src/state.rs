@@ -9,7 +9,8 @@ use outreach_backend::config::{Config, Database, Overrides};
 use outreach_backend::paths::{AppDirs, NoHome};
 use outreach_model::{ApiError, ErrorCode};
 use outreach_warehouse::demo::{self, DemoOutcome};
-use tokio::sync::OnceCell;
+use std::sync::OnceLock;
+use std::time::Instant;
 
 /// The dashboard as opened, with the configuration it was opened with.
 #[derive(Debug)]
@@ -26,7 +27,9 @@ pub struct Opened {
 pub struct Backend {
     dirs: Result<AppDirs, NoHome>,
     overrides: Overrides,
-    opened: Arc<OnceCell<Arc<Opened>>>,
+    opened: Arc<OnceLock<Arc<Opened>>>,
+    /// Held while the dashboard is being opened, with when the last attempt failed and why.
+    attempt: Arc<tokio::sync::Mutex<Option<(Instant, ApiError)>>>,
 }
 
 impl Backend {
@@ -37,6 +40,7 @@ impl Backend {
             dirs,
             overrides,
             opened: Arc::default(),
+            attempt: Arc::default(),
         }
     }
 
@@ -47,14 +51,35 @@ impl Backend {
             .map_err(|err| ApiError::new(ErrorCode::Unavailable, err.to_string()))
     }
 
-    /// The open dashboard, opening it (and building the demo) when it is not yet: a failure is
-    /// answered, and the next call tries again.
+    /// The open dashboard, opening it (and building the demo) when it is not yet. One attempt
+    /// runs at a time, and the questions that waited for it share its failure (the overview
+    /// asks a dozen at once: they fail together after one connection timeout, not one after
+    /// another); a question asked after a failure tries again.
     pub async fn opened(&self) -> Result<Arc<Opened>, ApiError> {
-        let opened = self
-            .opened
-            .get_or_try_init(|| open_on_a_blocking_thread(self.clone()))
-            .await?;
-        Ok(opened.clone())
+        if let Some(opened) = self.opened.get() {
+            return Ok(opened.clone());
+        }
+        let asked = Instant::now();
+        let mut attempt = self.attempt.lock().await;
+        if let Some(opened) = self.opened.get() {
+            return Ok(opened.clone());
+        }
+        if let Some((failed_at, err)) = attempt.as_ref()
+            && *failed_at > asked
+        {
+            return Err(err.clone());
+        }
+        match open_on_a_blocking_thread(self.clone()).await {
+            Ok(opened) => {
+                let opened = self.opened.get_or_init(|| opened).clone();
+                *attempt = None;
+                Ok(opened)
+            }
+            Err(err) => {
+                *attempt = Some((Instant::now(), err.clone()));
+                Err(err)
+            }
+        }
     }
 }
 
@@ -154,6 +179,84 @@ mod tests {
         // Opened once: the next call is the same dashboard.
         let again = runtime.block_on(backend.opened()).expect("open");
         assert!(Arc::ptr_eq(&opened, &again));
+    }
+
+    /// A server that accepts connections and never answers (a database that hangs): each
+    /// attempt to open waits out the connection timeout. The questions asked together share
+    /// one attempt and its failure, so the last is answered after one timeout, not a dozen.
+    #[test]
+    fn questions_waiting_on_a_hung_database_share_one_attempt() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("a loopback port");
+        let port = listener.local_addr().expect("its port").port();
+        let counter = accepted.clone();
+        runtime.spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                held.push(socket);
+            }
+        });
+        let home = tempfile::tempdir().expect("a home");
+        let backend = Backend::new(
+            Ok(AppDirs::under(home.path())),
+            Overrides {
+                database: Some(format!("postgres://reader@127.0.0.1:{port}/dashboard")),
+                min_volume: None,
+            },
+        );
+        // One question alone: how many connections one attempt makes.
+        let alone = runtime
+            .block_on(backend.opened())
+            .expect_err("the database hangs");
+        assert_eq!(alone.code, ErrorCode::Unavailable, "{alone:?}");
+        let per_attempt = accepted.swap(0, Ordering::SeqCst);
+        assert!(per_attempt >= 1, "the attempt reached the server");
+
+        // A dozen at once, as the overview asks.
+        let started = Instant::now();
+        let failures = runtime.block_on(async {
+            let asked: Vec<_> = (0..12)
+                .map(|_| {
+                    let backend = backend.clone();
+                    tokio::spawn(async move { backend.opened().await })
+                })
+                .collect();
+            let mut failures = Vec::new();
+            for question in asked {
+                failures.push(question.await.expect("a task").expect_err("hung"));
+            }
+            failures
+        });
+        let waited = started.elapsed();
+        assert!(
+            failures.iter().all(|err| err == &failures[0]),
+            "{failures:?}"
+        );
+        assert!(
+            failures[0]
+                .message
+                .contains("cannot reach the dashboard database"),
+            "{failures:?}"
+        );
+        assert_eq!(
+            accepted.load(Ordering::SeqCst),
+            per_attempt,
+            "one attempt for the twelve questions"
+        );
+        let timeout = outreach_backend::store::CONNECT_TIMEOUT;
+        assert!(
+            waited < timeout * 3,
+            "the last answer came after {waited:?}, one attempt takes about {timeout:?}"
+        );
     }
 
     #[test]
