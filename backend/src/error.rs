@@ -78,3 +78,86 @@ impl From<DashboardError> for outreach_model::ApiError {
         outreach_model::ApiError::new(code, crate::store::without_secrets(&err.to_string()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DashboardError;
+    use crate::dashboard::RankingError;
+    use outreach_model::{ApiError, CampaignId, ErrorCode, Metric};
+
+    /// Every failure reaches the view with the code that tells it what to offer (fix the
+    /// question, retry, or report the data), its advice intact and no password.
+    #[test]
+    fn each_failure_has_its_code_its_advice_and_no_secret() {
+        let secret = "s3cret-pw";
+        let url = format!("postgres://reader:{secret}@127.0.0.1:5432/dashboard");
+        let cases = [
+            (
+                DashboardError::UnknownCampaign(CampaignId::from_u128(7)),
+                ErrorCode::BadRequest,
+                "`outreach campaigns` lists the campaigns",
+            ),
+            (
+                DashboardError::Ranking(RankingError::NotARate(Metric::Reach)),
+                ErrorCode::BadRequest,
+                "is not a rate",
+            ),
+            (
+                DashboardError::Ranking(RankingError::Minimum(-1)),
+                ErrorCode::BadRequest,
+                "0 or more",
+            ),
+            (
+                DashboardError::BadUrl(format!("{url} has no host")),
+                ErrorCode::Unavailable,
+                "write it as postgres://",
+            ),
+            (
+                DashboardError::NoSuchFile("/nowhere/dash.sqlite".into()),
+                ErrorCode::Unavailable,
+                "check the path",
+            ),
+            (
+                DashboardError::Unreachable(format!("connecting to {url}: refused")),
+                ErrorCode::Unavailable,
+                "then try again",
+            ),
+            (
+                DashboardError::WrongSchema {
+                    found: 3,
+                    expected: 9,
+                },
+                ErrorCode::Unavailable,
+                "run `outreach-etl migrate`",
+            ),
+            (
+                DashboardError::WrongSchema {
+                    found: 12,
+                    expected: 9,
+                },
+                ErrorCode::Unavailable,
+                "update Outreach Dashboard",
+            ),
+            (
+                DashboardError::CorruptSketch("truncated".into()),
+                ErrorCode::Data,
+                "rerun the ETL with --full",
+            ),
+            (
+                DashboardError::Query {
+                    context: "reading the summary",
+                    source: sqlx::Error::ColumnNotFound(format!("reach from {url}")),
+                },
+                ErrorCode::Data,
+                "failed while reading the summary",
+            ),
+        ];
+        for (err, code, advice) in cases {
+            let said = err.to_string();
+            let api = ApiError::from(err);
+            assert_eq!(api.code, code, "{said}");
+            assert!(api.message.contains(advice), "{}", api.message);
+            assert!(!api.message.contains(secret), "{}", api.message);
+        }
+    }
+}

@@ -381,7 +381,11 @@ mod tests {
             assert_eq!(running.count(), merged.count());
             assert_eq!(running.sketch(), &merged);
         }
-        assert!(running.merge_bytes(&[9]).is_err());
+        let err = running
+            .merge_bytes(&[9])
+            .expect_err("a damaged sketch is refused");
+        assert!(err.to_string().contains("corrupt reach sketch"), "{err}");
+        assert_eq!(running.count(), merged.count(), "and changes nothing");
     }
 
     #[test]

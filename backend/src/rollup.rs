@@ -357,7 +357,10 @@ mod tests {
             .find(|(p, start, _)| *p == Interval::Week && *start == monday)
             .expect("the first week");
         assert_eq!(week.2.count() as i64, merged(0, 1));
-        assert!(campaign_rollups(&[(monday, Some(&[9][..]))]).is_err());
+        let Err(err) = campaign_rollups(&[(monday, Some(&[9][..]))]) else {
+            panic!("a damaged sketch is refused");
+        };
+        assert!(err.to_string().contains("outreach-etl run --full"), "{err}");
     }
 
     #[test]

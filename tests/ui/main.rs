@@ -210,6 +210,12 @@ fn the_status_bar_names_the_demo_database_and_the_time_zone() {
         h.query_by_label_contains("Demo database (synthetic data)")
             .is_some()
     });
+    settle(&mut harness, "every answer in", |h| !h.state().is_loading());
+    assert_eq!(
+        harness.state().title(),
+        "Outreach Dashboard · Overview",
+        "no failure, nothing loading"
+    );
     for part in [
         "days in UTC",
         &format!("data up to {TODAY}"),
@@ -245,6 +251,14 @@ fn a_failed_question_says_what_happened_and_offers_a_retry() {
                 .is_some()
     };
     settle(&mut harness, "the error", failed);
+    // The window's title, which the end-to-end run reads through WebDriver, says so.
+    settle(&mut harness, "every answer or failure in", |h| {
+        !h.state().is_loading()
+    });
+    assert_eq!(
+        harness.state().title(),
+        "Outreach Dashboard · Overview (failed)"
+    );
     assert!(
         harness.query_by_label("Reach").is_none(),
         "no tile shows a figure it does not have"
@@ -1067,5 +1081,49 @@ fn scrolling_the_campaigns_table_asks_for_the_next_page() {
     assert!(
         pages.iter().all(|n| *n <= 4),
         "no page beyond those scrolled past: {pages:?}"
+    );
+}
+
+/// Whether every picker named by `label` stands after the label it is labelled by, on its row:
+/// "Type: All types ▾", not "All types ▾ Type".
+fn label_stands_before_its_picker(harness: &Harness<'_, DashboardApp>, label: &str) -> bool {
+    let mut pickers = harness
+        .query_all_by_label(label)
+        .filter(|node| node.accesskit_node().role() == egui::accesskit::Role::ComboBox)
+        .peekable();
+    pickers.peek().is_some()
+        && pickers.all(|picker| {
+            let rect = picker.rect();
+            let labels: Vec<_> = picker
+                .accesskit_node()
+                .labelled_by()
+                .filter_map(|text| text.bounding_box())
+                .collect();
+            !labels.is_empty()
+                && labels.iter().all(|text| {
+                    let middle = (text.y0 + text.y1) / 2.0;
+                    (f64::from(rect.center().y) - middle).abs() < 4.0
+                        && f64::from(rect.left()) >= text.x1 - 0.5
+                })
+        })
+}
+
+#[test]
+fn each_label_stands_before_the_picker_it_names() {
+    let mut harness = tall_harness(demo(), 1_400.0);
+    settle(&mut harness, "the overview", |h| !h.state().is_loading());
+    for label in ["Status:", "Type:", "Campaigns:", "Metric:"] {
+        assert!(
+            label_stands_before_its_picker(&harness, label),
+            "{label} on the overview"
+        );
+    }
+    open_page(&mut harness, "Segments");
+    settle(&mut harness, "the segments", |h| {
+        h.state().page() == PageName::Segments && !h.state().is_loading()
+    });
+    assert!(
+        label_stands_before_its_picker(&harness, "Chart:"),
+        "Chart: on the segments page"
     );
 }

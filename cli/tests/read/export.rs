@@ -657,9 +657,10 @@ async fn failed_exports_leave_no_file_and_say_what_to_do() {
         names.sort();
         names
     };
-    let refused = |output: &Output, says: &[&str]| {
+    // Bad input exits 1, a command line clap refuses (usage) 2.
+    let refused = |output: &Output, code: i32, says: &[&str]| {
         let err = stderr(output);
-        assert!(!output.status.success(), "exit 0: {err}");
+        assert_eq!(output.status.code(), Some(code), "{err}");
         assert!(!err.contains("panicked"), "{err}");
         assert_eq!(
             err.lines().filter(|l| l.starts_with("error:")).count(),
@@ -697,6 +698,7 @@ async fn failed_exports_leave_no_file_and_say_what_to_do() {
         .expect("run outreach under a file size limit");
     refused(
         &limited,
+        1,
         &[
             "could not finish writing",
             "Nothing was saved there",
@@ -739,7 +741,7 @@ async fn failed_exports_leave_no_file_and_say_what_to_do() {
             .output()
             .expect("run outreach");
         let err = stderr(&output);
-        assert!(!output.status.success(), "exit 0: {err}");
+        assert_eq!(output.status.code(), Some(1), "a failure exits 1: {err}");
         for words in [
             "cannot write in",
             "ermission denied",
@@ -766,6 +768,7 @@ async fn failed_exports_leave_no_file_and_say_what_to_do() {
             .expect("run outreach");
         refused(
             &output,
+            1,
             &["cannot write in", "Choose a folder you can write to"],
         );
     }
@@ -776,7 +779,7 @@ async fn failed_exports_leave_no_file_and_say_what_to_do() {
         .arg(&folder)
         .output()
         .expect("run outreach");
-    refused(&output, &["is a folder", "give the export a file name"]);
+    refused(&output, 1, &["is a folder", "give the export a file name"]);
 
     // A campaign that does not exist: nothing is written, not even an empty file.
     let output = outreach(home.path())
@@ -786,21 +789,24 @@ async fn failed_exports_leave_no_file_and_say_what_to_do() {
         .arg(folder.join("campaign.pdf"))
         .output()
         .expect("run outreach");
-    refused(&output, &["there is no campaign", "Nothing was saved"]);
+    refused(&output, 1, &["there is no campaign", "Nothing was saved"]);
 
     // Views and formats that do not exist.
-    for (args, says) in [
-        (vec!["export", "xls"], "invalid value 'xls'"),
+    for (args, code, says) in [
+        (vec!["export", "xls"], 2, "invalid value 'xls'"),
         (
             vec!["export", "csv", "--view", "campaign"],
+            1,
             "needs the campaign's id",
         ),
         (
             vec!["export", "csv", "--view", "funnel"],
+            1,
             "unknown view \"funnel\"",
         ),
         (
             vec!["export", "pdf", "--paper", "legal"],
+            2,
             "unknown paper size",
         ),
     ] {
@@ -811,6 +817,6 @@ async fn failed_exports_leave_no_file_and_say_what_to_do() {
             .arg(folder.join("x.out"))
             .output()
             .expect("run outreach");
-        refused(&output, &[says]);
+        refused(&output, code, &[says]);
     }
 }
