@@ -28,4 +28,11 @@ if ! cargo check -q -p outreach-ui --target wasm32-unknown-unknown; then
   echo "outreach-ui does not build for wasm32-unknown-unknown"
   fail=1
 fi
+# Colours come from the theme's tokens (ui/src/theme.rs), never a literal in a view, so the
+# light and dark themes and the contrast checks cover every colour on screen.
+if grep -rnE 'Color32::(from_rgb|from_gray|from_rgba|from_hex|[A-Z][A-Z_]+)' ui/src --include='*.rs' \
+    | grep -v '^ui/src/theme.rs:'; then
+  echo "colour literals outside ui/src/theme.rs: use a token of the theme"
+  fail=1
+fi
 exit $fail

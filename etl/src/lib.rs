@@ -23,6 +23,11 @@ pub use outreach_warehouse::ReportingZone;
 pub use progress::{Progress, Quiet};
 pub use run::{RunOptions, RunReport, run};
 
+/// Key of the advisory lock that keeps two writers (an ETL run, a rebuild of the rollups) off
+/// one dashboard database. Here, at the root, so the run and the rollups both use it without
+/// depending on each other.
+pub(crate) const RUN_LOCK: i64 = 0x6f75_7472_6561_6368; // "outreach"
+
 /// Everything that can stop the ETL, each with what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum EtlError {

@@ -25,7 +25,7 @@ pub async fn rebuild_all(dashboard: &mut PgConnection) -> Result<(), EtlError> {
         .await
         .map_err(EtlError::dashboard("starting the rebuild"))?;
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
-        .bind(crate::run::RUN_LOCK)
+        .bind(crate::RUN_LOCK)
         .fetch_one(&mut *tx)
         .await
         .map_err(EtlError::dashboard("taking the run lock"))?;

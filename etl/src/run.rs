@@ -12,10 +12,7 @@ use outreach_warehouse::zone::{ReportingZone, UnknownZone};
 
 use crate::progress::Progress;
 use crate::pushdown::{self, Scope};
-use crate::{EtlError, contract, load, rollups};
-
-/// Key of the session advisory lock that keeps two runs off one dashboard database.
-pub(crate) const RUN_LOCK: i64 = 0x6f75_7472_6561_6368; // "outreach"
+use crate::{EtlError, RUN_LOCK, contract, load, rollups};
 
 /// Channel that open apps LISTEN on.
 pub const NOTIFY_CHANNEL: &str = "dashboard_updated";
