@@ -1127,3 +1127,48 @@ fn each_label_stands_before_the_picker_it_names() {
         "Chart: on the segments page"
     );
 }
+
+/// The campaign picker stays open while a person clicks into its search, types and ticks
+/// campaigns (a picker of one choice closes on the click; this one must not).
+#[test]
+fn the_campaign_picker_stays_open_to_search_and_tick() {
+    let dashboard = demo();
+    let filter = Filter::new(DateRange::last_days(TODAY, 30));
+    let flu = ask(dashboard.campaign_names(filter.range, Some("flu"), &[], Page::default()));
+    let first = flu
+        .campaigns
+        .first()
+        .expect("a flu campaign in the demo")
+        .clone();
+    let mut harness = harness(dashboard);
+    settle(&mut harness, "the overview", |h| !h.state().is_loading());
+    harness
+        .query_all_by_label("Campaigns:")
+        .find(|node| node.accesskit_node().role() == egui::accesskit::Role::ComboBox)
+        .expect("the campaign picker")
+        .click();
+    settle(&mut harness, "the open picker", |h| {
+        h.query_by_label("Find:").is_some()
+    });
+    // A pointer click into the search field, as a person makes it.
+    harness.get_by_label("Find:").click();
+    harness.step();
+    harness.get_by_label("Find:").type_text("flu");
+    settle(&mut harness, "the flu campaigns in the picker", |h| {
+        !h.state().is_loading()
+            && h.query_all_by_label(&first.campaign_name)
+                .any(|node| node.accesskit_node().role() == egui::accesskit::Role::CheckBox)
+    });
+    harness
+        .query_all_by_label(&first.campaign_name)
+        .find(|node| node.accesskit_node().role() == egui::accesskit::Role::CheckBox)
+        .expect("its checkbox in the picker")
+        .click();
+    settle(&mut harness, "the filter on that campaign", |h| {
+        h.state().filter().campaigns == vec![first.campaign_id]
+    });
+    assert!(
+        harness.query_by_label("Find:").is_some(),
+        "the picker is still open after a tick"
+    );
+}

@@ -208,7 +208,7 @@ impl FilterBar {
     /// The campaign types of the range's campaigns, each a checkbox.
     fn types_ui(&mut self, ui: &mut egui::Ui, filter: &mut Filter) {
         let types: &[String] = self.types.ok().map_or(&[], Vec::as_slice);
-        super::picker_ui(
+        super::multi_picker_ui(
             ui,
             "Type",
             "campaign types",
@@ -252,7 +252,7 @@ impl FilterBar {
             (1, [name]) => name.clone(),
             (n, _) => format!("{n} chosen"),
         };
-        super::picker_ui(ui, "Campaigns", "campaign picker", &summary, |ui| {
+        super::multi_picker_ui(ui, "Campaigns", "campaign picker", &summary, |ui| {
             ui.set_min_width(240.0);
             ui.horizontal(|ui| {
                 let label = ui.label("Find:");
@@ -321,7 +321,7 @@ fn statuses_ui(ui: &mut egui::Ui, filter: &mut Filter) {
         .iter()
         .map(|s| s.as_str().to_owned())
         .collect();
-    super::picker_ui(
+    super::multi_picker_ui(
         ui,
         "Status",
         "campaign statuses",

@@ -43,8 +43,8 @@ pub fn answer<K: PartialEq + Clone, T>(
     }
 }
 
-/// A picker: its label before it ("Type: All types ▾"), then the button that opens `options`
-/// (which the label names for screen readers and tests).
+/// A picker of one choice: its label before it ("Metric: Reach ▾"), then the button that opens
+/// `options` (which the label names for screen readers and tests); a choice closes it.
 pub fn picker_ui(
     ui: &mut egui::Ui,
     label: &str,
@@ -52,9 +52,47 @@ pub fn picker_ui(
     selected: &str,
     options: impl FnOnce(&mut egui::Ui),
 ) {
+    picker_with(
+        ui,
+        label,
+        id,
+        selected,
+        egui::PopupCloseBehavior::CloseOnClick,
+        options,
+    );
+}
+
+/// A picker of several choices (checkboxes, a search field): as [`picker_ui`], but it stays
+/// open while they are made, and closes on a click outside it (or Escape).
+pub fn multi_picker_ui(
+    ui: &mut egui::Ui,
+    label: &str,
+    id: &str,
+    selected: &str,
+    options: impl FnOnce(&mut egui::Ui),
+) {
+    picker_with(
+        ui,
+        label,
+        id,
+        selected,
+        egui::PopupCloseBehavior::CloseOnClickOutside,
+        options,
+    );
+}
+
+fn picker_with(
+    ui: &mut egui::Ui,
+    label: &str,
+    id: &str,
+    selected: &str,
+    close: egui::PopupCloseBehavior,
+    options: impl FnOnce(&mut egui::Ui),
+) {
     let label = ui.label(format!("{label}:"));
     egui::ComboBox::from_id_salt(id)
         .selected_text(selected)
+        .close_behavior(close)
         .show_ui(ui, options)
         .response
         .labelled_by(label.id);
