@@ -8,9 +8,11 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use outreach_backend::Dashboard;
 use outreach_backend::store::Value;
-use outreach_model::{CampaignSort, DateRange, Filter, Interval, Metric, Page};
+use outreach_backend::{DEFAULT_MIN_VOLUME, Dashboard};
+use outreach_model::{
+    CampaignOrder, CampaignSort, Channel, DateRange, Filter, Interval, Metric, Page,
+};
 
 const RUNS: usize = 50;
 
@@ -142,14 +144,28 @@ fn psql(url: &str, questions: &[Question]) -> Result<(Vec<(f64, f64)>, String), 
             .spawn()
             .and_then(|mut child| {
                 use std::io::Write as _;
-                if let Some(mut stdin) = child.stdin.take() {
-                    stdin.write_all(text.as_bytes())?;
-                }
-                child.wait_with_output()
+                // Written from a thread of its own while the output is read: a script longer
+                // than the pipe's buffer, with psql's plans filling the other pipe, would
+                // otherwise leave both waiting for ever.
+                let writer = child.stdin.take().map(|mut stdin| {
+                    let text = text.to_owned();
+                    std::thread::spawn(move || stdin.write_all(text.as_bytes()))
+                });
+                let output = child.wait_with_output()?;
+                let written = writer.map(|w| {
+                    w.join()
+                        .unwrap_or_else(|_| Err(std::io::Error::other("the writer panicked")))
+                });
+                Ok((output, written))
             })
             .map_err(|err| format!("cannot run psql: {err}"))?;
+        let (output, written) = output;
+        // psql's own message first: a script it stopped reading also fails the writing.
         if !output.status.success() {
             return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        }
+        if let Some(Err(err)) = written {
+            return Err(format!("cannot write psql's script: {err}"));
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     };
@@ -222,6 +238,36 @@ fn shapes(plan: &str) -> Vec<String> {
     found
 }
 
+/// Everything the overview asks for a filter, at once, as the app asks it: the summary, a
+/// sparkline's trend per KPI, the trend chart, each channel's summary and the ranking.
+async fn overview(d: &Dashboard, filter: &Filter) -> Result<(), outreach_backend::DashboardError> {
+    use futures_util::future::try_join_all;
+    let sparklines = [
+        Metric::Reach,
+        Metric::Impressions,
+        Metric::EngagementRate,
+        Metric::ConversionRate,
+        Metric::OptOutRate,
+    ]
+    .map(|metric| d.trend(filter, metric, Interval::Day));
+    let channels: Vec<Filter> = Channel::ALL
+        .iter()
+        .filter(|c| filter.channels.contains(c))
+        .map(|c| Filter {
+            channels: vec![*c],
+            ..filter.clone()
+        })
+        .collect();
+    tokio::try_join!(
+        d.summary(filter),
+        try_join_all(sparklines),
+        d.trend(filter, Metric::EngagementRate, Interval::Day),
+        try_join_all(channels.iter().map(|f| d.summary(f))),
+        d.ranking(filter, Metric::EngagementRate, 5, DEFAULT_MIN_VOLUME),
+    )?;
+    Ok(())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("BENCH_DATABASE_URL")
@@ -236,6 +282,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let year = Filter::new(DateRange::last_days(latest, 365));
     let two_years = DateRange::last_days(latest, 730);
     let page = Page::new(1, 50)?;
+    let hundred = Page::new(1, 100)?;
+    let row_5000 = Page::new(51, 100)?;
+    let days30 = Filter::new(DateRange::last_days(latest, 30));
+    let days30_sms = Filter {
+        channels: vec![Channel::Sms],
+        ..days30.clone()
+    };
+    let days90_sms = Filter {
+        channels: vec![Channel::Sms],
+        ..days90.clone()
+    };
+    let september = Filter::new(DateRange::new(
+        time::macros::date!(2026 - 09 - 01),
+        time::macros::date!(2026 - 09 - 30),
+    )?);
+    let everything = Filter::new(two_years);
     let campaign = dashboard
         .campaigns(
             &days90,
@@ -312,6 +374,120 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             f64::NAN,
             &dashboard,
             async |d: &Dashboard| d.trend(&year, Metric::Reach, Interval::Week).await,
+        )
+        .await?,
+        // The app's questions (issue 13): what each of its pages asks at a large plan's size.
+        measure(
+            "overview, 30 days, SMS: its eleven questions at once",
+            150.0,
+            &dashboard,
+            async |d: &Dashboard| overview(d, &days30_sms).await,
+        )
+        .await?,
+        measure(
+            "overview, 90 days, SMS: its eleven questions at once",
+            150.0,
+            &dashboard,
+            async |d: &Dashboard| overview(d, &days90_sms).await,
+        )
+        .await?,
+        measure(
+            "best and worst by engagement_rate, 90 days",
+            100.0,
+            &dashboard,
+            async |d: &Dashboard| {
+                d.ranking(&days90, Metric::EngagementRate, 5, DEFAULT_MIN_VOLUME)
+                    .await
+            },
+        )
+        .await?,
+        measure(
+            "campaign list, 30 days, by name, first 100",
+            150.0,
+            &dashboard,
+            async |d: &Dashboard| {
+                d.campaigns(&days30, None, CampaignSort::Name.into(), hundred)
+                    .await
+            },
+        )
+        .await?,
+        measure(
+            "campaign list, 90 days, by reach, first 100",
+            150.0,
+            &dashboard,
+            async |d: &Dashboard| {
+                d.campaigns(
+                    &days90,
+                    None,
+                    CampaignSort::Metric(Metric::Reach).into(),
+                    hundred,
+                )
+                .await
+            },
+        )
+        .await?,
+        measure(
+            "campaign list, 90 days, by reach reversed, first 100",
+            150.0,
+            &dashboard,
+            async |d: &Dashboard| {
+                d.campaigns(
+                    &days90,
+                    None,
+                    CampaignOrder::from(CampaignSort::Metric(Metric::Reach)).reverse(),
+                    hundred,
+                )
+                .await
+            },
+        )
+        .await?,
+        measure(
+            "campaign list, September, by reach (cut campaigns merged)",
+            f64::NAN,
+            &dashboard,
+            async |d: &Dashboard| {
+                d.campaigns(
+                    &september,
+                    None,
+                    CampaignSort::Metric(Metric::Reach).into(),
+                    hundred,
+                )
+                .await
+            },
+        )
+        .await?,
+        measure(
+            "campaign list, two years, by name, rows 5,001 to 5,100",
+            150.0,
+            &dashboard,
+            async |d: &Dashboard| {
+                d.campaigns(&everything, None, CampaignSort::Name.into(), row_5000)
+                    .await
+            },
+        )
+        .await?,
+        measure(
+            "a campaign's page, 30 days (its row, by day, its segments)",
+            200.0,
+            &dashboard,
+            async |d: &Dashboard| {
+                let row = Filter {
+                    campaigns: vec![campaign],
+                    ..days30.clone()
+                };
+                tokio::try_join!(
+                    d.campaigns(&row, None, CampaignSort::Name.into(), page),
+                    d.campaign_metrics(campaign, days30.range, Interval::Day),
+                    d.segments(&row),
+                )
+            },
+        )
+        .await?,
+        measure(
+            "campaign picker: names containing \"flu\", first 50",
+            100.0,
+            &dashboard,
+            async |d: &Dashboard| d.campaign_names(days30.range, Some("flu"), &[], page).await,
         )
         .await?,
     ];
