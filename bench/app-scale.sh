@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The app at a large plan's size (issue 13): the release build in its real webview, on the
 # scale dataset of bench/read.sh (loaded first when missing, about twenty minutes), timed in
-# the page by bench/app-scale.py; then the same questions natively with the database's own
-# time (cargo bench -p outreach-cli --bench read).
+# the page by bench/app-scale.py. The same questions natively, with the database's own
+# time: `bash bench/read.sh` (make bench runs both).
 #   bash bench/app-scale.sh [changes]      (default 20; BENCH_PG=postgres://user@host:port)
 set -euo pipefail
 cd "$(dirname "$0")/.."
