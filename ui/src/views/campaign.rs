@@ -132,12 +132,19 @@ impl CampaignDetail {
         super::section(ui, "Over time");
         ui.horizontal(|ui| {
             let shown = charted.label();
-            super::picker_ui(ui, "Metric", "campaign metric", shown, |ui| {
-                for metric in CHARTED {
-                    ui.selectable_value(charted, metric, metric.label())
-                        .on_hover_text(metric.definition());
-                }
-            });
+            super::picker_ui(
+                ui,
+                "Metric",
+                "campaign metric",
+                shown,
+                super::Choices::One,
+                |ui| {
+                    for metric in CHARTED {
+                        ui.selectable_value(charted, metric, metric.label())
+                            .on_hover_text(metric.definition());
+                    }
+                },
+            );
             interval_ui(ui, interval);
         });
         let key = (*campaign, filter.range, *interval);

@@ -208,11 +208,12 @@ impl FilterBar {
     /// The campaign types of the range's campaigns, each a checkbox.
     fn types_ui(&mut self, ui: &mut egui::Ui, filter: &mut Filter) {
         let types: &[String] = self.types.ok().map_or(&[], Vec::as_slice);
-        super::multi_picker_ui(
+        super::picker_ui(
             ui,
             "Type",
             "campaign types",
             &chosen_text("All types", &filter.campaign_types),
+            super::Choices::Several,
             |ui| {
                 if ui.button("All types").clicked() {
                     filter.campaign_types.clear();
@@ -252,61 +253,70 @@ impl FilterBar {
             (1, [name]) => name.clone(),
             (n, _) => format!("{n} chosen"),
         };
-        super::multi_picker_ui(ui, "Campaigns", "campaign picker", &summary, |ui| {
-            ui.set_min_width(240.0);
-            ui.horizontal(|ui| {
-                let label = ui.label("Find:");
-                ui.add(egui::TextEdit::singleline(campaign_search).char_limit(Search::MAX_CHARS))
+        super::picker_ui(
+            ui,
+            "Campaigns",
+            "campaign picker",
+            &summary,
+            super::Choices::Several,
+            |ui| {
+                ui.set_min_width(240.0);
+                ui.horizontal(|ui| {
+                    let label = ui.label("Find:");
+                    ui.add(
+                        egui::TextEdit::singleline(campaign_search).char_limit(Search::MAX_CHARS),
+                    )
                     .labelled_by(label.id);
-            });
-            if ui.button("All campaigns").clicked() {
-                filter.campaigns.clear();
-            }
-            let Some(first) = names.ok() else {
-                ui.spinner();
-                return;
-            };
-            egui::ScrollArea::vertical()
-                .max_height(320.0)
-                .show(ui, |ui| {
-                    let pages = std::iter::once(first)
-                        .chain(more_names.iter().filter_map(|f| f.answer()?.as_ref().ok()));
-                    let mut shown = 0;
-                    for campaign in pages.flat_map(|page| page.campaigns.iter()) {
-                        shown += 1;
-                        let mut on = filter.campaigns.contains(&campaign.campaign_id);
-                        if ui.checkbox(&mut on, &campaign.campaign_name).changed() {
-                            toggle(&mut filter.campaigns, &campaign.campaign_id);
-                        }
-                    }
-                    if first.total == 0 {
-                        super::empty(ui, "No campaign of these dates has that in its name.");
-                        return;
-                    }
-                    super::empty(
-                        ui,
-                        &format!(
-                            "{} of {} campaigns",
-                            format::count(shown),
-                            format::count(i64::try_from(first.total).unwrap_or(i64::MAX))
-                        ),
-                    );
-                    let loading = more_names.iter().any(Fetch::is_loading);
-                    if loading {
-                        ui.spinner();
-                    } else if (shown as u64) < first.total && ui.button("Show more").clicked() {
-                        let number = u32::try_from(more_names.len() + 2).unwrap_or(u32::MAX);
-                        if let (Ok(page), Some((range, search, chosen))) =
-                            (Page::new(number, PICKER_PAGE), more_key.as_ref())
-                        {
-                            let search = Some(search.as_str()).filter(|s| !s.is_empty());
-                            let mut fetch = Fetch::default();
-                            fetch.ask(api.campaign_names(*range, search, chosen, page));
-                            more_names.push(fetch);
-                        }
-                    }
                 });
-        });
+                if ui.button("All campaigns").clicked() {
+                    filter.campaigns.clear();
+                }
+                let Some(first) = names.ok() else {
+                    ui.spinner();
+                    return;
+                };
+                egui::ScrollArea::vertical()
+                    .max_height(320.0)
+                    .show(ui, |ui| {
+                        let pages = std::iter::once(first)
+                            .chain(more_names.iter().filter_map(|f| f.answer()?.as_ref().ok()));
+                        let mut shown = 0;
+                        for campaign in pages.flat_map(|page| page.campaigns.iter()) {
+                            shown += 1;
+                            let mut on = filter.campaigns.contains(&campaign.campaign_id);
+                            if ui.checkbox(&mut on, &campaign.campaign_name).changed() {
+                                toggle(&mut filter.campaigns, &campaign.campaign_id);
+                            }
+                        }
+                        if first.total == 0 {
+                            super::empty(ui, "No campaign of these dates has that in its name.");
+                            return;
+                        }
+                        super::empty(
+                            ui,
+                            &format!(
+                                "{} of {} campaigns",
+                                format::count(shown),
+                                format::count(i64::try_from(first.total).unwrap_or(i64::MAX))
+                            ),
+                        );
+                        let loading = more_names.iter().any(Fetch::is_loading);
+                        if loading {
+                            ui.spinner();
+                        } else if (shown as u64) < first.total && ui.button("Show more").clicked() {
+                            let number = u32::try_from(more_names.len() + 2).unwrap_or(u32::MAX);
+                            if let (Ok(page), Some((range, search, chosen))) =
+                                (Page::new(number, PICKER_PAGE), more_key.as_ref())
+                            {
+                                let search = Some(search.as_str()).filter(|s| !s.is_empty());
+                                let mut fetch = Fetch::default();
+                                fetch.ask(api.campaign_names(*range, search, chosen, page));
+                                more_names.push(fetch);
+                            }
+                        }
+                    });
+            },
+        );
     }
 }
 
@@ -321,11 +331,12 @@ fn statuses_ui(ui: &mut egui::Ui, filter: &mut Filter) {
         .iter()
         .map(|s| s.as_str().to_owned())
         .collect();
-    super::multi_picker_ui(
+    super::picker_ui(
         ui,
         "Status",
         "campaign statuses",
         &chosen_text("All statuses", &chosen),
+        super::Choices::Several,
         |ui| {
             if ui.button("All statuses").clicked() {
                 filter.statuses.clear();

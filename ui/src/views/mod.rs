@@ -43,52 +43,30 @@ pub fn answer<K: PartialEq + Clone, T>(
     }
 }
 
-/// A picker of one choice: its label before it ("Metric: Reach ▾"), then the button that opens
-/// `options` (which the label names for screen readers and tests); a choice closes it.
+/// What a picker holds: one choice, which closes it, or several (checkboxes, a search field),
+/// made while it stays open until a click outside it (or Escape).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choices {
+    /// One choice.
+    One,
+    /// Several choices.
+    Several,
+}
+
+/// A picker: its label before it ("Type: All types ▾"), then the button that opens `options`
+/// (which the label names for screen readers and tests).
 pub fn picker_ui(
     ui: &mut egui::Ui,
     label: &str,
     id: &str,
     selected: &str,
+    choices: Choices,
     options: impl FnOnce(&mut egui::Ui),
 ) {
-    picker_with(
-        ui,
-        label,
-        id,
-        selected,
-        egui::PopupCloseBehavior::CloseOnClick,
-        options,
-    );
-}
-
-/// A picker of several choices (checkboxes, a search field): as [`picker_ui`], but it stays
-/// open while they are made, and closes on a click outside it (or Escape).
-pub fn multi_picker_ui(
-    ui: &mut egui::Ui,
-    label: &str,
-    id: &str,
-    selected: &str,
-    options: impl FnOnce(&mut egui::Ui),
-) {
-    picker_with(
-        ui,
-        label,
-        id,
-        selected,
-        egui::PopupCloseBehavior::CloseOnClickOutside,
-        options,
-    );
-}
-
-fn picker_with(
-    ui: &mut egui::Ui,
-    label: &str,
-    id: &str,
-    selected: &str,
-    close: egui::PopupCloseBehavior,
-    options: impl FnOnce(&mut egui::Ui),
-) {
+    let close = match choices {
+        Choices::One => egui::PopupCloseBehavior::CloseOnClick,
+        Choices::Several => egui::PopupCloseBehavior::CloseOnClickOutside,
+    };
     let label = ui.label(format!("{label}:"));
     egui::ComboBox::from_id_salt(id)
         .selected_text(selected)

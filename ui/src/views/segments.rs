@@ -114,6 +114,7 @@ impl SegmentView {
                 "Chart",
                 &format!("{id} charted"),
                 charted.label(),
+                super::Choices::One,
                 |ui| {
                     for metric in CHARTED {
                         ui.selectable_value(charted, metric, metric.label())

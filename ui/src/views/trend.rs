@@ -90,12 +90,19 @@ impl TrendChart {
 /// The controls: the metric picker and the interval switch.
 fn controls_ui(ui: &mut egui::Ui, choice: &mut TrendChoice) {
     ui.horizontal(|ui| {
-        super::picker_ui(ui, "Metric", "trend metric", choice.metric.label(), |ui| {
-            for metric in METRICS {
-                ui.selectable_value(&mut choice.metric, metric, metric.label())
-                    .on_hover_text(metric.definition());
-            }
-        });
+        super::picker_ui(
+            ui,
+            "Metric",
+            "trend metric",
+            choice.metric.label(),
+            super::Choices::One,
+            |ui| {
+                for metric in METRICS {
+                    ui.selectable_value(&mut choice.metric, metric, metric.label())
+                        .on_hover_text(metric.definition());
+                }
+            },
+        );
         interval_ui(ui, &mut choice.interval);
     });
 }
