@@ -259,8 +259,6 @@ impl Dashboard {
         reversed: bool,
         page: Page,
     ) -> Result<Vec<CampaignRow>, DashboardError> {
-        // Collected first: an iterator borrowing `listed` held across the await would make
-        // the future not `Send`.
         let stored: Vec<(CampaignId, StoredReach)> = listed
             .iter()
             .map(|(row, stored)| (row.campaign_id, *stored))

@@ -204,10 +204,9 @@ impl Dashboard {
     pub(super) async fn resolve_reach(
         &self,
         range: DateRange,
-        stored: impl IntoIterator<Item = (CampaignId, StoredReach)>,
+        stored: Vec<(CampaignId, StoredReach)>,
     ) -> Result<HashMap<CampaignId, i64>, DashboardError> {
-        let stored = stored.into_iter();
-        let mut reach = HashMap::with_capacity(stored.size_hint().0);
+        let mut reach = HashMap::with_capacity(stored.len());
         let mut to_merge = Vec::new();
         for (id, known) in stored {
             match known {
