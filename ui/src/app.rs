@@ -160,7 +160,7 @@ impl DashboardApp {
         format!("Outreach Dashboard · {page}{state}")
     }
 
-    /// Reads the remembered view once, and saves the filter whenever it changes after that.
+    /// Reads the remembered view once.
     fn remember(&mut self, ctx: &egui::Context) {
         let api = self.api.as_ref();
         self.settings.follow(ctx, &(), |()| api.settings());
@@ -174,14 +174,21 @@ impl DashboardApp {
                 None => {}
             }
         }
+        self.saved.poll(ctx);
+    }
+
+    /// Saves the filter when it changed: called after the views, so the save goes with the
+    /// questions of the frame that changed it rather than a round trip after their answers.
+    fn save_remembered(&mut self, ctx: &egui::Context) {
         if let Remembered::Kept(kept) = &mut self.remembered {
             let now = ViewSettings::remember(&self.filter, self.today);
             if *kept != now {
-                self.saved.ask(api.save_settings(&now));
+                self.saved.ask(self.api.save_settings(&now));
                 *kept = now;
+                // Sent now: a question leaves when it is first polled.
+                self.saved.poll(ctx);
             }
         }
-        self.saved.poll(ctx);
     }
 
     /// Why the view is not remembered, if it is not.
@@ -280,6 +287,10 @@ impl DashboardApp {
                 self.campaign = Some(CampaignDetail::new(campaign));
             }
             self.page = PageName::Campaign;
+            if let Some(detail) = self.campaign.as_mut() {
+                detail.ask(ui.ctx(), api, &self.filter);
+            }
         }
+        self.save_remembered(ui.ctx());
     }
 }

@@ -100,8 +100,25 @@ impl CampaignDetail {
         self.row.is_loading() || self.over_time.is_loading() || self.segments.is_loading()
     }
 
+    /// Asks the page's questions for the filter's range (those not asked yet): called by `ui`,
+    /// and by the app in the frame that opens the page, so its questions leave with the click.
+    pub fn ask(&mut self, ctx: &egui::Context, api: &dyn DashboardApi, filter: &Filter) {
+        let one = campaign_filter(self.campaign, filter.range);
+        self.row.follow(ctx, &one, |filter| {
+            api.campaigns(filter, None, CampaignSort::Name.into(), Page::default())
+        });
+        let key = (self.campaign, filter.range, self.interval);
+        self.over_time
+            .follow(ctx, &key, |(campaign, range, interval)| {
+                api.campaign_metrics(*campaign, *range, *interval)
+            });
+        self.segments
+            .follow(ctx, &one, |filter| api.segments(filter));
+    }
+
     /// Shows the page over the filter's range.
     pub fn ui(&mut self, ui: &mut egui::Ui, api: &dyn DashboardApi, filter: &Filter) {
+        self.ask(ui.ctx(), api, filter);
         let Self {
             campaign,
             interval,
@@ -112,10 +129,6 @@ impl CampaignDetail {
             segment_view,
         } = self;
         let ctx = ui.ctx().clone();
-        let one = campaign_filter(*campaign, filter.range);
-        row.follow(&ctx, &one, |filter| {
-            api.campaigns(filter, None, CampaignSort::Name.into(), Page::default())
-        });
         let range = filter.range;
         super::answer(ui, row, "Retry", |ui, page| match page.campaigns.first() {
             Some(row) => header_ui(ui, row),
@@ -166,7 +179,6 @@ impl CampaignDetail {
         });
 
         super::section(ui, "Member segments");
-        segments.follow(&ctx, &one, |filter| api.segments(filter));
         super::answer(ui, segments, "Retry the segments", |ui, report| {
             segment_view.ui(ui, "campaign segments", report);
         });

@@ -103,19 +103,7 @@ impl FilterBar {
         let ctx = ui.ctx().clone();
         self.types
             .follow(&ctx, &filter.range, |range| api.campaign_types(*range));
-        let key: NamesKey = (
-            filter.range,
-            self.campaign_search.trim().to_owned(),
-            filter.campaigns.clone(),
-        );
-        self.names.follow(&ctx, &key, |(range, search, chosen)| {
-            let search = Some(search.as_str()).filter(|s| !s.is_empty());
-            api.campaign_names(*range, search, chosen, first_names_page())
-        });
-        if self.more_key.as_ref() != Some(&key) {
-            self.more_names.clear();
-            self.more_key = Some(key);
-        }
+        self.follow_names(&ctx, api, filter);
         for fetch in &mut self.more_names {
             fetch.poll(&ctx);
         }
@@ -165,7 +153,28 @@ impl FilterBar {
                 *filter = Filter::new(filter.range);
             }
         });
+        // A keystroke in the picker's search or a tick asks in the frame that made it, so the
+        // title says "(loading)" from that frame on.
+        self.follow_names(&ctx, api, filter);
         *filter != before
+    }
+
+    /// Asks the picker's first page of names for the range, the search and the chosen
+    /// campaigns, when they changed (and forgets the pages shown after it).
+    fn follow_names(&mut self, ctx: &egui::Context, api: &dyn DashboardApi, filter: &Filter) {
+        let key: NamesKey = (
+            filter.range,
+            self.campaign_search.trim().to_owned(),
+            filter.campaigns.clone(),
+        );
+        self.names.follow(ctx, &key, |(range, search, chosen)| {
+            let search = Some(search.as_str()).filter(|s| !s.is_empty());
+            api.campaign_names(*range, search, chosen, first_names_page())
+        });
+        if self.more_key.as_ref() != Some(&key) {
+            self.more_names.clear();
+            self.more_key = Some(key);
+        }
     }
 
     /// The two calendars of a custom range. A start after the end is kept as a draft, with a
