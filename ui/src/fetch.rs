@@ -12,6 +12,8 @@ use crate::api::ApiFuture;
 /// stays on screen while the next loads.
 pub struct Fetch<T> {
     asked: Option<ApiFuture<T>>,
+    /// When the question in flight was first polled (egui's input time, in seconds).
+    asked_at: Option<f64>,
     answer: Option<Result<T, ApiError>>,
 }
 
@@ -19,6 +21,7 @@ impl<T> Default for Fetch<T> {
     fn default() -> Self {
         Fetch {
             asked: None,
+            asked_at: None,
             answer: None,
         }
     }
@@ -46,6 +49,12 @@ impl<T> Fetch<T> {
     /// Asks `question`, replacing any question still in flight.
     pub fn ask(&mut self, question: ApiFuture<T>) {
         self.asked = Some(question);
+        self.asked_at = None;
+    }
+
+    /// Since when (egui's input time, in seconds) the question in flight has been waited for.
+    pub fn loading_since(&self) -> Option<f64> {
+        self.asked.as_ref().and(self.asked_at)
     }
 
     /// Whether a question is in flight.
@@ -58,10 +67,14 @@ impl<T> Fetch<T> {
         let Some(question) = self.asked.as_mut() else {
             return;
         };
+        if self.asked_at.is_none() {
+            self.asked_at = Some(ctx.input(|i| i.time));
+        }
         let waker = Waker::from(Arc::new(Repaint(ctx.clone())));
         if let Poll::Ready(answer) = question.as_mut().poll(&mut Context::from_waker(&waker)) {
             self.answer = Some(answer);
             self.asked = None;
+            self.asked_at = None;
         }
     }
 

@@ -14,8 +14,29 @@ pub mod trend;
 use crate::fetch::Query;
 use crate::theme;
 
+/// How long a question is waited for before a spinner says so: most answers come sooner, and
+/// a spinner that flashes for a moment only draws frames (an animated spinner asks for every
+/// frame while it shows, which a webview drawing on the CPU pays for in the answer's time).
+const SPINNER_AFTER: f64 = 0.3;
+
+/// A spinner once a question has been waited for since `since` (egui's input time) for
+/// [`SPINNER_AFTER`]; until then its room, kept empty, and a frame asked for when it is due.
+pub fn waiting(ui: &mut egui::Ui, since: Option<f64>) {
+    let now = ui.input(|i| i.time);
+    let waited = since.map_or(SPINNER_AFTER, |since| now - since);
+    if waited >= SPINNER_AFTER {
+        ui.spinner();
+    } else {
+        let side = ui.style().spacing.interact_size.y;
+        ui.allocate_space(egui::vec2(side, side));
+        ui.ctx()
+            .request_repaint_after_secs((SPINNER_AFTER - waited) as f32);
+    }
+}
+
 /// Shows a query: its answer with `show`, or its failure with a `retry` button (which asks
-/// again), or a spinner before the first answer and beside an answer while the next loads.
+/// again), or a spinner before the first answer and beside an answer while the next loads
+/// (once it has been waited for a moment: [`waiting`]).
 pub fn answer<K: PartialEq + Clone, T>(
     ui: &mut egui::Ui,
     query: &mut Query<K, T>,
@@ -24,6 +45,7 @@ pub fn answer<K: PartialEq + Clone, T>(
 ) {
     let fetch = query.fetch();
     let loading_more = fetch.is_loading() && fetch.answer().is_some();
+    let since = fetch.loading_since();
     let mut retried = false;
     match fetch.answer() {
         Some(Ok(answer)) => show(ui, answer),
@@ -31,12 +53,10 @@ pub fn answer<K: PartialEq + Clone, T>(
             ui.colored_label(theme::palette(ui.ctx()).bad, &err.message);
             retried = ui.button(retry).clicked();
         }
-        None => {
-            ui.spinner();
-        }
+        None => waiting(ui, since),
     }
     if loading_more {
-        ui.spinner();
+        waiting(ui, since);
     }
     if retried {
         query.retry();
