@@ -204,16 +204,9 @@ impl Campaigns {
                 search.typed(ui.input(|i| i.time));
             }
         });
-        let key: Key = (filter.clone(), search.settled(ui.ctx()).to_owned(), *order);
         let ctx = ui.ctx().clone();
-        first.follow(&ctx, &key, |(filter, search, order)| {
-            let search = Some(search.as_str()).filter(|s| !s.is_empty());
-            api.campaigns(filter, search, *order, first_page())
-        });
-        if more_key.as_ref() != Some(&key) {
-            more.clear();
-            *more_key = Some(key.clone());
-        }
+        let key: Key = (filter.clone(), search.settled(&ctx).to_owned(), *order);
+        follow_first(&ctx, api, key, first, more, more_key);
         for fetch in more.values_mut() {
             fetch.poll(&ctx);
         }
@@ -229,6 +222,9 @@ impl Campaigns {
                 })
                 .inner;
         });
+        // A header clicked in this frame: the first page of the new order is asked now.
+        let key: Key = (filter.clone(), asked, *order);
+        follow_first(&ctx, api, key, first, more, more_key);
         // The pages of the rows on screen that are not asked yet.
         for number in wanted {
             if let (Some(page), Some((filter, search, order))) =
@@ -242,6 +238,26 @@ impl Campaigns {
             }
         }
         opened
+    }
+}
+
+/// Asks the first page of the list for `key` when it changed, and forgets the pages asked
+/// after it for another key.
+fn follow_first(
+    ctx: &egui::Context,
+    api: &dyn DashboardApi,
+    key: Key,
+    first: &mut Query<Key, CampaignPage>,
+    more: &mut BTreeMap<u32, Fetch<CampaignPage>>,
+    more_key: &mut Option<Key>,
+) {
+    first.follow(ctx, &key, |(filter, search, order)| {
+        let search = Some(search.as_str()).filter(|s| !s.is_empty());
+        api.campaigns(filter, search, *order, first_page())
+    });
+    if more_key.as_ref() != Some(&key) {
+        more.clear();
+        *more_key = Some(key);
     }
 }
 
@@ -320,6 +336,16 @@ fn table_ui(
         response.clicked().then_some(by)
     };
     let height = ui.available_height();
+    // A press in the scroll bar's track (at the table's right edge) moves the list after its
+    // rows were laid out (egui handles the bar last), and nothing else may ask for a frame
+    // until the button is let go: the next frame shows the rows where it landed and asks for
+    // their page. (Only there: a frame of this table is dear where the webview draws on the
+    // CPU.)
+    let bar = ui.max_rect().right() - 2.0 * ui.style().spacing.scroll.bar_width;
+    let pressed_at = ui.input(|i| i.pointer.press_origin().filter(|_| i.pointer.any_pressed()));
+    if pressed_at.is_some_and(|at| at.x >= bar) {
+        ui.ctx().request_repaint();
+    }
     // A row's text is not selectable, so a click on it is the row's (it opens the campaign).
     ui.style_mut().interaction.selectable_labels = false;
     let muted = theme::palette(ui.ctx()).muted;
@@ -327,8 +353,9 @@ fn table_ui(
         .id_salt("campaigns")
         .striped(true)
         .max_scroll_height(height)
-        // A jump (a drag of the scroll bar, a long scroll) lands at once: the rows then asked
-        // for are those of where it lands, not of every page on the way.
+        // A jump by the scroll bar (a click in its track, a drag) lands at once: the rows then
+        // asked for are those of where it lands, not of every page on the way. (A wheel's
+        // scroll glides whatever this says: egui smooths it where it reads its input.)
         .animate_scrolling(false)
         // A click anywhere on a row opens its campaign, as the name's link does.
         .sense(egui::Sense::click())
