@@ -22,6 +22,9 @@ pub fn init(dirs: &AppDirs) {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_ansi(false)
+        // Each command's time when it ends ("close time.busy=… time.idle=…"): how long the
+        // backend took over a question, apart from the IPC around it.
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(std::sync::Mutex::new(file))
         .init();
 }
