@@ -40,6 +40,17 @@ AT.update({
     "Opt-out rate header": (1198, 159),
 })
 ROW_TOP, ROW_STEP = 189, 28
+# The table's scroll bar (egui's, floating at the table's right edge): its track, and the
+# handle's length at ten thousand rows (egui's minimum).
+TRACK_X, TRACK_TOP, TRACK_BOTTOM, HANDLE = 1267, 176, 766, 12
+ROWS_SEEN = (TRACK_BOTTOM - TRACK_TOP) / ROW_STEP
+
+
+def track_y(row, total):
+    """Where a click in the scroll bar's track puts `row` at the table's top: egui centres the
+    handle on the click, and the handle's travel spans the list's scroll range."""
+    share = min(1.0, row / max(1.0, total - ROWS_SEEN))
+    return round(TRACK_TOP + HANDLE / 2 + share * (TRACK_BOTTOM - TRACK_TOP - HANDLE))
 
 # In the page: `count` changes one after another, each an action (`act(i)`, JavaScript of the
 # change's number written in for @BODY@) and the wait for the title to go to "(loading)" and
@@ -55,6 +66,12 @@ function pointer(x, y) {
   canvas.dispatchEvent(new PointerEvent('pointerdown', {...at, buttons: 1}));
   canvas.dispatchEvent(new PointerEvent('pointerup', {...at, buttons: 0}));
 }
+function press(x, y, down) {
+  const at = {clientX: x, clientY: y, bubbles: true, cancelable: true, button: 0,
+              pointerId: 1, pointerType: 'mouse', isPrimary: true};
+  canvas.dispatchEvent(new PointerEvent('pointermove', {...at, buttons: down ? 0 : 1}));
+  canvas.dispatchEvent(new PointerEvent(down ? 'pointerdown' : 'pointerup', {...at, buttons: down ? 1 : 0}));
+}
 function wheel(x, y, dy) {
   canvas.dispatchEvent(new MouseEvent('mousemove', {clientX: x, clientY: y, bubbles: true}));
   canvas.dispatchEvent(new WheelEvent('wheel', {clientX: x, clientY: y, deltaY: dy, deltaMode: 0,
@@ -66,8 +83,8 @@ function type(text) {
   agent.dispatchEvent(new InputEvent('input', {data: text, inputType: 'insertText', bubbles: true}));
 }
 // The page's CSP allows no eval: the change and its preparation are written into this script.
-function act(i, pointer, wheel, type) { @BODY@ }
-function prepare(i, pointer, wheel, type) { @BEFORE@ }
+function act(i, pointer, wheel, type, press) { @BODY@ }
+function prepare(i, pointer, wheel, type, press) { @BEFORE@ }
 const before = @HAS_BEFORE@;
 function change(i) {
   return new Promise((resolve, reject) => {
@@ -85,7 +102,7 @@ function change(i) {
       }
     });
     watch.observe(titled, {childList: true, subtree: true, characterData: true});
-    act(i, pointer, wheel, type);
+    act(i, pointer, wheel, type, press);
     setTimeout(() => { watch.disconnect(); reject('no load and end of load in the title in 20 s'); }, 20000);
   });
 }
@@ -94,7 +111,7 @@ function change(i) {
   for (let i = 0; i < count; i++) {
     if (before) {
       // Untimed: what puts the page where the change starts from, then a rest.
-      prepare(i, pointer, wheel, type);
+      prepare(i, pointer, wheel, type, press);
       await new Promise(r => setTimeout(r, pause));
       for (let n = 0; n < 200 && document.title.includes('(loading)'); n++) {
         await new Promise(r => setTimeout(r, 50));
@@ -109,8 +126,8 @@ function change(i) {
 
 
 def timed(app, what, body, count, pause_ms=600, before=""):
-    """Runs `count` changes made by the JavaScript `body` (of `i`, `pointer`, `wheel`, `type`),
-    each after the untimed `before`, and prints their figures."""
+    """Runs `count` changes made by the JavaScript `body` (of `i`, `pointer`, `wheel`, `type`,
+    `press`), each after the untimed `before`, and prints their figures."""
     script = (TIMED.replace("@BODY@", body).replace("@BEFORE@", before)
               .replace("@HAS_BEFORE@", "true" if before else "false"))
     answer = app.script(script, [count, pause_ms])
@@ -161,6 +178,28 @@ def pss_of_the_app():
     return total / 1024, parts
 
 
+def jump_rows(count, total):
+    """Row 5,000, then rows spread over the list whose pages (of 100 rows) no earlier jump
+    showed, so each jump asks for rows not read yet."""
+    rows, seen, row = [], set(), 5000
+    while len(rows) < count:
+        pages = set(range(row // 100, (row + int(ROWS_SEEN) + 1) // 100 + 1))
+        if not pages & seen:
+            rows.append(row)
+            seen |= pages
+        row = (row + 2953) % max(1, total - int(ROWS_SEEN) - 1)
+        if len(seen) * 100 >= total:
+            e2e.fail(f"{total} campaigns are too few for {count} jumps to rows not read yet")
+    return rows
+
+
+def campaigns_in_range(url):
+    """How many campaigns the two years' list holds (every campaign of the dataset)."""
+    answer = subprocess.run(["psql", url, "-Atc", "SELECT count(*) FROM campaigns"],
+                            capture_output=True, text=True, check=True)
+    return int(answer.stdout.strip())
+
+
 def main():
     if len(sys.argv) not in (3, 4):
         e2e.fail("usage: app-scale.py path/to/outreach-dashboard postgres://…/outreach_scale [changes]")
@@ -173,9 +212,23 @@ def main():
         # A run of changes is one script: WebDriver's default 30 s for a script is too short.
         app.call("POST", "/timeouts", {"script": 110_000})
         click(app, "Campaigns", "Campaigns")
-        # Row 5,000, then on by 200 rows at a time (each a page not read yet).
-        lines = [timed(app, "campaigns table: a jump to row 5,000 and on (scroll) to rows on screen",
-                       f"wheel(600, 400, (i == 0 ? 5000 : 200) * {ROW_STEP});", count)]
+        # Jumps as a person makes them, by a click in the scroll bar's track (egui moves the
+        # list at once; a long wheel scroll glides through every page on the way): row 5,000,
+        # then rows spread over the list, each in pages not read yet.
+        total = campaigns_in_range(url)
+        rows = jump_rows(count, total)
+        ys = [track_y(row, total) for row in rows]
+        # Untimed: the previous press let go, and the pointer over the bar (which widens it).
+        lines = [timed(app, "campaigns table: a jump to row 5,000 and on (the scroll bar) to rows on screen",
+                       f"press({TRACK_X}, {json.dumps(ys)}[i], true);", count,
+                       before=f"const ys = {json.dumps(ys)}; if (i > 0) press({TRACK_X}, ys[i - 1], false);"
+                              f"canvas.dispatchEvent(new PointerEvent('pointermove', {{clientX: {TRACK_X}, clientY: ys[i], bubbles: true,"
+                              f" pointerId: 1, pointerType: 'mouse', isPrimary: true}}));")]
+        app.call("POST", "/execute/sync", {  # lets go of the last press
+            "script": "document.getElementById('dashboard').dispatchEvent(new PointerEvent('pointerup',"
+                      " {clientX: arguments[0], clientY: arguments[1], bubbles: true, button: 0, buttons: 0,"
+                      " pointerId: 1, pointerType: 'mouse', isPrimary: true}));",
+            "args": [TRACK_X, ys[-1]]})
         click(app, "Last 30 days", "Campaigns")
         chips = f"pointer(...(i % 2 ? {list(AT['All channels'])} : {list(AT['SMS'])}));"
         lines.append(timed(app, "campaigns page: first rows after a filter change (channel chip)", chips, count))
@@ -189,7 +242,7 @@ def main():
         click(app, "Campaign header", "Campaigns")
         lines.append(timed(app, "a campaign opened from the table to its page with every answer",
                            f"pointer(117, {ROW_TOP} + {ROW_STEP} * (i % 15));", count,
-                           before=f"pointer(...{list(AT['Campaigns'])}); wheel(600, 400, -1e7);"))
+                           before=f"pointer(...{list(AT['Campaigns'])}); pointer({TRACK_X}, {TRACK_TOP + 1});"))
         click(app, "Segments", "Segments")
         click(app, "Overview", "Overview")
         lines.append(timed(app, "overview filter change (channel chip), 30 days", chips, count))
