@@ -118,8 +118,12 @@ fn as_aggregates(cells: BTreeMap<(Uuid, Date, Segment), Counts>) -> Aggregates {
 }
 
 /// The three ways agree in `zone` over `days` of history ending 2026-11-27; gives the days that
-/// have data.
-async fn check_agreement(zone: &str, seed: u64, days: u32) -> std::collections::BTreeSet<Date> {
+/// have data and the warehouse they came from.
+async fn check_agreement(
+    zone: &str,
+    seed: u64,
+    days: u32,
+) -> (std::collections::BTreeSet<Date>, TestDb) {
     let options = options(4_000, 40, days, seed);
     let warehouse = warehouse(&options).await;
     let dashboard = TestDb::new("dashboard").await;
@@ -226,7 +230,7 @@ async fn check_agreement(zone: &str, seed: u64, days: u32) -> std::collections::
             "sketch of {campaign} on {day}"
         );
     }
-    stored.keys().map(|(_, day)| *day).collect()
+    (stored.keys().map(|(_, day)| *day).collect(), warehouse)
 }
 
 #[tokio::test]
@@ -244,11 +248,34 @@ async fn days_follow_the_reporting_time_zone() {
 async fn days_follow_daylight_saving_time_on_both_transition_days() {
     // New York springs forward on 8 March 2026 and falls back on 1 November: the hour that
     // does not exist and the one that happens twice are counted on their local days.
-    let days = check_agreement("America/New_York", 13, 270).await;
+    let (days, warehouse) = check_agreement("America/New_York", 13, 270).await;
     for transition in [
         time::macros::date!(2026 - 03 - 08),
         time::macros::date!(2026 - 11 - 01),
     ] {
         assert!(days.contains(&transition), "data on {transition}");
     }
+    // The agreement shows daylight saving time only if the data holds events whose day a fixed
+    // offset gets wrong: in summer time at UTC-5 (winter's offset all year), in winter time at
+    // UTC-4 (summer's), and around each transition's own midnight.
+    let mut wh = warehouse.connect().await;
+    let (summer, winter, near): (i64, i64, i64) = sqlx::query_as(
+        "WITH e AS (
+            SELECT (event_ts AT TIME ZONE 'America/New_York')::date AS local,
+                   ((event_ts AT TIME ZONE 'UTC') - interval '5 hours')::date AS at_minus_5,
+                   ((event_ts AT TIME ZONE 'UTC') - interval '4 hours')::date AS at_minus_4
+            FROM warehouse.outreach_events)
+         SELECT count(*) FILTER (WHERE local <> at_minus_5),
+                count(*) FILTER (WHERE local <> at_minus_4),
+                count(*) FILTER (WHERE local <> at_minus_5 AND local IN ('2026-03-09', '2026-03-10')
+                                    OR local <> at_minus_4 AND local IN ('2026-11-01', '2026-11-02'))
+         FROM e",
+    )
+    .fetch_one(&mut wh)
+    .await
+    .expect("count the events a fixed offset puts on another day");
+    assert!(
+        summer > 0 && winter > 0 && near > 0,
+        "events a fixed offset would misplace: {summer} at UTC-5, {winter} at UTC-4, {near} by the transitions"
+    );
 }

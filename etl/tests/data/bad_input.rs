@@ -117,6 +117,39 @@ async fn a_forbidden_null_is_named() {
 }
 
 #[tokio::test]
+async fn a_null_in_a_campaign_is_named() {
+    refused(
+        "ALTER TABLE warehouse.campaigns ALTER COLUMN campaign_name DROP NOT NULL;
+         UPDATE warehouse.campaigns SET campaign_name = NULL
+         WHERE campaign_id = (SELECT campaign_id FROM warehouse.campaigns ORDER BY campaign_id LIMIT 1)",
+        &["has a null campaign_name"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_null_start_date_is_named() {
+    refused(
+        "ALTER TABLE warehouse.campaigns ALTER COLUMN start_date DROP NOT NULL;
+         UPDATE warehouse.campaigns SET start_date = NULL
+         WHERE campaign_id = (SELECT campaign_id FROM warehouse.campaigns ORDER BY campaign_id LIMIT 1)",
+        &["has a null start_date"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_null_in_a_member_is_named() {
+    refused(
+        "ALTER TABLE warehouse.members ALTER COLUMN risk_tier DROP NOT NULL;
+         UPDATE warehouse.members SET risk_tier = NULL
+         WHERE member_id = (SELECT min(member_id) FROM warehouse.members)",
+        &["1 members have a null member_id, date_of_birth, state, plan_type or risk_tier"],
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn an_unknown_plan_type_is_named() {
     refused(
         "UPDATE warehouse.members SET plan_type = 'Platinum' WHERE member_id = (SELECT min(member_id) FROM warehouse.members)",
