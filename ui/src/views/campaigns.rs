@@ -32,6 +32,9 @@ pub const PAGE_ROWS: u32 = 100;
 /// How long typing must pause before the search is asked, in seconds.
 pub const SEARCH_PAUSE: f64 = 0.3;
 
+/// More rows than any screen shows at once: a bound on the rows looked at after a jump.
+const ROWS_ON_SCREEN_AT_MOST: usize = 200;
+
 /// The question the table answers: the filter, the search asked and the order.
 type Key = (Filter, String, CampaignOrder);
 
@@ -349,7 +352,8 @@ fn table_ui(
     // A row's text is not selectable, so a click on it is the row's (it opens the campaign).
     ui.style_mut().interaction.selectable_labels = false;
     let muted = theme::palette(ui.ctx()).muted;
-    TableBuilder::new(ui)
+    let row_step = theme::ROW_HEIGHT + ui.spacing().item_spacing.y;
+    let scrolled = TableBuilder::new(ui)
         .id_salt("campaigns")
         .striped(true)
         .max_scroll_height(height)
@@ -441,6 +445,21 @@ fn table_ui(
                 }
             });
         });
+    // Where the list stands after this frame (a press in the scroll bar moves it after the
+    // rows were drawn): the pages of the rows there are asked now, not a frame later.
+    let top = scrolled.state.clamped_offset().y;
+    let seen = (top / row_step).floor().max(0.0) as usize
+        ..((top + scrolled.inner_rect.height()) / row_step)
+            .ceil()
+            .max(0.0) as usize;
+    let count = usize::try_from(total).unwrap_or(usize::MAX);
+    for index in seen.take(ROWS_ON_SCREEN_AT_MOST).filter(|i| *i < count) {
+        if let Err(RowState::NotAsked(number)) = rows.get(index)
+            && !wanted.contains(&number)
+        {
+            wanted.push(number);
+        }
+    }
     if let Some(by) = clicked_sort {
         *order = if order.sort == by {
             order.reverse()
