@@ -52,9 +52,10 @@ impl<T> Fetch<T> {
         self.asked_at = None;
     }
 
-    /// Since when (egui's input time, in seconds) the question in flight has been waited for.
+    /// Since when (egui's input time, in seconds) the question in flight has been waited for
+    /// (set when it is first polled, cleared when its answer comes).
     pub fn loading_since(&self) -> Option<f64> {
-        self.asked.as_ref().and(self.asked_at)
+        self.asked_at
     }
 
     /// Whether a question is in flight.

@@ -133,3 +133,36 @@ pub fn tile(
             });
         });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One frame at `time` of a question waited for since `since`: how soon egui was asked for
+    /// the next frame.
+    fn next_frame_after(time: f64, since: f64) -> std::time::Duration {
+        let ctx = egui::Context::default();
+        let settle = |time: f64| egui::RawInput {
+            time: Some(time),
+            ..Default::default()
+        };
+        // The first frames of a new context ask for more frames of their own.
+        for warm_up in [since - 0.02, since - 0.01] {
+            let mut output = ctx.run_ui(settle(warm_up), |ui| waiting(ui, Some(since)));
+            output.textures_delta.clear();
+        }
+        let mut output = ctx.run_ui(settle(time), |ui| waiting(ui, Some(since)));
+        // No painter here: the frame's font texture is dropped on purpose.
+        output.textures_delta.clear();
+        output.viewport_output[&egui::ViewportId::ROOT].repaint_delay
+    }
+
+    #[test]
+    fn a_spinner_turns_only_once_a_question_has_waited_a_moment() {
+        // Waited 0.1 s: no spinner yet, and one frame asked for when it is due (0.2 s on).
+        let soon = next_frame_after(10.0, 9.9).as_secs_f64();
+        assert!((0.15..=0.25).contains(&soon), "next frame after {soon} s");
+        // Waited 0.5 s: the spinner turns, asking for every frame.
+        assert_eq!(next_frame_after(10.0, 9.5), std::time::Duration::ZERO);
+    }
+}
