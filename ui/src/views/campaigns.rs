@@ -305,6 +305,13 @@ enum RowState {
     Failed(String),
 }
 
+/// Adds page `number` to the pages to ask for, once.
+fn want(wanted: &mut Vec<u32>, number: u32) {
+    if !wanted.contains(&number) {
+        wanted.push(number);
+    }
+}
+
 /// The table of the list; a header click orders, a click on a row opens its campaign. The
 /// numbers of pages on screen that were never asked go into `wanted`.
 fn table_ui(
@@ -341,9 +348,9 @@ fn table_ui(
     let height = ui.available_height();
     // A press in the scroll bar's track (at the table's right edge) moves the list after its
     // rows were laid out (egui handles the bar last), and nothing else may ask for a frame
-    // until the button is let go: the next frame shows the rows where it landed and asks for
-    // their page. (Only there: a frame of this table is dear where the webview draws on the
-    // CPU.)
+    // until the button is let go: the next frame draws the rows where it landed (their page
+    // is asked in this one, below). (Only there: a frame of this table is dear where the
+    // webview draws on the CPU.)
     let bar = ui.max_rect().right() - 2.0 * ui.style().spacing.scroll.bar_width;
     let pressed_at = ui.input(|i| i.pointer.press_origin().filter(|_| i.pointer.any_pressed()));
     if pressed_at.is_some_and(|at| at.x >= bar) {
@@ -406,9 +413,7 @@ fn table_ui(
                     Err(state) => {
                         let text = match state {
                             RowState::NotAsked(number) => {
-                                if !wanted.contains(&number) {
-                                    wanted.push(number);
-                                }
+                                want(wanted, number);
                                 "…".to_owned()
                             }
                             RowState::Loading => "…".to_owned(),
@@ -454,10 +459,8 @@ fn table_ui(
             .max(0.0) as usize;
     let count = usize::try_from(total).unwrap_or(usize::MAX);
     for index in seen.take(ROWS_ON_SCREEN_AT_MOST).filter(|i| *i < count) {
-        if let Err(RowState::NotAsked(number)) = rows.get(index)
-            && !wanted.contains(&number)
-        {
-            wanted.push(number);
+        if let Err(RowState::NotAsked(number)) = rows.get(index) {
+            want(wanted, number);
         }
     }
     if let Some(by) = clicked_sort {
