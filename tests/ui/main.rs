@@ -282,12 +282,14 @@ fn a_failed_question_says_what_happened_and_offers_a_retry() {
 #[test]
 fn the_trend_follows_the_interval_and_metric_chosen() {
     let mut harness = harness(demo());
+    // Every answer on screen before a click, as a person looks before clicking: an answer
+    // arriving in the click's frame can move the button from under it.
     settle(&mut harness, "the daily engagement trend", |h| {
-        h.query_by_label("Engagement rate by day").is_some()
+        h.query_by_label("Engagement rate by day").is_some() && !h.state().is_loading()
     });
     harness.get_by_label("Weekly").click();
     settle(&mut harness, "the weekly trend", |h| {
-        h.query_by_label("Engagement rate by week").is_some()
+        h.query_by_label("Engagement rate by week").is_some() && !h.state().is_loading()
     });
     choose(&mut harness, "Metric:", "Opt-out rate");
     settle(&mut harness, "the weekly opt-out trend", |h| {
@@ -1012,38 +1014,89 @@ fn the_ranking_leaves_out_campaigns_under_the_minimum_volume() {
     );
 }
 
+/// The numbers of the list's pages asked so far (the picker's pages are of another size).
+fn list_pages(asked: &Arc<Mutex<Vec<Page>>>) -> Vec<u32> {
+    lock(asked)
+        .iter()
+        .filter(|p| p.size() == outreach_ui::PAGE_ROWS)
+        .map(Page::number)
+        .collect()
+}
+
+/// The campaigns page of a plan of 300 campaigns over 60 days (more than two pages of rows
+/// over the last 30 days), its first page on screen.
+struct ThreePages {
+    /// Holds the demo database.
+    _dir: tempfile::TempDir,
+    harness: Harness<'static, DashboardApp>,
+    /// The pages of campaigns the view asked for.
+    asked: Arc<Mutex<Vec<Page>>>,
+    /// The whole list by name.
+    every: CampaignPage,
+    /// "N campaigns", which the page says once its first page came.
+    count: String,
+}
+
+impl ThreePages {
+    fn open() -> Self {
+        let options = outreach_warehouse::synthetic::GenerateOptions {
+            members: 4_000,
+            campaigns: 300,
+            days: 60,
+            ..outreach_warehouse::demo::default_options(TODAY)
+        };
+        let (dir, _path, dashboard) = in_process::demo_of(&options);
+        let filter = Filter::new(DateRange::last_days(TODAY, 30));
+        let every = every_campaign(&dashboard, &filter, None, CampaignSort::Name);
+        assert!(
+            every.total > u64::from(outreach_ui::PAGE_ROWS) * 2,
+            "{} campaigns",
+            every.total
+        );
+        let api = InProcess::new(dashboard);
+        let asked = api.pages_asked.clone();
+        let mut harness = harness_on(api);
+        open_page(&mut harness, "Campaigns");
+        let count = format!("{} campaigns", every.total);
+        let mut page = ThreePages {
+            _dir: dir,
+            harness,
+            asked,
+            every,
+            count,
+        };
+        page.settle("the first page");
+        page
+    }
+
+    /// Runs frames until the list's count is on screen and nothing is loading.
+    fn settle(&mut self, what: &str) {
+        let count = self.count.clone();
+        settle(&mut self.harness, what, |h| {
+            h.query_by_label(&count).is_some() && !h.state().is_loading()
+        });
+    }
+}
+
+/// The primary button pressed (or let go) at `pos`.
+fn button(harness: &mut Harness<'_, DashboardApp>, pos: egui::Pos2, pressed: bool) {
+    harness.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::default(),
+    });
+}
+
 #[test]
 fn scrolling_the_campaigns_table_asks_for_the_next_page() {
-    // More campaigns than a page: a plan of 300 campaigns over 60 days.
-    let options = outreach_warehouse::synthetic::GenerateOptions {
-        members: 4_000,
-        campaigns: 300,
-        days: 60,
-        ..outreach_warehouse::demo::default_options(TODAY)
-    };
-    let (_dir, _path, dashboard) = in_process::demo_of(&options);
-    let filter = Filter::new(DateRange::last_days(TODAY, 30));
-    let every = every_campaign(&dashboard, &filter, None, CampaignSort::Name);
-    assert!(
-        every.total > u64::from(outreach_ui::PAGE_ROWS) * 2,
-        "{} campaigns",
-        every.total
-    );
-    let api = InProcess::new(dashboard);
-    let asked = api.pages_asked.clone();
-    let mut harness = harness_on(api);
-    open_page(&mut harness, "Campaigns");
-    let count = format!("{} campaigns", every.total);
-    settle(&mut harness, "the first page", |h| {
-        h.query_by_label(&count).is_some() && !h.state().is_loading()
-    });
-    let list_pages = |asked: &Arc<Mutex<Vec<Page>>>| {
-        lock(asked)
-            .iter()
-            .filter(|p| p.size() == outreach_ui::PAGE_ROWS)
-            .map(Page::number)
-            .collect::<Vec<u32>>()
-    };
+    let ThreePages {
+        _dir,
+        mut harness,
+        asked,
+        every,
+        ..
+    } = ThreePages::open();
     assert_eq!(
         list_pages(&asked),
         [1],
@@ -1068,18 +1121,15 @@ fn scrolling_the_campaigns_table_asks_for_the_next_page() {
         .rect()
         .center();
     harness.hover_at(over);
-    let wheel = |harness: &mut Harness<'_, DashboardApp>, by: f32| {
+    for _ in 0..40 {
         harness.event(egui::Event::MouseWheel {
             unit: egui::MouseWheelUnit::Point,
-            delta: egui::vec2(0.0, -by),
+            delta: egui::vec2(0.0, -200.0),
             phase: egui::TouchPhase::Move,
             source: egui::MouseWheelSource::Wheel,
             modifiers: egui::Modifiers::default(),
         });
         harness.step();
-    };
-    for _ in 0..40 {
-        wheel(&mut harness, 200.0);
         if list_pages(&asked).contains(&3) {
             break;
         }
@@ -1098,85 +1148,40 @@ fn scrolling_the_campaigns_table_asks_for_the_next_page() {
 #[test]
 fn a_sort_and_a_jump_ask_for_their_rows_in_the_frame_of_the_click() {
     // Each frame costs where the webview draws on the CPU: a question left a frame late is an
-    // answer a frame late. A plan of 300 campaigns: three pages of rows.
-    let options = outreach_warehouse::synthetic::GenerateOptions {
-        members: 4_000,
-        campaigns: 300,
-        days: 60,
-        ..outreach_warehouse::demo::default_options(TODAY)
-    };
-    let (_dir, _path, dashboard) = in_process::demo_of(&options);
-    let filter = Filter::new(DateRange::last_days(TODAY, 30));
-    let every = every_campaign(&dashboard, &filter, None, CampaignSort::Name);
-    assert!(every.total > u64::from(outreach_ui::PAGE_ROWS) * 2);
-    let api = InProcess::new(dashboard);
-    let asked = api.pages_asked.clone();
-    let mut harness = harness_on(api);
-    open_page(&mut harness, "Campaigns");
-    let count = format!("{} campaigns", every.total);
-    let settled = |h: &Harness<'_, DashboardApp>| {
-        h.query_by_label(&count).is_some() && !h.state().is_loading()
-    };
-    settle(&mut harness, "the first page", settled);
-    let list_pages = |asked: &Arc<Mutex<Vec<Page>>>| {
-        lock(asked)
-            .iter()
-            .filter(|p| p.size() == outreach_ui::PAGE_ROWS)
-            .map(Page::number)
-            .collect::<Vec<u32>>()
-    };
+    // answer a frame late.
+    let mut page = ThreePages::open();
 
     // A header's click: the first page of the new order leaves in the click's frame.
-    let before = list_pages(&asked).len();
-    let header = harness.get_by_label("Impressions").rect().center();
-    harness.hover_at(header);
-    harness.step();
-    harness.event(egui::Event::PointerButton {
-        pos: header,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: egui::Modifiers::default(),
-    });
-    harness.event(egui::Event::PointerButton {
-        pos: header,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: egui::Modifiers::default(),
-    });
-    harness.step();
+    let before = list_pages(&page.asked).len();
+    let header = page.harness.get_by_label("Impressions").rect().center();
+    page.harness.hover_at(header);
+    page.harness.step();
+    button(&mut page.harness, header, true);
+    button(&mut page.harness, header, false);
+    page.harness.step();
     assert_eq!(
-        list_pages(&asked)[before..],
+        list_pages(&page.asked)[before..],
         [1],
         "the sorted first page is asked in the click's frame"
     );
-    settle(&mut harness, "the sorted first page", settled);
+    page.settle("the sorted first page");
 
     // A press low in the scroll bar's track (at the table's right edge): the list jumps to its
     // last rows, and their page leaves in the press's frame.
-    let before = list_pages(&asked).len();
+    let before = list_pages(&page.asked).len();
     // (The window is 1280 by 800 points; the status bar is below y = 770.)
     let track = egui::pos2(1280.0 - 4.0, 760.0);
-    harness.hover_at(track);
-    harness.step();
-    harness.event(egui::Event::PointerButton {
-        pos: track,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: egui::Modifiers::default(),
-    });
-    harness.step();
-    let jumped = list_pages(&asked)[before..].to_vec();
+    page.harness.hover_at(track);
+    page.harness.step();
+    button(&mut page.harness, track, true);
+    page.harness.step();
+    let jumped = list_pages(&page.asked)[before..].to_vec();
     assert!(
         jumped.contains(&3),
         "the last rows' page is asked in the press's frame: {jumped:?}"
     );
-    harness.event(egui::Event::PointerButton {
-        pos: track,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: egui::Modifiers::default(),
-    });
-    settle(&mut harness, "the last rows", settled);
+    button(&mut page.harness, track, false);
+    page.settle("the last rows");
 }
 
 /// Whether every picker named by `label` stands after the label it is labelled by, on its row:
