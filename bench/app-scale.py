@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The app at a large plan's size (issue 13): the release build in its real webview under
 Xvfb (scripts/e2e-app.py's App), pointed at the scale dataset through OUTREACH_DATABASE_URL.
-Each change is made as a person makes it (pointer, wheel and text events on the canvas and its
+Each change is made as a person makes it (pointer and text events on the canvas and its
 text agent) and timed in the page with performance.now(), from the event to the frame whose
 title (mirrored by the view layer) says every answer is on screen again; all of one kind run in
 one WebDriver command (WebKitWebDriver stops answering when asked many times while the page is
@@ -72,19 +72,14 @@ function press(x, y, down) {
   canvas.dispatchEvent(new PointerEvent('pointermove', {...at, buttons: down ? 0 : 1}));
   canvas.dispatchEvent(new PointerEvent(down ? 'pointerdown' : 'pointerup', {...at, buttons: down ? 1 : 0}));
 }
-function wheel(x, y, dy) {
-  canvas.dispatchEvent(new MouseEvent('mousemove', {clientX: x, clientY: y, bubbles: true}));
-  canvas.dispatchEvent(new WheelEvent('wheel', {clientX: x, clientY: y, deltaY: dy, deltaMode: 0,
-                                                bubbles: true, cancelable: true}));
-}
 function type(text) {
   const agent = document.querySelector('input');
   agent.value = (agent.value || '') + text;
   agent.dispatchEvent(new InputEvent('input', {data: text, inputType: 'insertText', bubbles: true}));
 }
 // The page's CSP allows no eval: the change and its preparation are written into this script.
-function act(i, pointer, wheel, type, press) { @BODY@ }
-function prepare(i, pointer, wheel, type, press) { @BEFORE@ }
+function act(i, pointer, type, press) { @BODY@ }
+function prepare(i, pointer, type, press) { @BEFORE@ }
 const before = @HAS_BEFORE@;
 function change(i) {
   return new Promise((resolve, reject) => {
@@ -102,7 +97,7 @@ function change(i) {
       }
     });
     watch.observe(titled, {childList: true, subtree: true, characterData: true});
-    act(i, pointer, wheel, type, press);
+    act(i, pointer, type, press);
     setTimeout(() => { watch.disconnect(); reject('no load and end of load in the title in 20 s'); }, 20000);
   });
 }
@@ -111,7 +106,7 @@ function change(i) {
   for (let i = 0; i < count; i++) {
     if (before) {
       // Untimed: what puts the page where the change starts from, then a rest.
-      prepare(i, pointer, wheel, type, press);
+      prepare(i, pointer, type, press);
       await new Promise(r => setTimeout(r, pause));
       for (let n = 0; n < 200 && document.title.includes('(loading)'); n++) {
         await new Promise(r => setTimeout(r, 50));
@@ -126,8 +121,8 @@ function change(i) {
 
 
 def timed(app, what, body, count, pause_ms=600, before=""):
-    """Runs `count` changes made by the JavaScript `body` (of `i`, `pointer`, `wheel`, `type`,
-    `press`), each after the untimed `before`, and prints their figures."""
+    """Runs `count` changes made by the JavaScript `body` (of `i`, `pointer`, `type`, `press`),
+    each after the untimed `before`, and prints their figures."""
     script = (TIMED.replace("@BODY@", body).replace("@BEFORE@", before)
               .replace("@HAS_BEFORE@", "true" if before else "false"))
     answer = app.script(script, [count, pause_ms])
