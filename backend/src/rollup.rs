@@ -185,6 +185,24 @@ pub fn campaign_rollups(days: &[(Date, Option<&[u8]>)]) -> Result<CampaignRollup
     })
 }
 
+/// Writes each campaign's first and last day with data (`campaigns.first_data_date`,
+/// `last_data_date`; null without a day) from `campaign_metrics_daily`, for the campaigns where
+/// `campaigns_condition` (over `campaigns.campaign_id`) holds; the same SQL on both stores.
+pub fn data_spans_sql(campaigns_condition: &str) -> String {
+    let day = |aggregate: &str| {
+        format!(
+            "(SELECT {aggregate}(d.metric_date) FROM campaign_metrics_daily d
+              WHERE d.campaign_id = campaigns.campaign_id)"
+        )
+    };
+    format!(
+        "UPDATE campaigns SET first_data_date = {}, last_data_date = {}
+         WHERE {campaigns_condition}",
+        day("min"),
+        day("max")
+    )
+}
+
 /// Rebuilds `channel_metrics_daily` from `campaign_metrics_daily` for the days where
 /// `days_condition` (over `d.metric_date`) holds; the same SQL on both stores.
 pub fn channel_sums_sql(days_condition: &str) -> String {

@@ -281,6 +281,8 @@ pub trait Read {
     fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error>;
     /// Bytes.
     fn bytes(&self, column: &str) -> Result<Vec<u8>, sqlx::Error>;
+    /// Bytes or null.
+    fn opt_bytes(&self, column: &str) -> Result<Option<Vec<u8>>, sqlx::Error>;
     /// An instant or null (RFC 3339 text on SQLite).
     fn opt_time(&self, column: &str) -> Result<Option<OffsetDateTime>, sqlx::Error>;
 }
@@ -318,6 +320,9 @@ impl Read for PgRow {
     fn bytes(&self, column: &str) -> Result<Vec<u8>, sqlx::Error> {
         self.try_get(column)
     }
+    fn opt_bytes(&self, column: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+        self.try_get(column)
+    }
     fn opt_time(&self, column: &str) -> Result<Option<OffsetDateTime>, sqlx::Error> {
         self.try_get(column)
     }
@@ -353,6 +358,9 @@ impl Read for SqliteRow {
         self.try_get(column)
     }
     fn bytes(&self, column: &str) -> Result<Vec<u8>, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn opt_bytes(&self, column: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
         self.try_get(column)
     }
     fn opt_time(&self, column: &str) -> Result<Option<OffsetDateTime>, sqlx::Error> {

@@ -1,7 +1,8 @@
 //! Each campaign's own rollups (docs/dashboard-database.md, "Rollups"): its cumulative reach on
 //! every day (`campaign_metrics_daily.reach_since` and `reach_until`) and its sketches per ISO
 //! week and calendar month (`campaign_reach_rollups`), rebuilt from all of a campaign's stored
-//! days whenever one of them is written. Campaigns are read and written a few dozen at a time,
+//! days whenever one of them is written, with its first and last day with data
+//! (`campaigns.first_data_date`, `last_data_date`). Campaigns are read and written a few dozen at a time,
 //! so a rebuild of every campaign holds a few campaigns' sketches, not all of them.
 
 use std::collections::BTreeSet;
@@ -95,7 +96,8 @@ pub async fn rebuild(
                     .plain(period)
                     .plain(start)
                     .plain(id)
-                    .bytes(&sketch.to_bytes());
+                    .bytes(&sketch.to_bytes())
+                    .plain(sketch.count());
                 periods.end_row();
             }
         }
@@ -108,7 +110,7 @@ pub async fn rebuild(
         periods
             .copy_into(
                 tx,
-                "COPY campaign_reach_rollups (period, period_start, campaign_id, sketch) FROM STDIN",
+                "COPY campaign_reach_rollups (period, period_start, campaign_id, sketch, reach) FROM STDIN",
             )
             .await
             .map_err(EtlError::dashboard("writing the campaigns' reach rollups"))?;
@@ -126,5 +128,12 @@ pub async fn rebuild(
     .map_err(EtlError::dashboard(
         "writing the campaigns' cumulative reach",
     ))?;
+    sqlx::query(sqlx::AssertSqlSafe(
+        outreach_backend::rollup::data_spans_sql("campaigns.campaign_id = ANY($1)"),
+    ))
+    .bind(&ids)
+    .execute(&mut *tx)
+    .await
+    .map_err(EtlError::dashboard("writing the campaigns' days with data"))?;
     Ok(())
 }

@@ -159,7 +159,8 @@ pub async fn rebuild(
         copy.plain(scope)
             .plain(period)
             .plain(start)
-            .bytes(&sketch.to_bytes());
+            .bytes(&sketch.to_bytes())
+            .plain(sketch.count());
         copy.end_row();
     }
     sqlx::query(
@@ -177,7 +178,7 @@ pub async fn rebuild(
     .map_err(EtlError::dashboard("emptying reach rollups"))?;
     copy.copy_into(
         tx,
-        "COPY reach_rollups (scope, period, period_start, sketch) FROM STDIN",
+        "COPY reach_rollups (scope, period, period_start, sketch, reach) FROM STDIN",
     )
     .await
     .map_err(EtlError::dashboard("writing reach rollups"))?;

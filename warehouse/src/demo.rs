@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use outreach_backend::metrics::daily_rate;
+use outreach_backend::reach::Sketch;
 use outreach_backend::rollup::{self, ReachRollups, campaign_rollups};
 use outreach_backend::{Dashboard, DashboardError};
 use outreach_model::search_key;
@@ -247,7 +248,7 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
         .map_err(sqlite)?;
     }
     for (campaign, period, start, sketch) in &periods {
-        insert_campaign_rollup(&mut tx, *campaign, *period, *start, &sketch.to_bytes()).await?;
+        insert_campaign_rollup(&mut tx, *campaign, *period, *start, sketch).await?;
     }
     let interactions = aggregates.interaction_rows();
     for row in &interactions {
@@ -285,12 +286,13 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
     // The rollups, built as the ETL builds them (every day: the demo is one full run).
     for (scope, period, start, sketch) in reach.into_rows() {
         sqlx::query(
-            "INSERT INTO reach_rollups (scope, period, period_start, sketch) VALUES (?, ?, ?, ?)",
+            "INSERT INTO reach_rollups (scope, period, period_start, sketch, reach) VALUES (?, ?, ?, ?, ?)",
         )
         .bind(scope)
         .bind(period.as_str())
         .bind(start.to_string())
         .bind(sketch.to_bytes())
+        .bind(estimate(&sketch))
         .execute(&mut *tx)
         .await
         .map_err(sqlite)?;
@@ -298,6 +300,7 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
     for sql in [
         rollup::channel_sums_sql("1 = 1"),
         rollup::segment_sums_sql("1 = 1"),
+        rollup::data_spans_sql("1 = 1"),
         "UPDATE dashboard_settings SET rollups_ready = 1".to_owned(),
     ] {
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -354,21 +357,27 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
     })
 }
 
+/// A sketch's stored estimate (the `reach` of the reach rollups).
+fn estimate(sketch: &Sketch) -> i64 {
+    i64::try_from(sketch.count()).unwrap_or(i64::MAX)
+}
+
 /// One row of `campaign_reach_rollups`.
 async fn insert_campaign_rollup(
     tx: &mut sqlx::SqliteConnection,
     campaign: uuid::Uuid,
     period: outreach_model::Interval,
     start: Date,
-    sketch: &[u8],
+    sketch: &Sketch,
 ) -> Result<(), DemoError> {
     sqlx::query(
-        "INSERT INTO campaign_reach_rollups (period, period_start, campaign_id, sketch) VALUES (?, ?, ?, ?)",
+        "INSERT INTO campaign_reach_rollups (period, period_start, campaign_id, sketch, reach) VALUES (?, ?, ?, ?, ?)",
     )
     .bind(period.as_str())
     .bind(start.to_string())
     .bind(campaign.to_string())
-    .bind(sketch)
+    .bind(sketch.to_bytes())
+    .bind(estimate(sketch))
     .execute(&mut *tx)
     .await
     .map_err(sqlite("writing the campaigns' reach rollups"))?;

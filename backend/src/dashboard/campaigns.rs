@@ -67,13 +67,7 @@ fn list_statement(
             .iter()
             .map(|count| format!(", CAST(0 AS bigint) AS {count}"))
             .collect();
-        (
-            String::new(),
-            "",
-            zeros,
-            "EXISTS (SELECT 1 FROM campaign_metrics_daily d
-                WHERE d.campaign_id = c.campaign_id AND d.metric_date BETWEEN $1 AND $2)",
-        )
+        (String::new(), "", zeros, super::names::HAS_DATA)
     } else {
         let summed: String = Count::ALL
             .iter()

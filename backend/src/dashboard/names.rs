@@ -8,20 +8,27 @@ use super::Dashboard;
 use crate::DashboardError;
 use crate::store::{Read, Statement, Value};
 
+/// The campaign `c` has data in the range ($1, $2): its first and last days with data span
+/// part of the range, and (an index probe, only then) a day of the range has data.
+pub(super) const HAS_DATA: &str = "(c.first_data_date <= $2 AND c.last_data_date >= $1
+    AND EXISTS (SELECT 1 FROM campaign_metrics_daily d
+        WHERE d.campaign_id = c.campaign_id AND d.metric_date BETWEEN $1 AND $2))";
+
 /// A campaign of the range: its schedule meets the range, or it has data in it.
-const OF_THE_RANGE: &str = "((c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $1))
-    OR EXISTS (SELECT 1 FROM campaign_metrics_daily d
-               WHERE d.campaign_id = c.campaign_id AND d.metric_date BETWEEN $1 AND $2))";
+fn of_the_range() -> String {
+    format!("((c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $1)) OR {HAS_DATA})")
+}
 
 /// The range's campaigns whose name contains $3, A to Z, $4 of them after $5.
 fn names_statement(range: DateRange, search: Option<&str>, page: Page) -> Statement {
     let template = format!(
         "SELECT c.campaign_id, c.campaign_name, count(*) OVER () AS total
          FROM campaigns c
-         WHERE {OF_THE_RANGE}
+         WHERE {}
            AND ($3 IS NULL OR {{strpos}}(c.search_name, $3) > 0)
          ORDER BY c.campaign_name {{collate}}, c.campaign_id
-         LIMIT $4 OFFSET $5"
+         LIMIT $4 OFFSET $5",
+        of_the_range()
     );
     Statement::new(
         "listing campaign names",
@@ -52,8 +59,9 @@ fn types_statement(range: DateRange) -> Statement {
     Statement::new(
         "listing campaign types",
         format!(
-            "SELECT c.campaign_type FROM campaigns c WHERE {OF_THE_RANGE}
-             GROUP BY c.campaign_type ORDER BY c.campaign_type {{collate}}"
+            "SELECT c.campaign_type FROM campaigns c WHERE {}
+             GROUP BY c.campaign_type ORDER BY c.campaign_type {{collate}}",
+            of_the_range()
         ),
         vec![Value::Date(range.start()), Value::Date(range.end())],
     )

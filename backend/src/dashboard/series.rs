@@ -12,7 +12,6 @@ use time::Date;
 
 use super::Dashboard;
 use super::binds::{IntervalOrAll, channel_names, filter_values, read_counts, sums};
-use super::sketches::reach_of;
 use crate::DashboardError;
 use crate::metrics::Counts;
 use crate::store::{Statement, Value};
@@ -265,14 +264,14 @@ impl Dashboard {
         if !with_reach {
             return Ok(buckets);
         }
-        let sketches = if rollups {
+        let reach = if rollups {
             self.rollup_reach(filter, interval, per_channel).await?
         } else {
             self.campaign_sketch_reach(filter, interval, per_channel)
                 .await?
         };
-        for (key, sketch) in sketches {
-            buckets.entry(key).or_default().reach = reach_of(&sketch);
+        for (key, reach) in reach {
+            buckets.entry(key).or_default().reach = reach;
         }
         Ok(buckets)
     }

@@ -22,8 +22,9 @@ const CAMPAIGN_SKETCHES: &str = "SELECT r.campaign_id, r.metric_date, c.channel,
     JOIN campaigns c ON c.campaign_id = r.campaign_id
     WHERE r.metric_date BETWEEN $1 AND $2 AND {filter}";
 
-/// The reach rollups of scopes $1 over the days $2, weeks $3 and months $4.
-const REACH_ROLLUPS: &str = "SELECT r.scope, r.period, r.period_start, r.sketch
+/// The reach rollups of scopes $1 over the days $2, weeks $3 and months $4: each one's stored
+/// estimate, and `{sketch}`, its sketch (only where it is needed).
+const REACH_ROLLUPS: &str = "SELECT r.scope, r.period, r.period_start, r.reach, {sketch} AS sketch
     FROM reach_rollups r
     WHERE r.scope = ANY($1)
       AND ((r.period = 'day' AND r.period_start = ANY($2))
@@ -38,17 +39,59 @@ fn campaign_sketches_statement(filter: &Filter) -> Statement {
     )
 }
 
-fn reach_rollups_statement(scopes: Vec<String>, days: [Vec<Date>; 3]) -> Statement {
+/// The reach rollups of `scopes` over the periods starting on `days` (days, weeks, months):
+/// with `sketches`, each one's sketch; else its estimate alone, and its sketch only where no
+/// estimate is stored.
+fn reach_rollups_statement(scopes: Vec<String>, days: [Vec<Date>; 3], sketches: bool) -> Statement {
     let [day, week, month] = days;
+    let sketch = if sketches {
+        "r.sketch"
+    } else {
+        "CASE WHEN r.reach IS NULL THEN r.sketch END"
+    };
     Statement::new(
         "reading reach rollups",
-        REACH_ROLLUPS,
+        REACH_ROLLUPS.replace("{sketch}", sketch),
         vec![
             Value::Texts(scopes),
             Value::Dates(day),
             Value::Dates(week),
             Value::Dates(month),
         ],
+    )
+}
+
+/// A stored reach rollup: its scope (the series it is), period and first day.
+type RollupKey = (Series, Interval, Date);
+
+/// The reach rollups of `keys` (and any other pairing of their scopes and starts): with
+/// `sketches`, with their sketches.
+fn rollup_keys_statement(keys: &[RollupKey], sketches: bool) -> Statement {
+    let scope = |series: &Series| match series {
+        Series::Total => rollup::ALL.to_owned(),
+        Series::Channel(channel) => channel.as_str().to_owned(),
+    };
+    let mut scopes: Vec<String> = keys.iter().map(|(s, _, _)| scope(s)).collect();
+    scopes.sort();
+    scopes.dedup();
+    let starts = |period: Interval| {
+        let mut starts: Vec<Date> = keys
+            .iter()
+            .filter(|(_, p, _)| *p == period)
+            .map(|(_, _, start)| *start)
+            .collect();
+        starts.sort();
+        starts.dedup();
+        starts
+    };
+    reach_rollups_statement(
+        scopes,
+        [
+            starts(Interval::Day),
+            starts(Interval::Week),
+            starts(Interval::Month),
+        ],
+        sketches,
     )
 }
 
@@ -87,7 +130,7 @@ impl Dashboard {
         filter: &Filter,
         interval: IntervalOrAll,
         per_channel: bool,
-    ) -> Result<BTreeMap<(Date, Series), Sketch>, DashboardError> {
+    ) -> Result<BTreeMap<(Date, Series), i64>, DashboardError> {
         let mut sketches: BTreeMap<(Date, Series), Sketch> = BTreeMap::new();
         self.for_each(&campaign_sketches_statement(filter), |r| {
             let day = r.day("metric_date").map_err(query_error)?;
@@ -101,85 +144,135 @@ impl Dashboard {
             merge_stored(sketches.entry((label, Series::Total)).or_default(), &bytes)
         })
         .await?;
-        Ok(sketches)
+        Ok(sketches
+            .into_iter()
+            .map(|(key, sketch)| (key, reach_of(&sketch)))
+            .collect())
     }
 
     /// Reach per interval and series from the reach rollups: each interval read as the fewest
-    /// whole months, weeks and days, per channel of the filter or over all channels.
+    /// whole months, weeks and days, per channel of the filter or over all channels. Where one
+    /// stored rollup is the whole answer (a day, a whole week or month of one scope) its stored
+    /// estimate is read; otherwise the rollups' sketches are merged.
     pub(super) async fn rollup_reach(
         &self,
         filter: &Filter,
         interval: IntervalOrAll,
         per_channel: bool,
-    ) -> Result<BTreeMap<(Date, Series), Sketch>, DashboardError> {
-        // Each stored period read, and the interval it belongs to.
-        let mut wanted: HashMap<(Interval, Date), Date> = HashMap::new();
+    ) -> Result<BTreeMap<(Date, Series), i64>, DashboardError> {
+        // The scopes whose union is each series: over every channel the 'All' rollup is the
+        // total, otherwise the union of the filter's channels is.
+        let every_channel = filter.channels.is_empty();
+        let channels: Vec<Series> = Channel::ALL
+            .iter()
+            .filter(|c| every_channel || filter.channels.contains(c))
+            .map(|c| Series::Channel(*c))
+            .collect();
+        let mut series: Vec<(Series, Vec<Series>)> = vec![(
+            Series::Total,
+            if every_channel {
+                vec![Series::Total]
+            } else {
+                channels.clone()
+            },
+        )];
+        if per_channel {
+            series.extend(channels.iter().map(|c| (*c, vec![*c])));
+        }
+        // Per stored rollup, the answers it alone is (`alone`) and those it is merged into.
+        let mut alone: HashMap<RollupKey, Vec<(Date, Series)>> = HashMap::new();
+        let mut merged: HashMap<RollupKey, Vec<(Date, Series)>> = HashMap::new();
         let labels = interval.labels(&filter.range);
         for (i, label) in labels.iter().enumerate() {
             let last = labels
                 .get(i + 1)
                 .and_then(|next| next.previous_day())
                 .unwrap_or(filter.range.end());
-            for (period, start) in rollup::cover(*label, last) {
-                wanted.insert((period, start), *label);
-            }
-        }
-        let starts = |period: Interval| {
-            wanted
-                .keys()
-                .filter(|(p, _)| *p == period)
-                .map(|(_, start)| *start)
-                .collect::<Vec<Date>>()
-        };
-        // Over every channel, the 'All' rollup is the total; otherwise the channels' union is.
-        let every_channel = filter.channels.is_empty();
-        let mut scopes: Vec<String> = Vec::new();
-        if every_channel {
-            scopes.push(rollup::ALL.to_owned());
-        }
-        if per_channel || !every_channel {
-            scopes.extend(
-                Channel::ALL
+            let periods = rollup::cover(*label, last);
+            for (name, scopes) in &series {
+                let keys: Vec<RollupKey> = scopes
                     .iter()
-                    .filter(|c| every_channel || filter.channels.contains(c))
-                    .map(|c| c.as_str().to_owned()),
-            );
+                    .flat_map(|scope| periods.iter().map(|(p, start)| (*scope, *p, *start)))
+                    .collect();
+                let into = if keys.len() == 1 {
+                    &mut alone
+                } else {
+                    &mut merged
+                };
+                for key in keys {
+                    into.entry(key).or_default().push((*label, *name));
+                }
+            }
         }
-        let statement = reach_rollups_statement(
-            scopes,
-            [
-                starts(Interval::Day),
-                starts(Interval::Week),
-                starts(Interval::Month),
-            ],
-        );
-        let rows = self.fetch(&statement).await?;
+        let mut reach: BTreeMap<(Date, Series), i64> = BTreeMap::new();
         let mut sketches: BTreeMap<(Date, Series), Sketch> = BTreeMap::new();
-        for (scope, period, start, bytes) in rows.map(statement.context, |r| {
-            Ok((
-                series_of(&r.text("scope")?)?,
-                r.text("period")?
-                    .parse::<Interval>()
-                    .map_err(super::decode)?,
-                r.day("period_start")?,
-                r.bytes("sketch")?,
-            ))
-        })? {
-            let Some(label) = wanted.get(&(period, start)).copied() else {
-                continue;
+        for sketch_all in [true, false] {
+            // The sketches to merge (with the estimates of any rollup also alone), then the
+            // estimates of the rollups alone not read yet.
+            let read: Vec<RollupKey> = if sketch_all {
+                merged.keys().copied().collect()
+            } else {
+                alone
+                    .keys()
+                    .filter(|key| !merged.contains_key(key))
+                    .copied()
+                    .collect()
             };
-            if scope == Series::Total {
-                merge_stored(sketches.entry((label, Series::Total)).or_default(), &bytes)?;
+            if read.is_empty() {
                 continue;
             }
-            if per_channel {
-                merge_stored(sketches.entry((label, scope)).or_default(), &bytes)?;
-            }
-            if !every_channel {
-                merge_stored(sketches.entry((label, Series::Total)).or_default(), &bytes)?;
+            let statement = rollup_keys_statement(&read, sketch_all);
+            let rows = self.fetch(&statement).await?;
+            for (key, estimate, bytes) in rows.map(statement.context, |r| {
+                Ok((
+                    (
+                        series_of(&r.text("scope")?)?,
+                        r.text("period")?
+                            .parse::<Interval>()
+                            .map_err(super::decode)?,
+                        r.day("period_start")?,
+                    ),
+                    r.opt_int("reach")?,
+                    r.opt_bytes("sketch")?,
+                ))
+            })? {
+                // (The statement reads every pairing of the scopes and starts asked.)
+                let targets = merged.get(&key).filter(|_| sketch_all);
+                let single = alone.get(&key);
+                if targets.is_none() && single.is_none() {
+                    continue;
+                }
+                if let Some(single) = single {
+                    let estimate = match (estimate, &bytes) {
+                        (Some(estimate), _) => estimate,
+                        (None, Some(bytes)) => {
+                            let mut sketch = Sketch::default();
+                            merge_stored(&mut sketch, bytes)?;
+                            reach_of(&sketch)
+                        }
+                        (None, None) => {
+                            return Err(DashboardError::CorruptSketch(
+                                "a reach rollup with neither an estimate nor a sketch".to_owned(),
+                            ));
+                        }
+                    };
+                    for answer in single {
+                        reach.insert(*answer, estimate);
+                    }
+                }
+                if let (Some(targets), Some(bytes)) = (targets, &bytes) {
+                    for answer in targets {
+                        merge_stored(sketches.entry(*answer).or_default(), bytes)?;
+                    }
+                }
             }
         }
-        Ok(sketches)
+        reach.extend(
+            sketches
+                .into_iter()
+                .map(|(answer, sketch)| (answer, reach_of(&sketch))),
+        );
+        Ok(reach)
     }
 
     /// Reach over `range` of each of `campaigns`: the count a merge of its daily sketches over
@@ -234,7 +327,38 @@ impl Dashboard {
         if campaigns.is_empty() {
             return Ok(HashMap::new());
         }
-        let statement = if self.rollups_ready().await? {
+        let ready = self.rollups_ready().await?;
+        let cover = rollup::cover(range.start(), range.end());
+        if let (true, [(period @ (Interval::Week | Interval::Month), start)]) =
+            (ready, cover.as_slice())
+        {
+            // A whole week or month: each campaign's stored estimate of it.
+            let statement = campaign_period_statement(*period, *start, campaigns);
+            let rows = self.fetch(&statement).await?;
+            return rows
+                .map(statement.context, |r| {
+                    Ok((
+                        r.id("campaign_id")?,
+                        r.opt_int("reach")?,
+                        r.opt_bytes("sketch")?,
+                    ))
+                })?
+                .into_iter()
+                .map(|(id, estimate, bytes)| {
+                    let reach = match (estimate, bytes) {
+                        (Some(estimate), _) => estimate,
+                        (None, Some(bytes)) => {
+                            let mut sketch = Sketch::default();
+                            merge_stored(&mut sketch, &bytes)?;
+                            reach_of(&sketch)
+                        }
+                        (None, None) => 0,
+                    };
+                    Ok((id, reach))
+                })
+                .collect();
+        }
+        let statement = if ready {
             campaign_cover_statement(range, campaigns)
         } else {
             let mut filter = Filter::new(range);
@@ -268,49 +392,48 @@ pub(super) enum StoredReach {
 }
 
 impl StoredReach {
-    /// Reads the columns of [`cumulative_columns`].
+    /// Reads the column of [`cumulative_columns`].
     pub(super) fn read(r: &dyn Read) -> Result<Self, sqlx::Error> {
-        if r.int("in_range")? == 0 {
-            return Ok(Self::NoData);
-        }
-        // (Null until the ETL has written them.)
-        let known = if r.int("after")? == 0 {
-            r.opt_int("since_first")?
-        } else if r.int("before")? == 0 {
-            r.opt_int("until_last")?
-        } else {
-            None
-        };
-        Ok(known.map_or(Self::ToMerge, Self::Known))
+        Ok(match r.int("stored_reach")? {
+            NO_DATA => Self::NoData,
+            TO_MERGE => Self::ToMerge,
+            count => Self::Known(count),
+        })
     }
 }
 
-/// The columns, for the campaign `c` of a statement whose $1 and $2 are the range, that say
-/// its reach over the range ([`StoredReach::read`]): whether it has data in the range, before
-/// it and after it, and its reach since the range's first day with data and until its last.
-/// Each is an index probe of `campaign_metrics_daily` (campaign, day).
+/// `stored_reach` of a campaign with no data in the range.
+const NO_DATA: i64 = -2;
+/// `stored_reach` of a campaign whose sketches merge.
+const TO_MERGE: i64 = -1;
+
+/// The column `stored_reach`, for the campaign `c` of a statement whose $1 and $2 are the
+/// range, that says its reach over the range ([`StoredReach::read`]): -2 without data in the
+/// range, -1 when its sketches are to be merged, else its reach. Its first and last days with
+/// data (`campaigns.first_data_date`, `last_data_date`) tell whether it has data before and
+/// after the range; then at most one index probe of `campaign_metrics_daily` (campaign, day)
+/// reads the number or whether it has data in the range at all.
 pub(super) fn cumulative_columns() -> String {
-    let day = |condition: &str, order: &str, column: &str| {
+    let day = |order: &str, column: &str| {
         format!(
-            "(SELECT d.{column} FROM campaign_metrics_daily d
-              WHERE d.campaign_id = c.campaign_id AND {condition}
-              ORDER BY d.metric_date {order} LIMIT 1)"
+            "coalesce((SELECT coalesce(d.{column}, {TO_MERGE}) FROM campaign_metrics_daily d
+              WHERE d.campaign_id = c.campaign_id AND d.metric_date BETWEEN $1 AND $2
+              ORDER BY d.metric_date {order} LIMIT 1), {NO_DATA})"
         )
     };
-    let exists = |condition: &str| {
-        format!(
-            "CAST(CASE WHEN EXISTS (SELECT 1 FROM campaign_metrics_daily d
-                 WHERE d.campaign_id = c.campaign_id AND {condition}) THEN 1 ELSE 0 END AS bigint)"
-        )
-    };
-    let within = "d.metric_date BETWEEN $1 AND $2";
     format!(
-        "{} AS in_range, {} AS before, {} AS after, {} AS since_first, {} AS until_last",
-        exists(within),
-        exists("d.metric_date < $1"),
-        exists("d.metric_date > $2"),
-        day(within, "ASC", "reach_since"),
-        day(within, "DESC", "reach_until"),
+        "CAST(CASE
+            WHEN c.first_data_date IS NULL OR c.first_data_date > $2 OR c.last_data_date < $1
+                THEN {NO_DATA}
+            WHEN c.last_data_date <= $2 THEN {}
+            WHEN c.first_data_date >= $1 THEN {}
+            WHEN EXISTS (SELECT 1 FROM campaign_metrics_daily d
+                WHERE d.campaign_id = c.campaign_id AND d.metric_date BETWEEN $1 AND $2)
+                THEN {TO_MERGE}
+            ELSE {NO_DATA}
+        END AS bigint) AS stored_reach",
+        day("ASC", "reach_since"),
+        day("DESC", "reach_until"),
     )
 }
 
@@ -364,6 +487,26 @@ fn campaign_cover_statement(range: DateRange, campaigns: Vec<CampaignId>) -> Sta
     )
 }
 
+/// The estimates of the campaigns $1 over the week or month $2 starting $3 (and the sketch of any
+/// not estimated yet).
+fn campaign_period_statement(
+    period: Interval,
+    start: Date,
+    campaigns: Vec<CampaignId>,
+) -> Statement {
+    Statement::new(
+        "reading the campaigns' reach",
+        "SELECT r.campaign_id, r.reach, CASE WHEN r.reach IS NULL THEN r.sketch END AS sketch
+         FROM campaign_reach_rollups r
+         WHERE r.campaign_id = ANY($1) AND r.period = $2 AND r.period_start = $3",
+        vec![
+            Value::Ids(campaigns),
+            Value::Text(Some(period.as_str().to_owned())),
+            Value::Date(start),
+        ],
+    )
+}
+
 /// Every statement of this module, for the template test.
 #[cfg(test)]
 pub(super) fn statements() -> Vec<Statement> {
@@ -373,9 +516,16 @@ pub(super) fn statements() -> Vec<Statement> {
         campaign_sketches_statement(&Filter::new(range)),
         cumulative_statement(range, vec![CampaignId::from_u128(1)]),
         campaign_cover_statement(range, vec![CampaignId::from_u128(1)]),
+        campaign_period_statement(Interval::Month, day, vec![CampaignId::from_u128(1)]),
         reach_rollups_statement(
             vec![rollup::ALL.to_owned()],
             [vec![day], vec![day], vec![day]],
+            true,
+        ),
+        reach_rollups_statement(
+            vec![rollup::ALL.to_owned()],
+            [vec![day], vec![day], vec![day]],
+            false,
         ),
     ]
 }
