@@ -4,7 +4,7 @@
 //! the order of those counts, both ways; the ranking leaves out campaigns below the minimum;
 //! the picker's names page and fold case the same way on both stores.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use outreach_backend::Dashboard;
 use outreach_backend::reach::Sketch;
@@ -69,16 +69,55 @@ async fn each_campaign_s_reach_is_its_merged_sketches_and_orders_the_list() {
         DateRange::last_days(end, 90),
         // In the past, cutting into campaigns on both sides: merged from the rollups.
         DateRange::new(date!(2026 - 09 - 01), date!(2026 - 09 - 30)).expect("September"),
+        DateRange::new(date!(2026 - 10 - 05), date!(2026 - 10 - 11)).expect("an ISO week"),
         DateRange::new(date!(2026 - 08 - 19), date!(2026 - 10 - 08)).expect("weeks and a month"),
         DateRange::new(date!(2026 - 10 - 14), date!(2026 - 10 - 14)).expect("a day"),
         // Before any campaign.
         DateRange::new(date!(2020 - 01 - 01), date!(2020 - 02 - 01)).expect("no data"),
     ];
+    // The stored first and last days with data are those of the facts.
+    let wrong: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM campaigns c
+         WHERE (c.first_data_date, c.last_data_date) IS DISTINCT FROM
+               (SELECT min(d.metric_date), max(d.metric_date) FROM campaign_metrics_daily d
+                WHERE d.campaign_id = c.campaign_id)",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("compare the days with data");
+    assert_eq!(
+        wrong, 0,
+        "campaigns whose stored days with data are not the facts'"
+    );
     let mut merged_ranges = 0;
     for range in ranges {
         let filter = Filter::new(range);
         let expected = merged_here(&mut conn, range).await;
         let listed = every(&pg, &filter, CampaignSort::Name.into()).await;
+        // Listed: the campaigns whose schedule meets the range or that have data in it (asked
+        // here of the facts, not of the stored first and last days with data).
+        let of_range: BTreeSet<CampaignId> = sqlx::query_scalar(
+            "SELECT c.campaign_id FROM campaigns c
+             WHERE (c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $1))
+                OR EXISTS (SELECT 1 FROM campaign_metrics_daily d
+                           WHERE d.campaign_id = c.campaign_id AND d.metric_date BETWEEN $1 AND $2)",
+        )
+        .bind(range.start())
+        .bind(range.end())
+        .fetch_all(&mut conn)
+        .await
+        .expect("the range's campaigns")
+        .into_iter()
+        .map(|id: uuid::Uuid| CampaignId::from_u128(id.as_u128()))
+        .collect();
+        assert_eq!(
+            listed
+                .iter()
+                .map(|c| c.campaign_id)
+                .collect::<BTreeSet<_>>(),
+            of_range,
+            "the campaigns of {range}"
+        );
         for row in &listed {
             assert_eq!(
                 row.metrics.reach,

@@ -193,7 +193,7 @@ pub async fn checksums(dashboard: &mut PgConnection, with_ids: bool) -> Vec<(Str
     let tables: &[(&str, &str)] = &[
         (
             "campaigns",
-            "campaign_id, campaign_name, campaign_type, start_date, end_date, status, channel, updated_at",
+            "campaign_id, campaign_name, campaign_type, start_date, end_date, status, channel, updated_at, first_data_date, last_data_date",
         ),
         (
             "campaign_metrics_daily",
@@ -215,7 +215,14 @@ pub async fn checksums(dashboard: &mut PgConnection, with_ids: bool) -> Vec<(Str
             "campaign_reach_sketches",
             "campaign_id, metric_date, sketch",
         ),
-        ("reach_rollups", "scope, period, period_start, sketch"),
+        (
+            "reach_rollups",
+            "scope, period, period_start, sketch, reach",
+        ),
+        (
+            "campaign_reach_rollups",
+            "campaign_id, period, period_start, sketch, reach",
+        ),
         (
             "channel_metrics_daily",
             "metric_date, channel, total_sent, total_impressions, total_opens, total_clicks, total_engaged, total_conversions, total_opt_outs, total_bounces, total_machine_opens",

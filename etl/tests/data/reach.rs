@@ -173,4 +173,19 @@ async fn range_reach_from_sketches_is_within_two_percent() {
         "a rollup for every day with deliveries: {}",
         days.len()
     );
+
+    // Each stored estimate is its sketch's count, which the readers take in its place.
+    for table in ["reach_rollups", "campaign_reach_rollups"] {
+        let rows: Vec<(Vec<u8>, Option<i64>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT sketch, reach FROM {table}"
+        )))
+        .fetch_all(&mut db)
+        .await
+        .expect("stored estimates");
+        assert!(rows.len() > 100, "{table}: {} rows", rows.len());
+        for (bytes, reach) in rows {
+            let count = Sketch::from_bytes(&bytes).expect("a stored sketch").count();
+            assert_eq!(reach, Some(count as i64), "{table}: an estimate");
+        }
+    }
 }
