@@ -78,9 +78,11 @@ async fn each_campaign_s_reach_is_its_merged_sketches_and_orders_the_list() {
     // The stored first and last days with data are those of the facts.
     let wrong: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM campaigns c
-         WHERE (c.first_data_date, c.last_data_date) IS DISTINCT FROM
-               (SELECT min(d.metric_date), max(d.metric_date) FROM campaign_metrics_daily d
-                WHERE d.campaign_id = c.campaign_id)",
+         CROSS JOIN LATERAL (SELECT min(d.metric_date) AS first_day, max(d.metric_date) AS last_day
+                             FROM campaign_metrics_daily d
+                             WHERE d.campaign_id = c.campaign_id) f
+         WHERE c.first_data_date IS DISTINCT FROM f.first_day
+            OR c.last_data_date IS DISTINCT FROM f.last_day",
     )
     .fetch_one(&mut conn)
     .await
