@@ -14,7 +14,7 @@ use outreach_model::{
 use sqlx::Row;
 use time::macros::date;
 
-use crate::helpers::stores;
+use crate::helpers::{campaign_ids, stores};
 
 /// Every campaign of `filter`, in `order`.
 async fn every(dashboard: &Dashboard, filter: &Filter, order: CampaignOrder) -> Vec<CampaignRow> {
@@ -98,7 +98,8 @@ async fn each_campaign_s_reach_is_its_merged_sketches_and_orders_the_list() {
         let listed = every(&pg, &filter, CampaignSort::Name.into()).await;
         // Listed: the campaigns whose schedule meets the range or that have data in it (asked
         // here of the facts, not of the stored first and last days with data).
-        let of_range: BTreeSet<CampaignId> = sqlx::query_scalar(
+        let of_range: BTreeSet<CampaignId> = campaign_ids(
+            sqlx::query_scalar(
             "SELECT c.campaign_id FROM campaigns c
              WHERE (c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $1))
                 OR EXISTS (SELECT 1 FROM campaign_metrics_daily d
@@ -108,10 +109,8 @@ async fn each_campaign_s_reach_is_its_merged_sketches_and_orders_the_list() {
         .bind(range.end())
         .fetch_all(&mut conn)
         .await
-        .expect("the range's campaigns")
-        .into_iter()
-        .map(|id: uuid::Uuid| CampaignId::from_u128(id.as_u128()))
-        .collect();
+        .expect("the range's campaigns"),
+        );
         assert_eq!(
             listed
                 .iter()

@@ -12,7 +12,7 @@ use sqlx::Row;
 use time::Date;
 use time::macros::date;
 
-use crate::helpers::stores;
+use crate::helpers::{campaign_ids, stores};
 
 /// Relative error allowed between two reach estimates (docs/metrics.md: within 2%).
 const REACH_TOLERANCE: f64 = 0.02;
@@ -262,13 +262,12 @@ async fn both_stores_give_the_same_answers_and_they_add_up() {
     // every campaign reads the facts instead. Both must give the same answer exactly, reach
     // included (a rollup's registers are the union of its days').
     let mut conn = stores.postgres.connect().await;
-    let every_id: Vec<CampaignId> = sqlx::query_scalar("SELECT campaign_id FROM campaigns")
-        .fetch_all(&mut conn)
-        .await
-        .expect("campaign ids")
-        .into_iter()
-        .map(|id: uuid::Uuid| CampaignId::from_u128(id.as_u128()))
-        .collect();
+    let every_id: Vec<CampaignId> = campaign_ids(
+        sqlx::query_scalar("SELECT campaign_id FROM campaigns")
+            .fetch_all(&mut conn)
+            .await
+            .expect("campaign ids"),
+    );
     let ready: bool = sqlx::query_scalar("SELECT rollups_ready FROM dashboard_settings")
         .fetch_one(&mut conn)
         .await

@@ -91,3 +91,10 @@ pub fn outreach(home: &std::path::Path) -> std::process::Command {
         .env("XDG_DATA_HOME", home.join("data"));
     command
 }
+
+/// The campaign ids a query of the dashboard database answered, as the model's ids.
+pub fn campaign_ids<C: FromIterator<outreach_model::CampaignId>>(ids: Vec<uuid::Uuid>) -> C {
+    ids.into_iter()
+        .map(|id| outreach_model::CampaignId::from_u128(id.as_u128()))
+        .collect()
+}
