@@ -2,8 +2,8 @@
 //! every day (`campaign_metrics_daily.reach_since` and `reach_until`) and its sketches per ISO
 //! week and calendar month (`campaign_reach_rollups`), rebuilt from all of a campaign's stored
 //! days whenever one of them is written, with its first and last day with data
-//! (`campaigns.first_data_date`, `last_data_date`). Campaigns are read and written a few dozen at a time,
-//! so a rebuild of every campaign holds a few campaigns' sketches, not all of them.
+//! (`campaigns.first_data_date`, `last_data_date`). Campaigns are read and written a few dozen
+//! at a time, so a rebuild of every campaign holds a few campaigns' sketches, not all of them.
 
 use std::collections::BTreeSet;
 
