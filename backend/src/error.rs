@@ -44,6 +44,16 @@ pub enum DashboardError {
     /// A ranking that cannot be asked for.
     #[error(transparent)]
     Ranking(#[from] crate::dashboard::RankingError),
+    /// The database shows this login nothing until it signs in.
+    #[error(
+        "the dashboard database shows nothing to this login without a sign-in: configure the identity provider (docs/security.md) and sign in"
+    )]
+    NotSignedIn,
+    /// The database checked the sign-in's token and refused it.
+    #[error(
+        "the dashboard database refused the sign-in ({0}): sign in again; if it is refused again, ask an administrator to check your groups and the provider's settings"
+    )]
+    SignInRefused(String),
     /// A query failed.
     #[error("the dashboard database failed while {context}: {source}")]
     Query {
@@ -74,6 +84,7 @@ impl From<DashboardError> for outreach_model::ApiError {
             | DashboardError::Unreachable(_)
             | DashboardError::WrongSchema { .. } => ErrorCode::Unavailable,
             DashboardError::CorruptSketch(_) | DashboardError::Query { .. } => ErrorCode::Data,
+            DashboardError::NotSignedIn | DashboardError::SignInRefused(_) => ErrorCode::SignIn,
         };
         outreach_model::ApiError::new(code, crate::store::without_secrets(&err.to_string()))
     }
@@ -137,6 +148,16 @@ mod tests {
                 },
                 ErrorCode::Unavailable,
                 "update Outreach Dashboard",
+            ),
+            (
+                DashboardError::NotSignedIn,
+                ErrorCode::SignIn,
+                "configure the identity provider",
+            ),
+            (
+                DashboardError::SignInRefused("the token has expired".into()),
+                ErrorCode::SignIn,
+                "sign in again",
             ),
             (
                 DashboardError::CorruptSketch("truncated".into()),

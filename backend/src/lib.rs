@@ -4,12 +4,15 @@
 //! sketches and rollups, the dashboard's questions over either store ([`Dashboard`]), the
 //! exports (`export`: streamed CSV and PDF reports), and the app's home: its configuration
 //! (`config`: typed and layered), its files (`paths`), what it remembers (`settings`), and the
-//! one way files are written (`atomic`). Sign-in and the offline cache come next, here too.
+//! one way files are written (`atomic`), and a database connection's sign-in (`access`). The
+//! offline cache comes next, here too.
 //!
 //! Depends on outreach-model, sqlx and small helpers; never on egui, tauri, a command-line
 //! parser or a progress bar. It prints nothing: it returns what it did.
 
+pub mod access;
 pub mod atomic;
+pub mod audit;
 pub mod config;
 mod dashboard;
 mod error;

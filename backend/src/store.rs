@@ -15,6 +15,7 @@ use sqlx::{AssertSqlSafe, Row};
 use time::{Date, OffsetDateTime};
 
 use crate::DashboardError;
+use crate::access::SignIn;
 
 /// How long a read may run before the database cancels it.
 pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -33,9 +34,36 @@ pub enum Store {
 impl Store {
     /// Connects to `url`: `postgres://…` or `postgresql://…`, else `sqlite://…` or a file path.
     pub async fn connect(url: &str) -> Result<Store, DashboardError> {
+        Store::connect_with(url, None).await
+    }
+
+    /// Connects to `url`, each PostgreSQL connection signed in with `sign_in` before its first
+    /// question (an SQLite store has no sign-in and ignores it).
+    pub async fn connect_with(url: &str, sign_in: Option<SignIn>) -> Result<Store, DashboardError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = postgres_options(url)?;
-            let pool = PgPoolOptions::new()
+            let mut pool = PgPoolOptions::new();
+            if let Some(sign_in) = sign_in {
+                // Once on a connection of its own first: the pool retries a connection that
+                // fails until its timeout and then says only that it timed out, where a refused
+                // sign-in must say why. (The same event id: the sign-in is recorded once.)
+                let mut first = sqlx::ConnectOptions::connect(&options)
+                    .await
+                    .map_err(DashboardError::unreachable)?;
+                let signed_in = crate::access::sign_in(&mut first, &sign_in).await;
+                let _ = sqlx::Connection::close(first).await;
+                if let Err(err) = signed_in {
+                    return Err(match crate::access::refusal(&err) {
+                        Some(reason) => DashboardError::SignInRefused(reason),
+                        None => DashboardError::unreachable(err),
+                    });
+                }
+                pool = pool.after_connect(move |conn, _| {
+                    let sign_in = sign_in.clone();
+                    Box::pin(async move { crate::access::sign_in(conn, &sign_in).await })
+                });
+            }
+            let pool = pool
                 .max_connections(4)
                 .acquire_timeout(CONNECT_TIMEOUT)
                 // No ping before each query (a round trip, far from RDS a long one): a dropped
@@ -173,6 +201,9 @@ pub fn postgres_options(url: &str) -> Result<PgConnectOptions, DashboardError> {
             // Every template tests "an empty list lets everything through"; a generic plan
             // cannot know which lists are empty and falls back to scanning.
             ("plan_cache_mode", "force_custom_plan"),
+            // The tables are read through the views that show a connection only its scope
+            // (docs/security.md); a temporary table never stands in for one of them.
+            ("search_path", "dashboard, public, pg_temp"),
         ])
         .application_name("outreach-dashboard"))
 }

@@ -8,6 +8,7 @@
 //! nothing: it reports how far it is through [`Progress`]. Depends on outreach-backend (schema,
 //! metric math, reach sketches), outreach-warehouse and outreach-model; never on egui or tauri.
 
+pub mod access;
 pub mod campaign_rollups;
 pub mod contract;
 pub mod copy;

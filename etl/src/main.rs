@@ -108,6 +108,15 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         end_date: Option<Date>,
     },
+    /// Who may see what: the identity provider, its keys, and what its groups are granted
+    /// (docs/security.md). Run as the dashboard database's owner; each change is audited.
+    Access {
+        /// Dashboard database URL (postgres://…).
+        #[arg(long, env = "OUTREACH_DATABASE_URL", hide_env_values = true)]
+        dashboard: String,
+        #[command(subcommand)]
+        action: Access,
+    },
     /// Build the embedded demo database (SQLite) with no server at all.
     Demo {
         /// Where to write it.
@@ -116,6 +125,55 @@ enum Command {
         #[command(flatten)]
         size: Size,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum Access {
+    /// Trust an OpenID provider: its issuer and the client ids whose tokens it accepts.
+    Configure {
+        /// The issuer, exactly as its tokens' `iss` says it (https://login.example.org/…).
+        #[arg(long)]
+        issuer: String,
+        /// A client id whose tokens are accepted (the desktop app's; a service identity's).
+        #[arg(long = "client-id", required = true)]
+        client_ids: Vec<String>,
+        /// The claim that carries the person's groups (Entra's app roles: `roles`).
+        #[arg(long, default_value = "groups")]
+        groups_claim: String,
+        /// Clock skew allowed on a token's times, in seconds (0 to 300).
+        #[arg(long, default_value_t = 60)]
+        leeway_seconds: i32,
+    },
+    /// Replace the provider's signing keys with those of its JWKS document (a file, or - for
+    /// standard input): after a key rotation, before its tokens are used.
+    Keys {
+        /// The provider's jwks_uri document.
+        #[arg(long)]
+        jwks: PathBuf,
+    },
+    /// Give an identity-provider group a role over some campaigns (all unless narrowed).
+    Grant {
+        /// The group, as the groups claim names it.
+        #[arg(long)]
+        group: String,
+        /// viewer, analyst (also exports) or admin (everything, and the audit trail).
+        #[arg(long)]
+        role: outreach_model::Role,
+        /// Only campaigns of this type (repeat for more).
+        #[arg(long = "campaign-type")]
+        campaign_types: Vec<String>,
+        /// Only campaigns on this channel (repeat for more).
+        #[arg(long = "channel")]
+        channels: Vec<outreach_model::Channel>,
+    },
+    /// Take a group's grant away.
+    Revoke {
+        /// The group.
+        #[arg(long)]
+        group: String,
+    },
+    /// List every grant.
+    List,
 }
 
 #[derive(Debug, clap::Args)]
@@ -312,6 +370,10 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
+        Command::Access { dashboard, action } => {
+            let mut conn = outreach_etl::connect("dashboard", &dashboard).await?;
+            access(&mut conn, action).await?;
+        }
         Command::AggregationSql { timezone } => {
             let zone = ReportingZone::new(&timezone)?;
             print!("{}", outreach_etl::pushdown::psql_script(&zone));
@@ -371,4 +433,82 @@ async fn execute(command: Command) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn access(conn: &mut sqlx::PgConnection, action: Access) -> anyhow::Result<()> {
+    use outreach_etl::access;
+    match action {
+        Access::Configure {
+            issuer,
+            client_ids,
+            groups_claim,
+            leeway_seconds,
+        } => {
+            access::configure(conn, &issuer, &client_ids, &groups_claim, leeway_seconds).await?;
+            println!(
+                "trusting {issuer} for {}; groups from the {groups_claim:?} claim",
+                client_ids.join(", ")
+            );
+        }
+        Access::Keys { jwks } => {
+            let text = if jwks.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())
+                    .context("while reading the keys from standard input")?
+            } else {
+                std::fs::read_to_string(&jwks)
+                    .with_context(|| format!("while reading the keys from {}", jwks.display()))?
+            };
+            let kept = access::set_keys(conn, &text).await?;
+            println!("{kept} signing key(s) kept");
+        }
+        Access::Grant {
+            group,
+            role,
+            campaign_types,
+            channels,
+        } => {
+            access::grant(conn, &group, role, &campaign_types, &channels).await?;
+            println!("{group}: {role}{}", scope_words(&campaign_types, &channels));
+        }
+        Access::Revoke { group } => {
+            if access::revoke(conn, &group).await? {
+                println!("{group}: access removed");
+            } else {
+                anyhow::bail!(
+                    "no grant of the group {group:?}: `outreach-etl access list` shows the grants"
+                );
+            }
+        }
+        Access::List => {
+            for grant in access::grants(conn).await? {
+                println!(
+                    "{}: {}{} (granted by {})",
+                    grant.group,
+                    grant.role,
+                    scope_words(
+                        grant.campaign_types.as_deref().unwrap_or_default(),
+                        grant.channels.as_deref().unwrap_or_default()
+                    ),
+                    grant.granted_by
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// " over Wellness campaigns on SMS", or " over every campaign".
+fn scope_words(campaign_types: &[String], channels: &[outreach_model::Channel]) -> String {
+    let types = if campaign_types.is_empty() {
+        "every campaign".to_owned()
+    } else {
+        format!("{} campaigns", campaign_types.join(", "))
+    };
+    let channels = if channels.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = channels.iter().map(|c| c.as_str()).collect();
+        format!(" on {}", names.join(", "))
+    };
+    format!(" over {types}{channels}")
 }

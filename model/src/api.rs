@@ -13,6 +13,8 @@ pub enum ErrorCode {
     Data,
     /// The call itself failed (the IPC, a lost task).
     Internal,
+    /// The person is not signed in, or the database refused their sign-in: sign in (again).
+    SignIn,
 }
 
 /// A failed question: `{code, message}`. The message says what went wrong and what to do, and

@@ -5,6 +5,7 @@
 //! Each type is parsed once, at the edge (`FromStr`), and carries its own unit tests. This crate
 //! depends on serde, time and thiserror only, and builds for wasm32.
 
+mod access;
 mod api;
 mod campaign;
 mod count;
@@ -15,6 +16,7 @@ mod report;
 mod segment;
 mod settings;
 
+pub use access::{Grant, Identity, Role};
 pub use api::{ApiError, ErrorCode};
 pub use campaign::{CampaignStatus, Channel};
 pub use count::Count;

@@ -3,6 +3,8 @@
 //! else a throwaway cluster made with Debian's server binaries on a free loopback port. Each
 //! test gets fresh, uniquely named databases that are dropped when it ends.
 
+pub mod identity;
+
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;

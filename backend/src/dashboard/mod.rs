@@ -21,7 +21,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::DashboardError;
+use crate::access::SignIn;
 use crate::store::{Read, Rows, Statement, Store, Value};
+use outreach_model::Identity;
 
 /// The dashboard's questions over one store.
 #[derive(Debug, Clone)]
@@ -41,12 +43,27 @@ pub type Trace = Arc<Mutex<Vec<(String, Vec<Value>)>>>;
 impl Dashboard {
     /// Connects to `url` (PostgreSQL URL or SQLite path) and checks its schema version.
     pub async fn connect(url: &str) -> Result<Dashboard, DashboardError> {
+        Dashboard::connect_with(url, None).await
+    }
+
+    /// Connects to the PostgreSQL database at `url` signed in with `sign_in`: the database
+    /// verifies the token and shows only what the person's groups grant.
+    pub async fn connect_signed_in(
+        url: &str,
+        sign_in: SignIn,
+    ) -> Result<Dashboard, DashboardError> {
+        Dashboard::connect_with(url, Some(sign_in)).await
+    }
+
+    async fn connect_with(url: &str, sign_in: Option<SignIn>) -> Result<Dashboard, DashboardError> {
         let dashboard = Dashboard {
-            store: Store::connect(url).await?,
+            store: Store::connect_with(url, sign_in).await?,
             trace: None,
             rollups_seen: Arc::default(),
             demo: false,
         };
+        // A login that sees nothing is told why, not shown an empty dashboard.
+        dashboard.identity().await?;
         let found = dashboard.schema_version().await?;
         let expected = crate::schema::version();
         if found != expected {
@@ -62,6 +79,28 @@ impl Dashboard {
             demo: true,
             ..dashboard
         })
+    }
+
+    /// Who the database says this dashboard's connections are: `None` on the demo (SQLite has
+    /// no sign-in) and on a database older than access control, which shows every login all.
+    pub async fn identity(&self) -> Result<Option<Identity>, DashboardError> {
+        let Store::Postgres(pool) = &self.store else {
+            return Ok(None);
+        };
+        match crate::access::identity(pool).await {
+            Ok(Some(identity)) => Ok(Some(identity)),
+            Ok(None) => Err(DashboardError::NotSignedIn),
+            // 3F000 invalid_schema_name, 42883 undefined_function: no `auth` yet.
+            Err(sqlx::Error::Database(db))
+                if matches!(db.code().as_deref(), Some("3F000" | "42883")) =>
+            {
+                Ok(None)
+            }
+            Err(source) => Err(DashboardError::Query {
+                context: "reading who is signed in",
+                source,
+            }),
+        }
     }
 
     /// The store behind it.

@@ -55,9 +55,7 @@ async fn merged_here(conn: &mut sqlx::PgConnection, range: DateRange) -> HashMap
 #[tokio::test]
 async fn each_campaign_s_reach_is_its_merged_sketches_and_orders_the_list() {
     let stores = stores().await;
-    let pg = Dashboard::connect(stores.reader.url())
-        .await
-        .expect("connect to PostgreSQL as the reader");
+    let pg = stores.reader_dashboard().await;
     let lite = Dashboard::connect(&stores.sqlite.display().to_string())
         .await
         .expect("open SQLite");
@@ -194,9 +192,7 @@ async fn each_campaign_s_reach_is_its_merged_sketches_and_orders_the_list() {
 #[tokio::test]
 async fn the_ranking_and_the_picker_answer_what_they_say() {
     let stores = stores().await;
-    let pg = Dashboard::connect(stores.reader.url())
-        .await
-        .expect("connect to PostgreSQL as the reader");
+    let pg = stores.reader_dashboard().await;
     let lite = Dashboard::connect(&stores.sqlite.display().to_string())
         .await
         .expect("open SQLite");
@@ -359,9 +355,7 @@ async fn a_search_folds_case_the_same_way_on_both_stores() {
         .expect("rename on SQLite");
     }
     drop(lite_conn);
-    let pg = Dashboard::connect(stores.reader.url())
-        .await
-        .expect("connect");
+    let pg = stores.reader_dashboard().await;
     let lite = Dashboard::connect(&stores.sqlite.display().to_string())
         .await
         .expect("open");

@@ -92,8 +92,9 @@ async fn the_reader_reads_in_read_only_transactions_that_time_out() {
             .and_then(|db| db.code())
             .map(|code| code.into_owned())
     };
-    // A write is refused by the transaction (read only, 25006) before the role is asked.
-    let write = sqlx::query("UPDATE dashboard_settings SET reporting_time_zone = 'UTC'")
+    // A write is refused by the transaction (read only, 25006) before the role is asked. (The
+    // tables themselves: what the login reads by name are views, which refuse any write.)
+    let write = sqlx::query("UPDATE public.dashboard_settings SET reporting_time_zone = 'UTC'")
         .execute(&mut conn)
         .await
         .expect_err("read only");
@@ -103,7 +104,7 @@ async fn the_reader_reads_in_read_only_transactions_that_time_out() {
         .execute(&mut conn)
         .await
         .expect("a session setting");
-    let write = sqlx::query("DELETE FROM campaigns")
+    let write = sqlx::query("DELETE FROM public.campaigns")
         .execute(&mut conn)
         .await
         .expect_err("the reader may not write");
@@ -126,9 +127,7 @@ async fn the_reader_reads_in_read_only_transactions_that_time_out() {
 async fn both_stores_give_the_same_answers_and_they_add_up() {
     let stores = stores().await;
     // As the app reads: a login that holds only outreach_reader.
-    let pg = Dashboard::connect(stores.reader.url())
-        .await
-        .expect("connect to PostgreSQL as the reader");
+    let pg = stores.reader_dashboard().await;
     let lite = Dashboard::connect(&stores.sqlite.display().to_string())
         .await
         .expect("open SQLite");

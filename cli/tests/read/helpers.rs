@@ -68,6 +68,8 @@ pub async fn stores() -> Stores {
     outreach_warehouse::demo::build(&sqlite, &options)
         .await
         .expect("build the SQLite store");
+    // The database trusts the tests' token issuer; the app's login signs in as an admin.
+    outreach_testkit::identity::trust(postgres.url(), &[outreach_testkit::identity::key()]).await;
     let reader = postgres
         .login_with(outreach_backend::schema::READER_ROLE)
         .await;
@@ -77,6 +79,25 @@ pub async fn stores() -> Stores {
         postgres,
         _dir: dir,
         sqlite,
+    }
+}
+
+impl Stores {
+    /// The dashboard as the app reads it: a login that holds only `outreach_reader`, signed in
+    /// with an admin's ID token.
+    pub async fn reader_dashboard(&self) -> outreach_backend::Dashboard {
+        use outreach_backend::access::{IdToken, SignIn};
+        use outreach_testkit::identity;
+        // An hour, so that a connection the pool opens late in a long test still signs in.
+        let mut claims = identity::claims("admin@example.org", &[identity::ADMIN_GROUP]);
+        claims["exp"] = (identity::now() + 3600).into();
+        let token = identity::key().sign(&identity::key().header(), &claims);
+        outreach_backend::Dashboard::connect_signed_in(
+            self.reader.url(),
+            SignIn::new(IdToken::new(token)),
+        )
+        .await
+        .expect("connect to PostgreSQL as the reader, signed in as an admin")
     }
 }
 

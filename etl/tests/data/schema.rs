@@ -121,10 +121,31 @@ async fn the_reader_role_can_only_read_and_the_etl_role_can_write() {
         "etl_runs",
         "dashboard_settings",
     ] {
-        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
-            .fetch_one(&mut *tx)
+        // Through the view that shows a connection its scope (docs/security.md), never the
+        // table itself.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM dashboard.{table}"
+        )))
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap_or_else(|e| panic!("the reader reads dashboard.{table}: {e}"));
+        tx.execute("SAVEPOINT table_itself")
             .await
-            .unwrap_or_else(|e| panic!("the reader reads {table}: {e}"));
+            .expect("savepoint");
+        let denied = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM public.{table}"
+        )))
+        .fetch_one(&mut *tx)
+        .await
+        .expect_err("the reader may not read the table itself");
+        assert_eq!(
+            sqlstate(&denied).as_deref(),
+            Some("42501"),
+            "{table}: {denied}"
+        );
+        tx.execute("ROLLBACK TO SAVEPOINT table_itself")
+            .await
+            .expect("rollback to savepoint");
     }
     let denied = tx
         .execute("INSERT INTO campaigns VALUES (gen_random_uuid(), 'X', 'Wellness', '2026-01-01', NULL, 'Active', 'SMS', now())")
@@ -292,4 +313,137 @@ async fn only_a_role_that_can_build_them_again_drops_indexes_for_a_load() {
     assert_eq!(left, 0);
     tx.rollback().await.expect("rollback");
     assert_eq!(index_definitions(&mut db).await, before);
+}
+
+/// `outreach-etl access`: an administrator trusts a provider, gives it keys, and grants and
+/// revokes groups; each change is in the audit trail under the login that made it, and bad
+/// input is refused with what to do.
+#[tokio::test]
+async fn access_is_administered_by_command_and_every_change_is_audited() {
+    let (dashboard, mut db) = migrated().await;
+    let run = |args: &[&str]| {
+        let output = etl_binary()
+            .args(["access", "--dashboard", dashboard.url()])
+            .args(args)
+            .output()
+            .expect("run outreach-etl access");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&[
+        "configure",
+        "--issuer",
+        "http://127.0.0.1:9/issuer",
+        "--client-id",
+        "outreach-desktop",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("trusting http://127.0.0.1:9/issuer"), "{out}");
+
+    let dir = tempfile::tempdir().expect("a directory");
+    let jwks = dir.path().join("jwks.json");
+    let keys = serde_json::json!({ "keys": [
+        outreach_testkit::identity::key().jwk(),
+        // Neither an RSA signing key nor one of RS256: skipped, not trusted.
+        {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AA", "y": "AA"},
+        {"kty": "RSA", "kid": "enc", "use": "enc", "n": "AQAB", "e": "AQAB"},
+    ]});
+    std::fs::write(&jwks, keys.to_string()).expect("write the JWKS");
+    let (code, out, err) = run(&["keys", "--jwks", &jwks.display().to_string()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("1 signing key(s) kept"), "{out}");
+
+    for args in [
+        &[
+            "grant",
+            "--group",
+            "wellness-team",
+            "--role",
+            "viewer",
+            "--campaign-type",
+            "Wellness",
+            "--channel",
+            "SMS",
+        ][..],
+        &["grant", "--group", "admins", "--role", "admin"][..],
+    ] {
+        let (code, _, err) = run(args);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+    }
+    let (code, out, _) = run(&["list"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("admins: admin over every campaign"), "{out}");
+    assert!(
+        out.contains("wellness-team: viewer over Wellness campaigns on SMS"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["revoke", "--group", "wellness-team"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("access removed"), "{out}");
+
+    // Bad input: a message saying what is wrong and what to do, and a non-zero exit.
+    std::fs::write(&jwks, "{not json").expect("write");
+    for (args, says) in [
+        (
+            &["revoke", "--group", "nobody"][..],
+            "no grant of the group",
+        ),
+        (
+            &["keys", "--jwks", &jwks.display().to_string()][..],
+            "not a JWKS document",
+        ),
+        (&["grant", "--group", "x", "--role", "root"][..], "viewer"),
+        (
+            &[
+                "grant",
+                "--group",
+                "x",
+                "--role",
+                "viewer",
+                "--channel",
+                "Fax",
+            ][..],
+            "Email",
+        ),
+        (
+            &["configure", "--issuer", "not-a-url", "--client-id", "a"][..],
+            "issuer URL",
+        ),
+    ] {
+        let (code, _, err) = run(args);
+        assert_ne!(code, Some(0), "{args:?}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+
+    let trail: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT actor, kind, detail::text FROM audit.events ORDER BY seq")
+            .fetch_all(&mut db)
+            .await
+            .expect("the trail");
+    let kinds: Vec<&str> = trail.iter().map(|(_, kind, _)| kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "settings_change",
+            "settings_change",
+            "access_change",
+            "access_change",
+            "access_change"
+        ],
+        "{trail:#?}"
+    );
+    assert!(
+        trail
+            .iter()
+            .all(|(actor, _, _)| actor.starts_with("database:")),
+        "{trail:#?}"
+    );
+    assert!(
+        trail[4].2.contains("\"revoke\": \"wellness-team\""),
+        "{trail:#?}"
+    );
 }

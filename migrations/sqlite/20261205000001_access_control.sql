@@ -1,0 +1,3 @@
+-- Access control lives in PostgreSQL only (see the PostgreSQL migration of the same version):
+-- the demo database has no sign-in. This keeps both stores at one schema version.
+SELECT 1;
