@@ -4,9 +4,11 @@
 # throwaway cluster when no server answers), psql, the Rust lint components, the wasm32 target
 # the view layer is built for, WebKitGTK for the desktop app, Xvfb, WebKitWebDriver and
 # tauri-driver and xdotool for its end-to-end test, poppler for the export tests, and Mesa's
-# lavapipe for the views suite's snapshots.
+# lavapipe for the views suite's snapshots, and for the sign-in tests an OpenID provider (npm's
+# oidc-provider, pinned by tests/oidc/package-lock.json, on Node.js) and GNOME Keyring.
 # Idempotent and quiet when everything is there.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need=()
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
@@ -26,6 +28,14 @@ command -v WebKitWebDriver >/dev/null 2>&1 || need+=(webkit2gtk-driver)
 # tests read PDFs with poppler's pdftotext, pdfinfo, pdffonts and pdftoppm.
 command -v xdotool >/dev/null 2>&1 || need+=(xdotool)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# The sign-in tests keep the refresh token in a real Secret Service: GNOME Keyring on a session
+# bus of the test's own, read back with secret-tool.
+command -v dbus-daemon >/dev/null 2>&1 || need+=(dbus)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || need+=(gnome-keyring)
+command -v secret-tool >/dev/null 2>&1 || need+=(libsecret-tools)
+# The sign-in tests run npm's oidc-provider on Node.js (20 or later).
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 convert -list format 2>/dev/null | grep -qi '^ *XWD' || need+=(imagemagick)
 # The views suite's snapshots: rendered by wgpu on the CPU through Mesa's lavapipe (Vulkan).
 ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 || need+=(mesa-vulkan-drivers)
@@ -56,4 +66,18 @@ fi
 if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
   echo "setup: adding the Rust target wasm32-unknown-unknown (the view layer runs in the webview)"
   rustup target add wasm32-unknown-unknown
+fi
+
+# The sign-in tests' OpenID provider, exactly as the lockfile pins it. oidc-provider 9 needs
+# Node.js 20 or later (Debian 12's own is 18: install a newer one, e.g. NodeSource's).
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node.js $(node --version 2>/dev/null || echo 'is missing') is too old for the sign-in tests' provider: install Node.js 20 or later" >&2
+  exit 1
+fi
+pinned=$(node -p 'require("./tests/oidc/package.json").dependencies["oidc-provider"]')
+held=$(node -p 'require("./tests/oidc/node_modules/oidc-provider/package.json").version' 2>/dev/null || true)
+if [ "$held" != "$pinned" ]; then
+  echo "setup: installing the tests' OpenID provider (oidc-provider $pinned, npm ci in tests/oidc)"
+  npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error >/dev/null
 fi

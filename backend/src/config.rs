@@ -10,6 +10,12 @@
 //!
 //! [ranking]
 //! min_volume = 100   # the least impressions (sent messages for the delivery rate) to be ranked
+//!
+//! [sign_in]          # the identity provider (docs/security.md); none: no sign-in
+//! issuer = "https://login.example.org"
+//! client_id = "outreach-desktop"
+//! scopes = ["groups", "offline_access"]   # the default
+//! # prompt = "consent"                    # for providers that grant offline_access only so
 //! ```
 //!
 //! Layering four sources over two settings is done here rather than with a configuration
@@ -25,6 +31,10 @@ use crate::paths::AppDirs;
 
 /// The environment variable of the database.
 pub const DATABASE_VARIABLE: &str = "OUTREACH_DATABASE_URL";
+/// The environment variable of the identity provider's issuer URL.
+pub const ISSUER_VARIABLE: &str = "OUTREACH_OIDC_ISSUER";
+/// The environment variable of this app's client id at the identity provider.
+pub const CLIENT_ID_VARIABLE: &str = "OUTREACH_OIDC_CLIENT_ID";
 /// The environment variable of the ranking's minimum volume.
 pub const MIN_VOLUME_VARIABLE: &str = "OUTREACH_RANKING_MIN_VOLUME";
 
@@ -71,6 +81,8 @@ pub struct Config {
     pub database: Database,
     /// The least volume a campaign needs to be ranked best or worst.
     pub min_volume: i64,
+    /// The identity provider people sign in with (`None`: no sign-in, as for the demo).
+    pub sign_in: Option<crate::signin::ProviderConfig>,
 }
 
 /// What a binary's flags set, over everything else.
@@ -117,6 +129,11 @@ pub enum ConfigError {
     /// A minimum volume below zero.
     #[error("the ranking's minimum volume is {0}: give a number of messages, 0 or more")]
     NegativeMinimum(i64),
+    /// An issuer without a client id, or the other way round.
+    #[error(
+        "sign-in needs both the identity provider's issuer and this app's client id: set [sign_in] issuer = \"https://…\" and client_id = \"…\" in the config file (or {ISSUER_VARIABLE} and {CLIENT_ID_VARIABLE})"
+    )]
+    HalfASignIn,
     /// There is no home to find the config file in.
     #[error(transparent)]
     NoHome(#[from] crate::paths::NoHome),
@@ -129,6 +146,17 @@ struct ConfigFile {
     database_url: Option<String>,
     #[serde(default)]
     ranking: RankingFile,
+    sign_in: Option<SignInFile>,
+}
+
+/// `[sign_in]`: the identity provider (docs/security.md).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignInFile {
+    issuer: Option<String>,
+    client_id: Option<String>,
+    scopes: Option<Vec<String>>,
+    prompt: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -195,7 +223,26 @@ impl Config {
         if min_volume < 0 {
             return Err(ConfigError::NegativeMinimum(min_volume));
         }
+        let sign_in_file = file.sign_in.unwrap_or_default();
+        let issuer = variable(ISSUER_VARIABLE).or(sign_in_file.issuer);
+        let client_id = variable(CLIENT_ID_VARIABLE).or(sign_in_file.client_id);
+        let sign_in = match (issuer, client_id) {
+            (None, None) => None,
+            (Some(issuer), Some(client_id)) => Some(crate::signin::ProviderConfig {
+                issuer: issuer.trim().to_owned(),
+                client_id: client_id.trim().to_owned(),
+                scopes: sign_in_file.scopes.unwrap_or_else(|| {
+                    crate::signin::DEFAULT_SCOPES
+                        .iter()
+                        .map(|s| (*s).to_owned())
+                        .collect()
+                }),
+                prompt: sign_in_file.prompt,
+            }),
+            _ => return Err(ConfigError::HalfASignIn),
+        };
         Ok(Config {
+            sign_in,
             database: match database {
                 Some(url) => Database::Configured(DatabaseUrl::new(url)),
                 None => Database::Demo,
@@ -308,6 +355,34 @@ mod tests {
     }
 
     #[test]
+    fn sign_in_needs_an_issuer_and_a_client_id() {
+        let path = Path::new("/etc/config.toml");
+        let none = |_: &str| None;
+        let file = "[sign_in]\nissuer = \"https://login.example.org\"\nclient_id = \"outreach\"\nprompt = \"consent\"\n";
+        let config =
+            Config::from_layers(Some((path, file)), none, Overrides::default()).expect("a sign-in");
+        let sign_in = config.sign_in.expect("configured");
+        assert_eq!(sign_in.issuer, "https://login.example.org");
+        assert_eq!(sign_in.client_id, "outreach");
+        assert_eq!(sign_in.scopes, ["groups", "offline_access"]);
+        assert_eq!(sign_in.prompt.as_deref(), Some("consent"));
+        let env =
+            |name: &str| (name == ISSUER_VARIABLE).then(|| "https://other.example.org".to_owned());
+        let config = Config::from_layers(Some((path, file)), env, Overrides::default())
+            .expect("the variable wins");
+        assert_eq!(
+            config.sign_in.expect("configured").issuer,
+            "https://other.example.org"
+        );
+        let half = "[sign_in]\nissuer = \"https://login.example.org\"\n";
+        let err = Config::from_layers(Some((path, half)), none, Overrides::default())
+            .expect_err("no client id");
+        assert!(err.to_string().contains("client_id"), "{err}");
+        let none_set = Config::from_layers(None, none, Overrides::default()).expect("defaults");
+        assert!(none_set.sign_in.is_none());
+    }
+
+    #[test]
     fn an_unreadable_file_is_an_error_and_a_missing_one_the_defaults() {
         let home = tempfile::tempdir().expect("a home");
         let dirs = AppDirs::under(home.path());
@@ -328,6 +403,7 @@ mod tests {
             Config {
                 database: Database::Configured(url.clone()),
                 min_volume: 1,
+                sign_in: None,
             }
         );
         assert!(!shown.contains("s3cret"), "{shown}");

@@ -12,9 +12,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use outreach_backend::access::SignIn;
 use outreach_backend::config::{Config, Database, Overrides};
 use outreach_backend::export::{self, ReportContext};
 use outreach_backend::paths::AppDirs;
+use outreach_backend::signin::{self, keychain::Keychain};
 use outreach_backend::{Dashboard, MAX_RANKED};
 use outreach_model::{
     CampaignId, CampaignOrder, CampaignSort, CampaignStatus, Channel, DateRange, ExportFormat,
@@ -114,6 +116,15 @@ enum Command {
     },
     /// Whether the database answers, its schema version and how fresh the data is.
     Health,
+    /// Signs in with the identity provider of the config file's [sign_in], in the browser
+    /// (BROWSER, else the system's); the refresh token is kept in the OS keychain only.
+    Login {
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
+    /// Signs out: the refresh token leaves the OS keychain.
+    Logout,
     /// Writes a view as CSV (its table, every row) or as a PDF report, for scheduled reports.
     Export {
         /// csv or pdf.
@@ -316,9 +327,46 @@ fn main() -> ExitCode {
     }
 }
 
+/// Opens `url` in the browser: the command in `BROWSER` when set, else the system's.
+fn open_browser(url: &str) -> Result<(), String> {
+    eprintln!("Signing in: if no browser opens, open this address yourself:\n{url}");
+    let mut command = match std::env::var_os("BROWSER").filter(|b| !b.is_empty()) {
+        Some(browser) => std::process::Command::new(browser),
+        None if cfg!(target_os = "macos") => std::process::Command::new("open"),
+        None if cfg!(windows) => {
+            let mut command = std::process::Command::new("rundll32");
+            command.arg("url.dll,FileProtocolHandler");
+            command
+        }
+        None => std::process::Command::new("xdg-open"),
+    };
+    command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .map(drop)
+        .map_err(|err| err.to_string())
+}
+
+/// The configured identity provider, or a message that says how to configure one.
+async fn provider(config: &Config) -> anyhow::Result<signin::Provider> {
+    let Some(sign_in) = &config.sign_in else {
+        anyhow::bail!(
+            "no identity provider is configured: set [sign_in] issuer and client_id in the config file (docs/security.md); the demo database needs no sign-in"
+        );
+    };
+    Ok(signin::Provider::discover(sign_in.clone()).await?)
+}
+
 /// The dashboard the configuration names, or the demo, built on first use (said on stderr).
 async fn open(config: &Config, dirs: &AppDirs) -> anyhow::Result<Dashboard> {
     match &config.database {
+        Database::Configured(url) if config.sign_in.is_some() => {
+            let mut provider = provider(config).await?;
+            let keychain = Keychain::for_provider(provider.config());
+            let tokens = signin::resume(&mut provider, &keychain).await?;
+            Ok(Dashboard::connect_signed_in(url.expose(), SignIn::new(tokens.id_token)).await?)
+        }
         Database::Configured(url) => Ok(Dashboard::connect(url.expose()).await?),
         Database::Demo => {
             let path = dirs.demo_database();
@@ -361,8 +409,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             min_volume,
         },
     )?;
-    let dashboard = open(&config, &dirs).await?;
     let mut out = std::io::stdout().lock();
+    match command {
+        Command::Login { timeout } => {
+            let mut provider = provider(&config).await?;
+            let keychain = Keychain::for_provider(provider.config());
+            let tokens = signin::sign_in(
+                &mut provider,
+                &keychain,
+                open_browser,
+                std::time::Duration::from_secs(timeout),
+            )
+            .await?;
+            writeln!(out, "signed in as {}", tokens.subject)?;
+            if tokens.refresh_token.is_none() {
+                writeln!(
+                    out,
+                    "the identity provider issued no refresh token (ask for the offline_access scope), so the next command will ask you to sign in again"
+                )?;
+            }
+            return Ok(());
+        }
+        Command::Logout => {
+            let Some(sign_in) = &config.sign_in else {
+                anyhow::bail!(
+                    "no identity provider is configured: there is nothing to sign out of"
+                );
+            };
+            signin::sign_out(&Keychain::for_provider(sign_in)).await?;
+            writeln!(out, "signed out")?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    let dashboard = open(&config, &dirs).await?;
     match command {
         Command::Campaigns {
             filter,
@@ -419,6 +499,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let answer = dashboard.segments(&filter.filter()?).await?;
             output::segments(&mut out, format, &answer)
         }
+        Command::Login { .. } | Command::Logout => Ok(()),
         Command::Health => {
             let answer = dashboard.health().await?;
             output::health(&mut out, format, &answer)

@@ -7,3 +7,4 @@ mod cli;
 mod contract;
 mod export;
 mod helpers;
+mod signin;

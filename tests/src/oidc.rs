@@ -1,0 +1,81 @@
+//! A real OpenID provider on loopback for the sign-in tests: npm's oidc-provider, pinned in
+//! tests/oidc/package-lock.json (installed by scripts/setup.sh), started as a child process on
+//! a port of its own (tests/oidc/provider.mjs) and killed when the test drops it. Its browser
+//! is tests/oidc/browser.py, which signs in on the provider's forms as a person would.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+/// The folder of the provider and the browser script.
+pub fn folder() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("oidc")
+}
+
+/// The tests' browser: give it to `BROWSER`, or run it with a sign-in address.
+pub fn browser() -> PathBuf {
+    folder().join("browser.py")
+}
+
+/// A running provider.
+#[derive(Debug)]
+pub struct IdentityProvider {
+    /// Its issuer URL (`http://127.0.0.1:<port>`).
+    pub issuer: String,
+    /// Its public keys, as its `jwks_uri` serves them.
+    pub jwks: Value,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl IdentityProvider {
+    /// Starts a provider whose people are `accounts` (subject, groups).
+    pub fn start(accounts: &[(&str, &[&str])]) -> IdentityProvider {
+        let dir = tempfile::tempdir().expect("a folder for the provider's keys");
+        let jwks_path = dir.path().join("jwks.json");
+        let accounts: serde_json::Map<String, Value> = accounts
+            .iter()
+            .map(|(subject, groups)| ((*subject).to_owned(), Value::from(groups.to_vec())))
+            .collect();
+        assert!(
+            folder().join("node_modules/oidc-provider").is_dir(),
+            "tests/oidc/node_modules is missing: run `make test` (scripts/setup.sh installs it) or `npm ci --prefix tests/oidc`"
+        );
+        let mut child = Command::new("node")
+            .arg(folder().join("provider.mjs"))
+            .env("OIDC_ACCOUNTS", Value::Object(accounts).to_string())
+            .env("OIDC_JWKS_OUT", &jwks_path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs tests/oidc/provider.mjs");
+        let stdout = child.stdout.take().expect("the provider's stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the provider's first line");
+        let issuer = line
+            .strip_prefix("issuer ")
+            .map(|issuer| issuer.trim().to_owned())
+            .unwrap_or_else(|| panic!("the provider did not start: {line:?}"));
+        let jwks = serde_json::from_str(
+            &std::fs::read_to_string(&jwks_path).expect("the provider's JWKS"),
+        )
+        .expect("the JWKS is JSON");
+        IdentityProvider {
+            issuer,
+            jwks,
+            child,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for IdentityProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
