@@ -72,6 +72,12 @@ impl AppDirs {
         self.data.join("demo.sqlite")
     }
 
+    /// The queue of audit events not yet recorded by the database, one folder per signed-in
+    /// person (`key` names them: see `audit::queue`).
+    pub fn audit_queue(&self, key: &str) -> PathBuf {
+        self.data.join("audit-queue").join(key)
+    }
+
     /// The folder of the app's log file.
     pub fn log_dir(&self) -> &Path {
         &self.logs
@@ -96,5 +102,9 @@ mod tests {
         );
         assert_eq!(dirs.demo_database(), Path::new("/home/a/data/demo.sqlite"));
         assert_eq!(dirs.log_dir(), Path::new("/home/a/logs"));
+        assert_eq!(
+            dirs.audit_queue("k"),
+            Path::new("/home/a/data/audit-queue/k")
+        );
     }
 }

@@ -13,6 +13,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use outreach_backend::access::SignIn;
+use outreach_backend::audit::queue::{AuditQueue, Delivery, queue_key};
+use outreach_backend::audit::{Event, EventKind};
 use outreach_backend::config::{Config, Database, Overrides};
 use outreach_backend::export::{self, ReportContext};
 use outreach_backend::paths::AppDirs;
@@ -125,6 +127,11 @@ enum Command {
     },
     /// Signs out: the refresh token leaves the OS keychain.
     Logout,
+    /// The audit trail, for an admin: check its hash chain, or list who did what.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
     /// Writes a view as CSV (its table, every row) or as a PDF report, for scheduled reports.
     Export {
         /// csv or pdf.
@@ -164,6 +171,35 @@ enum Command {
         #[arg(long)]
         bom: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Checks every row of the trail against the hash chain; names the first broken row and
+    /// exits 1 if one was changed, removed or inserted.
+    Verify,
+    /// Lists the events recorded since a day or a time (oldest first), as a table, JSON or CSV.
+    Report {
+        /// From this day (YYYY-MM-DD, UTC) or time (RFC 3339, e.g. 2026-12-05T09:00:00Z).
+        #[arg(long, value_parser = parse_since)]
+        since: time::OffsetDateTime,
+        /// Only this person (their subject at the identity provider, as the trail shows it).
+        #[arg(long)]
+        person: Option<String>,
+    },
+}
+
+fn parse_since(text: &str) -> Result<time::OffsetDateTime, String> {
+    if let Ok(day) = parse_date(text) {
+        return Ok(day.midnight().assume_utc());
+    }
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).map_err(
+        |_| {
+            format!(
+                "{text:?} is not a day (YYYY-MM-DD) or a time (RFC 3339, e.g. 2026-12-05T09:00:00Z)"
+            )
+        },
+    )
 }
 
 #[derive(Debug, clap::Args)]
@@ -358,16 +394,62 @@ async fn provider(config: &Config) -> anyhow::Result<signin::Provider> {
     Ok(signin::Provider::discover(sign_in.clone()).await?)
 }
 
+/// An open dashboard and, when a person is signed in, the queue their audit events go through.
+struct Opened {
+    dashboard: Dashboard,
+    audit: Option<AuditQueue>,
+}
+
+impl Opened {
+    /// Records that the person asked `question` with `filter` (nothing without a sign-in). If
+    /// the event cannot be kept, the question is not asked.
+    async fn record_view(&self, question: &str, filter: serde_json::Value) -> anyhow::Result<()> {
+        let Some(queue) = &self.audit else {
+            return Ok(());
+        };
+        let event = Event::now(
+            EventKind::View,
+            serde_json::json!({ "question": question, "filter": filter }),
+        );
+        let delivery = self.dashboard.record_event(queue, &event).await?;
+        say_if_queued(queue, &delivery);
+        Ok(())
+    }
+}
+
+/// Says on stderr that audit events wait to be sent.
+fn say_if_queued(queue: &AuditQueue, delivery: &Delivery) {
+    if let Delivery::Queued { waiting, reason } = delivery {
+        eprintln!(
+            "note: {waiting} audit event(s) wait in {} to be recorded ({reason}); they are sent with your next command",
+            queue.dir().display()
+        );
+    }
+}
+
 /// The dashboard the configuration names, or the demo, built on first use (said on stderr).
-async fn open(config: &Config, dirs: &AppDirs) -> anyhow::Result<Dashboard> {
+async fn open(config: &Config, dirs: &AppDirs) -> anyhow::Result<Opened> {
     match &config.database {
         Database::Configured(url) if config.sign_in.is_some() => {
             let mut provider = provider(config).await?;
             let keychain = Keychain::for_provider(provider.config());
             let tokens = signin::resume(&mut provider, &keychain).await?;
-            Ok(Dashboard::connect_signed_in(url.expose(), SignIn::new(tokens.id_token)).await?)
+            let queue = AuditQueue::open(
+                &dirs.audit_queue(&queue_key(&provider.config().issuer, &tokens.subject)),
+            )?;
+            let dashboard =
+                Dashboard::connect_signed_in(url.expose(), SignIn::new(tokens.id_token)).await?;
+            // What an earlier command could not send goes first.
+            say_if_queued(&queue, &dashboard.send_queued(&queue).await?);
+            Ok(Opened {
+                dashboard,
+                audit: Some(queue),
+            })
         }
-        Database::Configured(url) => Ok(Dashboard::connect(url.expose()).await?),
+        Database::Configured(url) => Ok(Opened {
+            dashboard: Dashboard::connect(url.expose()).await?,
+            audit: None,
+        }),
         Database::Demo => {
             let path = dirs.demo_database();
             let today = time::OffsetDateTime::now_utc().date();
@@ -389,7 +471,10 @@ async fn open(config: &Config, dirs: &AppDirs) -> anyhow::Result<Dashboard> {
                     summary.campaigns, summary.campaign_days
                 );
             }
-            Ok(Dashboard::connect_demo(&path).await?)
+            Ok(Opened {
+                dashboard: Dashboard::connect_demo(&path).await?,
+                audit: None,
+            })
         }
     }
 }
@@ -442,7 +527,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let dashboard = open(&config, &dirs).await?;
+    let opened = open(&config, &dirs).await?;
+    let dashboard = &opened.dashboard;
+    let filter_json = |filter: &Filter| serde_json::to_value(filter).unwrap_or_default();
     match command {
         Command::Campaigns {
             filter,
@@ -457,8 +544,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 sort,
                 reversed: reverse,
             };
+            let filter = filter.filter()?;
+            opened
+                .record_view("campaigns", filter_json(&filter))
+                .await?;
             let answer = dashboard
-                .campaigns(&filter.filter()?, search.as_deref(), order, page)
+                .campaigns(&filter, search.as_deref(), order, page)
                 .await?;
             output::campaigns(&mut out, format, &answer)
         }
@@ -467,8 +558,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             count,
             filter,
         } => {
+            let filter = filter.filter()?;
+            opened.record_view("ranking", filter_json(&filter)).await?;
             let answer = dashboard
-                .ranking(&filter.filter()?, metric, count, config.min_volume)
+                .ranking(&filter, metric, count, config.min_volume)
                 .await?;
             output::ranking(&mut out, format, &answer)
         }
@@ -477,13 +570,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             range,
             interval,
         } => {
+            let range = range.range()?;
+            opened
+                .record_view(
+                    "campaign_metrics",
+                    serde_json::json!({ "campaign": campaign, "range": range }),
+                )
+                .await?;
             let answer = dashboard
-                .campaign_metrics(campaign, range.range()?, interval)
+                .campaign_metrics(campaign, range, interval)
                 .await?;
             output::campaign_metrics(&mut out, format, &answer)
         }
         Command::Summary { filter } => {
-            let answer = dashboard.summary(&filter.filter()?).await?;
+            let filter = filter.filter()?;
+            opened.record_view("summary", filter_json(&filter)).await?;
+            let answer = dashboard.summary(&filter).await?;
             output::summary(&mut out, format, &answer)
         }
         Command::Trend {
@@ -492,11 +594,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             filter,
         } => {
             let filter = filter.filter()?;
+            opened.record_view("trend", filter_json(&filter)).await?;
             let answer = dashboard.trend(&filter, metric, interval).await?;
             output::trend(&mut out, format, &answer, filter.range)
         }
         Command::Segments { filter } => {
-            let answer = dashboard.segments(&filter.filter()?).await?;
+            let filter = filter.filter()?;
+            opened.record_view("segments", filter_json(&filter)).await?;
+            let answer = dashboard.segments(&filter).await?;
             output::segments(&mut out, format, &answer)
         }
         Command::Login { .. } | Command::Logout => Ok(()),
@@ -504,6 +609,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let answer = dashboard.health().await?;
             output::health(&mut out, format, &answer)
         }
+        Command::Audit { action } => audit(&opened, action, format, &mut out).await,
         Command::Export {
             kind,
             out: path,
@@ -533,7 +639,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 min_volume: config.min_volume,
                 ..ReportContext::for_os_account(time::OffsetDateTime::now_utc())
             };
-            let done = export::export(&dashboard, &request, &path, &context).await?;
+            // The export's event is queued, durably, before the file takes its name; it is
+            // sent once the file is there (or with a later command).
+            let done = export::export_recorded(dashboard, &request, &path, &context, |count| {
+                let Some(queue) = &opened.audit else {
+                    return Ok(());
+                };
+                queue.push(&Event::now(
+                    EventKind::Export,
+                    serde_json::json!({
+                        "format": request.format,
+                        "view": request.view,
+                        "filter": request.filter,
+                        "file": path.display().to_string(),
+                        "rows_or_pages": count,
+                    }),
+                ))
+            })
+            .await?;
+            if let Some(queue) = &opened.audit {
+                say_if_queued(queue, &dashboard.send_queued(queue).await?);
+            }
             let what = match kind {
                 ExportFormat::Csv => "rows",
                 ExportFormat::Pdf => "pages",
@@ -544,6 +670,53 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 done.path, done.rows_or_pages, done.bytes
             )?;
             Ok(())
+        }
+    }
+}
+
+/// `outreach audit verify|report`: for an admin (the database refuses anyone else).
+async fn audit(
+    opened: &Opened,
+    action: AuditCommand,
+    format: Format,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    if opened.audit.is_none() {
+        anyhow::bail!(
+            "the audit trail is kept by a dashboard database with sign-in: configure [sign_in] and database_url (docs/security.md), then run `outreach login` as an admin"
+        );
+    }
+    match action {
+        AuditCommand::Verify => {
+            opened
+                .record_view("audit_verify", serde_json::Value::Null)
+                .await?;
+            match opened.dashboard.verify_audit().await? {
+                Ok(rows) => {
+                    writeln!(
+                        out,
+                        "the audit trail is intact: {rows} events, each linked to the one before"
+                    )?;
+                    Ok(())
+                }
+                Err(broken) => anyhow::bail!(
+                    "the audit trail is broken: {broken}. Keep the database as it is and tell your security officer; the rows before it are intact"
+                ),
+            }
+        }
+        AuditCommand::Report { since, person } => {
+            opened
+                .record_view(
+                    "audit_report",
+                    serde_json::json!({ "since": since.to_string(), "person": person }),
+                )
+                .await?;
+            let entries = opened.dashboard.audit_since(since).await?;
+            let entries: Vec<_> = entries
+                .into_iter()
+                .filter(|e| person.as_ref().is_none_or(|p| &e.actor == p))
+                .collect();
+            output::audit_report(out, format, &entries)
         }
     }
 }

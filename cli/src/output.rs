@@ -4,7 +4,8 @@
 
 use std::io::Write;
 
-use outreach_backend::export::csv::{self, CsvWriter};
+use outreach_backend::audit::AuditEntry;
+use outreach_backend::export::csv::{self, Cell, CsvWriter};
 use outreach_model::format::NO_VALUE;
 use outreach_model::{
     CampaignMetrics, CampaignPage, DateRange, Health, Metric, Ranking, SegmentMetrics,
@@ -427,4 +428,66 @@ fn rfc3339(instant: time::OffsetDateTime) -> String {
     instant
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// `outreach audit report`: one line per event, oldest first.
+pub fn audit_report(out: Out<'_>, format: Format, entries: &[AuditEntry]) -> anyhow::Result<()> {
+    const HEADER: [&str; 7] = [
+        "seq",
+        "recorded_at",
+        "occurred_at",
+        "person",
+        "role",
+        "kind",
+        "detail",
+    ];
+    match format {
+        Format::Json => {
+            let rows: Vec<serde_json::Value> = entries
+                .iter()
+                .map(|e| {
+                    serde_json::json!({
+                        "seq": e.seq, "event_id": e.event_id, "recorded_at": e.recorded_at,
+                        "occurred_at": e.occurred_at, "person": e.actor, "role": e.role,
+                        "kind": e.kind, "detail": e.detail,
+                    })
+                })
+                .collect();
+            json(out, &rows)
+        }
+        Format::Csv => csv_out(out, |w| {
+            w.header(&HEADER)?;
+            for e in entries {
+                let detail = e.detail.to_string();
+                w.row(&[
+                    Cell::Count(e.seq),
+                    Cell::Text(&e.recorded_at),
+                    Cell::Text(&e.occurred_at),
+                    Cell::Text(&e.actor),
+                    Cell::Text(e.role.as_deref().unwrap_or("")),
+                    Cell::Text(&e.kind),
+                    Cell::Text(&detail),
+                ])?;
+            }
+            Ok(())
+        }),
+        Format::Table => {
+            let header: Vec<String> = HEADER.iter().map(|h| (*h).to_owned()).collect();
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.seq.to_string(),
+                        e.recorded_at.clone(),
+                        e.occurred_at.clone(),
+                        e.actor.clone(),
+                        e.role.clone().unwrap_or_default(),
+                        e.kind.clone(),
+                        e.detail.to_string(),
+                    ]
+                })
+                .collect();
+            table(out, &header, &rows)
+        }
+    }
 }

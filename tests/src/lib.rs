@@ -83,6 +83,20 @@ fn as_root() -> bool {
         .is_ok_and(|o| o.stdout.starts_with(b"0"))
 }
 
+/// The shell command that starts the cluster in `dir` on `port` and waits until it answers.
+fn start_command(dir: &std::path::Path, port: u16) -> String {
+    format!(
+        "{run} {bin}/pg_ctl -D {dir}/data -o '-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off' -l {dir}/log -w start >/dev/null",
+        dir = dir.display(),
+        run = if as_root() {
+            "runuser -u postgres --"
+        } else {
+            ""
+        },
+        bin = server_bindir(),
+    )
+}
+
 /// The shell script that creates and starts a cluster in `dir` on `port` (as the postgres user
 /// when running as root), then runs `after` (in the background).
 fn cluster_script(dir: &std::path::Path, port: u16, after: &str) -> String {
@@ -90,8 +104,8 @@ fn cluster_script(dir: &std::path::Path, port: u16, after: &str) -> String {
     format!(
         "set -e; mkdir -p {dir}; {chown} \
          {run} {bin}/initdb -D {dir}/data -U postgres -A trust >/dev/null; \
-         {run} {bin}/pg_ctl -D {dir}/data -o '-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off' -l {dir}/log -w start >/dev/null; \
-         {after}",
+         {start}; {after}",
+        start = start_command(dir, port),
         dir = dir.display(),
         chown = if root {
             format!("chown postgres {};", dir.display())
@@ -178,21 +192,17 @@ impl Cluster {
             .status();
     }
 
-    /// Starts it again after [`Cluster::stop`].
+    /// Starts it again after [`Cluster::stop`], on the same port.
     pub fn restart(&self) {
-        let _ = Command::new("sh")
+        let status = Command::new("sh")
             .arg("-c")
-            .arg(format!(
-                "{run} {bin}/pg_ctl -D {dir}/data -l {dir}/log -w start >/dev/null",
-                run = if as_root() {
-                    "runuser -u postgres --"
-                } else {
-                    ""
-                },
-                bin = server_bindir(),
-                dir = self.dir.display(),
-            ))
+            .arg(start_command(&self.dir, self.port))
             .status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "cannot start the PostgreSQL cluster on port {} again",
+            self.port
+        );
     }
 }
 

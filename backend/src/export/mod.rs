@@ -53,6 +53,9 @@ pub enum ExportError {
     /// The report's numbers could not be read; nothing was written.
     #[error("{0}. Nothing was saved")]
     Dashboard(#[from] DashboardError),
+    /// The export's audit event could not be kept; nothing was written.
+    #[error(transparent)]
+    NotRecorded(#[from] crate::audit::queue::QueueError),
 }
 
 impl From<FileError> for ExportError {
@@ -82,18 +85,40 @@ pub async fn export(
     path: &Path,
     context: &ReportContext,
 ) -> Result<ExportDone, ExportError> {
+    export_recorded(dashboard, request, path, context, |_| Ok(())).await
+}
+
+/// [`export`], calling `record` with the number of rows (CSV) or pages (PDF) once the file is
+/// written in full and before it takes its name: if `record` fails (the export's audit event
+/// could not be queued), no file appears.
+pub async fn export_recorded(
+    dashboard: &Dashboard,
+    request: &ExportRequest,
+    path: &Path,
+    context: &ReportContext,
+    record: impl FnOnce(u64) -> Result<(), crate::audit::queue::QueueError>,
+) -> Result<ExportDone, ExportError> {
     let (bytes, rows_or_pages) = match request.format {
         ExportFormat::Csv => {
             let mut file = AtomicFile::create(path)?;
             let rows = csv::write_view(dashboard, request, &mut file).await?;
+            record(rows)?;
             (file.commit()?, rows)
         }
         ExportFormat::Pdf => {
             // Every number first, then the file: a failed question leaves no file at all.
             let report = Report::gather(dashboard, request, context).await?;
             let pdf = pdf::render(&report)?;
-            let bytes = write_atomically(path, |out| out.write_all(&pdf.bytes))?;
-            (bytes, pdf.pages as u64)
+            let mut file = AtomicFile::create(path)?;
+            file.writer()
+                .write_all(&pdf.bytes)
+                .map_err(|source| ExportError::Write {
+                    file: path.to_path_buf(),
+                    source,
+                })?;
+            let pages = pdf.pages as u64;
+            record(pages)?;
+            (file.commit()?, pages)
         }
     };
     Ok(ExportDone {

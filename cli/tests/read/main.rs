@@ -2,6 +2,7 @@
 //! through its real binary, against a real PostgreSQL loaded by the ETL.
 
 mod access;
+mod audit_trail;
 mod campaign_list;
 mod cli;
 mod contract;

@@ -235,14 +235,14 @@ fn url_query(location: &str) -> HashMap<String, String> {
 
 /// A session bus and an unlocked GNOME Keyring (a real Secret Service) of the test's own,
 /// stopped when dropped.
-struct SecretService {
-    address: String,
+pub(crate) struct SecretService {
+    pub(crate) address: String,
     bus: std::process::Child,
     keyring: std::process::Child,
 }
 
 impl SecretService {
-    fn start(home: &std::path::Path) -> SecretService {
+    pub(crate) fn start(home: &std::path::Path) -> SecretService {
         use std::io::BufRead as _;
         let mut bus = std::process::Command::new("dbus-daemon")
             .args(["--session", "--nofork", "--print-address=1"])
@@ -292,7 +292,7 @@ impl SecretService {
     }
 
     /// Runs `secret-tool` on this bus: whether it succeeded, and its output.
-    fn secret_tool(&self, args: &[&str]) -> (bool, String) {
+    pub(crate) fn secret_tool(&self, args: &[&str]) -> (bool, String) {
         let output = std::process::Command::new("secret-tool")
             .args(args)
             .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
@@ -315,7 +315,7 @@ impl Drop for SecretService {
 }
 
 /// Every file under `dir` that holds `needle`.
-fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
+pub(crate) fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return found;

@@ -7,6 +7,8 @@
 //! content says: a row changed by someone who could bypass the append-only triggers (a
 //! superuser) is named by its sequence number.
 
+pub mod queue;
+
 use sha2::{Digest as _, Sha256};
 
 /// One row of the trail, as `audit.entries` gives it.
@@ -212,7 +214,8 @@ mod tests {
 }
 
 /// What a person did, for the trail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A question asked, with its filter.
     View,
@@ -299,6 +302,32 @@ impl crate::Dashboard {
         from_seq: i64,
         limit: i64,
     ) -> Result<Vec<AuditEntry>, crate::DashboardError> {
+        self.entries_recorded_since(from_seq, limit, None).await
+    }
+
+    /// Every event recorded at or after `since`, oldest first, for an admin.
+    pub async fn audit_since(
+        &self,
+        since: time::OffsetDateTime,
+    ) -> Result<Vec<AuditEntry>, crate::DashboardError> {
+        let mut entries = Vec::new();
+        loop {
+            let from = entries.last().map_or(1, |e: &AuditEntry| e.seq + 1);
+            let page = self.entries_recorded_since(from, PAGE, Some(since)).await?;
+            let done = (page.len() as i64) < PAGE;
+            entries.extend(page);
+            if done {
+                return Ok(entries);
+            }
+        }
+    }
+
+    async fn entries_recorded_since(
+        &self,
+        from_seq: i64,
+        limit: i64,
+        since: Option<time::OffsetDateTime>,
+    ) -> Result<Vec<AuditEntry>, crate::DashboardError> {
         let crate::store::Store::Postgres(pool) = self.store() else {
             return Ok(Vec::new());
         };
@@ -306,10 +335,12 @@ impl crate::Dashboard {
                     to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at,
                     to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
                     actor, role, kind, detail::text AS detail, content, prev_hash, hash
-             FROM audit.entries($1) ORDER BY seq LIMIT $2"#;
+             FROM audit.entries($1) WHERE $3::timestamptz IS NULL OR recorded_at >= $3
+             ORDER BY seq LIMIT $2"#;
         let rows = sqlx::query(sql)
             .bind(from_seq)
             .bind(limit)
+            .bind(since)
             .fetch_all(pool)
             .await
             .map_err(|source| crate::DashboardError::Query {

@@ -1,0 +1,412 @@
+//! The audit trail as people use it (docs/security.md, "Audit trail"): a scripted session of
+//! the `outreach` command signed in at a real OpenID provider records every sign-in, question
+//! and export under the verified person; an admin checks and lists the trail; a row a
+//! superuser changed is named. And the local queue: with the database stopped, a question and
+//! an export wait on disk and arrive exactly once when it is back.
+
+use std::time::Duration;
+
+use outreach_backend::Dashboard;
+use outreach_backend::access::{IdToken, SignIn};
+use outreach_backend::audit::queue::{AuditQueue, Delivery};
+use outreach_backend::audit::{Event, EventKind};
+use outreach_testkit::identity::{self, ADMIN_GROUP, CLIENT_ID, key};
+use outreach_testkit::oidc::{IdentityProvider, browser};
+use serde_json::{Value, json};
+use sqlx::{Connection as _, Executor as _};
+
+use crate::helpers::{options, stores};
+use crate::signin::{SecretService, files_holding};
+
+/// Reads CSV with Python's csv module (a reader of our own would share our writer's mistakes).
+fn python_csv(text: &str) -> Vec<Vec<String>> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import csv, json, sys; print(json.dumps(list(csv.reader(sys.stdin))))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write the CSV");
+    let output = child.wait_with_output().expect("python3 ends");
+    assert!(output.status.success(), "python's csv reads it");
+    serde_json::from_slice(&output.stdout).expect("rows")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scripted_session_is_in_the_trail_and_an_admin_finds_a_changed_row() {
+    let idp = IdentityProvider::start(&[
+        ("dana@example.org", &["email-viewers"]),
+        ("ada@example.org", &[ADMIN_GROUP]),
+    ]);
+    let stores = stores().await;
+    let mut owner = sqlx::PgConnection::connect(stores.postgres.url())
+        .await
+        .expect("connect as the owner");
+    sqlx::query("SELECT auth.configure($1, $2, 'groups', 60)")
+        .bind(&idp.issuer)
+        .bind(vec![CLIENT_ID.to_owned()])
+        .execute(&mut owner)
+        .await
+        .expect("configure the provider");
+    sqlx::query("SELECT auth.set_keys($1::jsonb)")
+        .bind(idp.jwks.to_string())
+        .execute(&mut owner)
+        .await
+        .expect("the provider's keys");
+    identity::grant(
+        &mut owner,
+        "email-viewers",
+        "analyst",
+        None,
+        Some(&["Email"]),
+    )
+    .await;
+    let before: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM audit.events")
+        .fetch_one(&mut owner)
+        .await
+        .expect("the trail's end");
+
+    let home = tempfile::tempdir().expect("a home");
+    let keychain = SecretService::start(home.path());
+    let config = home.path().join("config/outreach-dashboard/config.toml");
+    std::fs::create_dir_all(config.parent().expect("a folder")).expect("the config folder");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"{}\"\n[sign_in]\nissuer = \"{}\"\nclient_id = \"{CLIENT_ID}\"\nprompt = \"consent\"\n",
+            stores.reader.url(),
+            idp.issuer
+        ),
+    )
+    .expect("write the config");
+    let outreach = |args: &[&str], who: &str| {
+        let output = crate::helpers::outreach(home.path())
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", &keychain.address)
+            .env("BROWSER", browser())
+            .env("OIDC_BROWSER_LOGIN", who)
+            .output()
+            .expect("run outreach");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+
+    // Dana, an analyst for the Email channel: signs in, asks, exports, signs out.
+    let (code, stdout, stderr) = outreach(&["login", "--timeout", "60"], "dana@example.org");
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("signed in as dana@example.org"), "{stdout}");
+    let (code, _, stderr) = outreach(&["summary", "--channel", "Email"], "");
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, _, stderr) = outreach(&["segments"], "");
+    assert_eq!(code, Some(0), "{stderr}");
+    let export = home.path().join("dana-campaigns.csv");
+    let export_arg = export.display().to_string();
+    let (code, stdout, stderr) = outreach(
+        &["export", "csv", "--view", "campaigns", "--out", &export_arg],
+        "",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(export.is_file(), "{stdout}");
+    let exported_rows =
+        python_csv(&std::fs::read_to_string(&export).expect("the export")).len() - 1;
+    // A viewer may not read the trail; the database says so.
+    let (code, _, stderr) = outreach(&["audit", "verify"], "");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("only an admin"), "{stderr}");
+    let (code, _, stderr) = outreach(&["logout"], "");
+    assert_eq!(code, Some(0), "{stderr}");
+
+    // Ada, an admin, checks and lists the trail.
+    let (code, stdout, stderr) = outreach(&["login", "--timeout", "60"], "ada@example.org");
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let (code, stdout, stderr) = outreach(&["audit", "verify"], "");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("the audit trail is intact"), "{stdout}");
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let (code, report, stderr) = outreach(
+        &[
+            "audit",
+            "report",
+            "--since",
+            &today,
+            "--person",
+            "dana@example.org",
+            "--format",
+            "csv",
+        ],
+        "",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let rows = python_csv(&report);
+    assert_eq!(
+        rows[0],
+        [
+            "seq",
+            "recorded_at",
+            "occurred_at",
+            "person",
+            "role",
+            "kind",
+            "detail"
+        ]
+    );
+    let rows: Vec<(i64, String, String, Value)> = rows[1..]
+        .iter()
+        .map(|r| {
+            assert_eq!(r[3], "dana@example.org", "only dana's rows: {r:?}");
+            (
+                r[0].parse().expect("a sequence number"),
+                r[4].clone(),
+                r[5].clone(),
+                serde_json::from_str(&r[6]).expect("the detail's JSON"),
+            )
+        })
+        .collect();
+    assert!(rows.iter().all(|(seq, ..)| *seq > before));
+    let kinds: Vec<&str> = rows.iter().map(|(_, _, kind, _)| kind.as_str()).collect();
+    // Each command signs in (recorded by the database), then asks (recorded by the client);
+    // the refused `audit verify` is a question too; logout needs no database.
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "sign_in").count(),
+        4,
+        "{kinds:?}"
+    );
+    let questions: Vec<&Value> = rows
+        .iter()
+        .filter(|(_, _, kind, _)| kind == "view")
+        .map(|(_, _, _, detail)| detail)
+        .collect();
+    assert_eq!(questions.len(), 3, "{questions:?}");
+    assert_eq!(questions[0]["question"], "summary");
+    assert_eq!(questions[0]["filter"]["channels"], json!(["Email"]));
+    assert_eq!(questions[1]["question"], "segments");
+    assert_eq!(questions[2]["question"], "audit_verify");
+    let exports: Vec<&Value> = rows
+        .iter()
+        .filter(|(_, _, kind, _)| kind == "export")
+        .map(|(_, _, _, detail)| detail)
+        .collect();
+    assert_eq!(exports.len(), 1, "{kinds:?}");
+    assert_eq!(exports[0]["format"], "csv");
+    assert_eq!(exports[0]["file"], export_arg.as_str());
+    assert_eq!(exports[0]["rows_or_pages"], exported_rows);
+    assert!(rows.iter().all(|(_, role, ..)| role == "analyst"));
+    // Every row of the report is in the table, and nothing of dana's is missing from it.
+    let dana_rows: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit.events WHERE actor = 'dana@example.org' AND seq > $1",
+    )
+    .bind(before)
+    .fetch_one(&mut owner)
+    .await
+    .expect("count");
+    assert_eq!(dana_rows, rows.len() as i64);
+    // The queue is empty once everything arrived.
+    let queued = files_holding(
+        &home.path().join("data/outreach-dashboard/audit-queue"),
+        "event_id",
+    );
+    assert!(queued.is_empty(), "{queued:?}");
+    assert!(
+        home.path()
+            .join("data/outreach-dashboard/audit-queue")
+            .is_dir(),
+        "the queue is where the app keeps its data"
+    );
+
+    // A superuser, triggers off, rewrites dana's export as a question: verify names the row.
+    let (export_seq, ..) = rows
+        .iter()
+        .find(|(_, _, kind, _)| kind == "export")
+        .expect("the export's row");
+    owner
+        .execute("SET session_replication_role = replica")
+        .await
+        .expect("replica");
+    sqlx::query("UPDATE audit.events SET kind = 'view' WHERE seq = $1")
+        .bind(export_seq)
+        .execute(&mut owner)
+        .await
+        .expect("a superuser's edit");
+    owner
+        .execute("SET session_replication_role = origin")
+        .await
+        .expect("origin");
+    let (code, stdout, stderr) = outreach(&["audit", "verify"], "");
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!("audit row {export_seq} was changed: its kind")),
+        "{stderr}"
+    );
+    drop(owner.close().await);
+}
+
+/// A dashboard database of the test's own cluster (it is stopped and started), loaded by the
+/// ETL, trusting the tests' key, and the URL of a login that holds only `outreach_reader`.
+async fn own_cluster() -> (
+    outreach_testkit::Cluster,
+    String,
+    String,
+    outreach_testkit::TestDb,
+) {
+    let cluster = outreach_testkit::Cluster::start(outreach_testkit::free_port());
+    let server = cluster.url();
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .expect("connect to the cluster");
+    admin
+        .execute("CREATE DATABASE dashboard")
+        .await
+        .expect("create the dashboard database");
+    admin.close().await.expect("close");
+    let owner_url = match server.rsplit_once('/') {
+        Some((host, _)) => format!("{host}/dashboard"),
+        None => panic!("a cluster's URL names its database: {server}"),
+    };
+    let warehouse = outreach_testkit::TestDb::new("audit_queue_warehouse").await;
+    outreach_etl::generate::to_warehouse(
+        warehouse.url(),
+        &options(),
+        outreach_etl::generate::Mode::Create,
+        &outreach_etl::Quiet,
+    )
+    .await
+    .expect("generate a warehouse");
+    outreach_etl::run(
+        warehouse.url(),
+        &owner_url,
+        &outreach_etl::RunOptions {
+            full: true,
+            ..outreach_etl::RunOptions::default()
+        },
+        &outreach_etl::Quiet,
+    )
+    .await
+    .expect("the ETL loads the dashboard database");
+    identity::trust(&owner_url, &[key()]).await;
+    let mut owner = sqlx::PgConnection::connect(&owner_url)
+        .await
+        .expect("connect as the owner");
+    owner
+        .execute(
+            "CREATE ROLE app_login LOGIN PASSWORD 'app-login-password' IN ROLE outreach_reader",
+        )
+        .await
+        .expect("the app's login");
+    owner.close().await.expect("close");
+    let reader_url = owner_url.replace("postgres@", "app_login:app-login-password@");
+    (cluster, owner_url, reader_url, warehouse)
+}
+
+/// Sends the queue until the database takes it (a pool's first use after a restart fails once
+/// per dead connection), at most 20 times.
+async fn send_when_back(dashboard: &Dashboard, queue: &AuditQueue) -> Delivery {
+    let mut delivery = dashboard.send_queued(queue).await.expect("the queue reads");
+    for _ in 0..20 {
+        if delivery == Delivery::Recorded {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        delivery = dashboard.send_queued(queue).await.expect("the queue reads");
+    }
+    delivery
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_database_stopped_events_queue_and_arrive_exactly_once() {
+    let (cluster, owner_url, reader_url, _warehouse) = own_cluster().await;
+    let mut claims = identity::claims("erin@example.org", &[ADMIN_GROUP]);
+    claims["exp"] = (identity::now() + 3600).into();
+    let token = key().sign(&key().header(), &claims);
+    let dashboard = Dashboard::connect_signed_in(&reader_url, SignIn::new(IdToken::new(token)))
+        .await
+        .expect("sign in");
+    let home = tempfile::tempdir().expect("a folder");
+    let queue = AuditQueue::open(&home.path().join("queue")).expect("a queue");
+
+    let first = Event::now(EventKind::View, json!({"question": "summary"}));
+    assert_eq!(
+        dashboard.record_event(&queue, &first).await.expect("kept"),
+        Delivery::Recorded
+    );
+
+    // The database goes away: a question and an export wait on disk.
+    cluster.stop();
+    let question = Event::now(EventKind::View, json!({"question": "segments"}));
+    let delivery = dashboard
+        .record_event(&queue, &question)
+        .await
+        .expect("kept");
+    assert!(
+        matches!(&delivery, Delivery::Queued { waiting: 1, .. }),
+        "{delivery:?}"
+    );
+    let export = Event::now(
+        EventKind::Export,
+        json!({"format": "pdf", "file": "q4.pdf", "rows_or_pages": 3}),
+    );
+    let delivery = dashboard.record_event(&queue, &export).await.expect("kept");
+    assert!(
+        matches!(&delivery, Delivery::Queued { waiting: 2, .. }),
+        "{delivery:?}"
+    );
+    // What a crash would leave: a copy of an event that is about to be sent (replayed later).
+    let replay = home.path().join("replay.json");
+    std::fs::copy(
+        queue.dir().join(format!("{}.json", question.event_id)),
+        &replay,
+    )
+    .expect("keep a copy");
+
+    // Back: both arrive, in order; a replay of one records nothing new.
+    cluster.restart();
+    let probe = sqlx::PgConnection::connect(&reader_url).await;
+    assert!(probe.is_ok(), "the cluster is back: {:?}", probe.err());
+    assert_eq!(send_when_back(&dashboard, &queue).await, Delivery::Recorded);
+    assert!(queue.pending().expect("pending").events.is_empty());
+    std::fs::copy(
+        &replay,
+        queue.dir().join(format!("{}.json", question.event_id)),
+    )
+    .expect("replay");
+    assert_eq!(send_when_back(&dashboard, &queue).await, Delivery::Recorded);
+    assert!(queue.pending().expect("pending").events.is_empty());
+
+    let trail = dashboard.audit_entries(1, 10_000).await.expect("the trail");
+    for event in [&first, &question, &export] {
+        let rows: Vec<_> = trail
+            .iter()
+            .filter(|e| e.event_id == event.event_id.to_string())
+            .collect();
+        assert_eq!(rows.len(), 1, "{} recorded once", event.detail);
+        assert_eq!(rows[0].actor, "erin@example.org");
+        assert_eq!(rows[0].detail, event.detail);
+        // When it happened, not when it arrived.
+        let occurred = time::OffsetDateTime::parse(
+            &rows[0].occurred_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .expect("a time");
+        assert!((occurred - event.occurred_at).abs() < time::Duration::milliseconds(1));
+    }
+    let seq = |event: &Event| {
+        trail
+            .iter()
+            .find(|e| e.event_id == event.event_id.to_string())
+            .map(|e| e.seq)
+    };
+    assert!(seq(&first) < seq(&question) && seq(&question) < seq(&export));
+    assert!(dashboard.verify_audit().await.expect("verify").is_ok());
+    drop(owner_url);
+}
