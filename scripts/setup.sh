@@ -33,6 +33,8 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v dbus-daemon >/dev/null 2>&1 || need+=(dbus)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || need+=(gnome-keyring)
 command -v secret-tool >/dev/null 2>&1 || need+=(libsecret-tools)
+# The TLS test makes a CA and a server certificate of its own.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The sign-in tests run npm's oidc-provider on Node.js (20 or later).
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)

@@ -7,6 +7,7 @@
 //! ```toml
 //! # ~/.config/outreach-dashboard/config.toml
 //! database_url = "postgres://reader@db.example.org:5432/dashboard"
+//! # database_ca = "/etc/ssl/our-db-ca.pem"   # default: Amazon RDS's CA bundle (assets/)
 //!
 //! [ranking]
 //! min_volume = 100   # the least impressions (sent messages for the delivery rate) to be ranked
@@ -36,6 +37,8 @@ pub const ISSUER_VARIABLE: &str = "OUTREACH_OIDC_ISSUER";
 /// The environment variable of this app's client id at the identity provider.
 pub const CLIENT_ID_VARIABLE: &str = "OUTREACH_OIDC_CLIENT_ID";
 /// The environment variable of the ranking's minimum volume.
+pub const DATABASE_CA_VARIABLE: &str = "OUTREACH_DATABASE_CA";
+/// The variable that sets the ranking's minimum volume.
 pub const MIN_VOLUME_VARIABLE: &str = "OUTREACH_RANKING_MIN_VOLUME";
 
 /// A dashboard database: a `postgres://` URL (which may hold a password) or an SQLite file.
@@ -83,6 +86,25 @@ pub struct Config {
     pub min_volume: i64,
     /// The identity provider people sign in with (`None`: no sign-in, as for the demo).
     pub sign_in: Option<crate::signin::ProviderConfig>,
+    /// The CA the database server's certificate is checked against (`None`: Amazon RDS's);
+    /// already in [`Config::database`]'s URL as its `sslrootcert`.
+    pub database_ca: Option<PathBuf>,
+}
+
+/// `url` with `sslrootcert=<ca>`, unless it names one already (or is not a PostgreSQL URL).
+fn with_root_cert(url: &str, ca: &Path) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed)
+            if matches!(parsed.scheme(), "postgres" | "postgresql")
+                && !parsed.query_pairs().any(|(key, _)| key == "sslrootcert") =>
+        {
+            parsed
+                .query_pairs_mut()
+                .append_pair("sslrootcert", &ca.display().to_string());
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// What a binary's flags set, over everything else.
@@ -129,6 +151,17 @@ pub enum ConfigError {
     /// A minimum volume below zero.
     #[error("the ranking's minimum volume is {0}: give a number of messages, 0 or more")]
     NegativeMinimum(i64),
+    /// The CA file named for the database's certificate is not there.
+    #[error(
+        "the database's CA file {} cannot be read ({reason}): give the path of a PEM file with your database server's CA (database_ca in the config file or {DATABASE_CA_VARIABLE}), or remove the setting to use Amazon RDS's",
+        path.display()
+    )]
+    NoCaFile {
+        /// The path given.
+        path: PathBuf,
+        /// What the OS said.
+        reason: String,
+    },
     /// An issuer without a client id, or the other way round.
     #[error(
         "sign-in needs both the identity provider's issuer and this app's client id: set [sign_in] issuer = \"https://…\" and client_id = \"…\" in the config file (or {ISSUER_VARIABLE} and {CLIENT_ID_VARIABLE})"
@@ -144,6 +177,7 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     database_url: Option<String>,
+    database_ca: Option<PathBuf>,
     #[serde(default)]
     ranking: RankingFile,
     sign_in: Option<SignInFile>,
@@ -174,11 +208,20 @@ impl Config {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
             Err(source) => return Err(ConfigError::Unreadable { path, source }),
         };
-        Config::from_layers(
+        let config = Config::from_layers(
             text.as_deref().map(|text| (path.as_path(), text)),
             |name| std::env::var(name).ok(),
             overrides,
-        )
+        )?;
+        if let Some(ca) = &config.database_ca
+            && let Err(err) = std::fs::File::open(ca)
+        {
+            return Err(ConfigError::NoCaFile {
+                path: ca.clone(),
+                reason: err.to_string(),
+            });
+        }
+        Ok(config)
     }
 
     /// The configuration of a config file's text (and its path, for messages), the variables
@@ -210,11 +253,18 @@ impl Config {
                     })
             })
             .transpose()?;
+        let database_ca = variable(DATABASE_CA_VARIABLE)
+            .map(PathBuf::from)
+            .or(file.database_ca);
         let database = overrides
             .database
             .filter(|url| !url.trim().is_empty())
             .or_else(|| variable(DATABASE_VARIABLE))
-            .or(file.database_url.filter(|url| !url.trim().is_empty()));
+            .or(file.database_url.filter(|url| !url.trim().is_empty()))
+            .map(|url| match &database_ca {
+                Some(ca) => with_root_cert(&url, ca),
+                None => url,
+            });
         let min_volume = overrides
             .min_volume
             .or(min_volume_variable)
@@ -242,6 +292,7 @@ impl Config {
             _ => return Err(ConfigError::HalfASignIn),
         };
         Ok(Config {
+            database_ca,
             sign_in,
             database: match database {
                 Some(url) => Database::Configured(DatabaseUrl::new(url)),
@@ -404,10 +455,51 @@ mod tests {
                 database: Database::Configured(url.clone()),
                 min_volume: 1,
                 sign_in: None,
+                database_ca: None,
             }
         );
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("db.example.org"), "{shown}");
         assert_eq!(url.expose(), "postgres://reader:s3cret@db.example.org/dash");
+    }
+
+    #[test]
+    fn a_database_ca_becomes_the_urls_root_certificate_and_must_exist() {
+        let none = |_: &str| None;
+        let path = Path::new("config.toml");
+        let text = "database_url = \"postgres://r@db.example.org/dash\"\ndatabase_ca = \"/etc/ssl/our ca.pem\"\n";
+        let config =
+            Config::from_layers(Some((path, text)), none, Overrides::default()).expect("valid");
+        assert_eq!(
+            config.database_ca.as_deref(),
+            Some(Path::new("/etc/ssl/our ca.pem"))
+        );
+        let url = configured(&config).expect("a URL");
+        let parsed = url::Url::parse(&url).expect("still a URL");
+        assert_eq!(
+            parsed.query_pairs().collect::<Vec<_>>(),
+            vec![("sslrootcert".into(), "/etc/ssl/our ca.pem".into())]
+        );
+        // A URL that names its own keeps it; the variable wins over the file.
+        let own = "postgres://r@db/dash?sslrootcert=%2Fmine.pem";
+        assert_eq!(with_root_cert(own, Path::new("/other.pem")), own);
+        let config = Config::from_layers(
+            Some((path, text)),
+            |name| (name == DATABASE_CA_VARIABLE).then(|| "/var/ca.pem".to_owned()),
+            Overrides::default(),
+        )
+        .expect("valid");
+        assert_eq!(
+            config.database_ca.as_deref(),
+            Some(Path::new("/var/ca.pem"))
+        );
+
+        let home = tempfile::tempdir().expect("a home");
+        let dirs = AppDirs::under(home.path());
+        std::fs::create_dir_all(dirs.config_file().parent().expect("folder")).expect("folder");
+        std::fs::write(dirs.config_file(), text).expect("write");
+        let err = Config::load(&dirs, Overrides::default()).expect_err("no such CA file");
+        assert!(matches!(err, ConfigError::NoCaFile { .. }), "{err}");
+        assert!(err.to_string().contains("database_ca"), "{err}");
     }
 }

@@ -10,6 +10,16 @@ pub enum DashboardError {
         "the database URL is not valid ({0}): write it as postgres://user@host:5432/dbname or as a path to an SQLite file"
     )]
     BadUrl(String),
+    /// A server other than this machine, reached with TLS that does not check it.
+    #[error(
+        "the dashboard database at {host} is reached with sslmode={mode}, which does not check that the server is the one named (anyone on the network path could read the data and the sign-in token): remove sslmode from the URL (verify-full is the default) or set sslmode=verify-full; if the server's certificate is not from Amazon RDS, name its CA with database_ca in the config file"
+    )]
+    WeakTls {
+        /// The server's name.
+        host: String,
+        /// The mode asked for.
+        mode: &'static str,
+    },
     /// No SQLite file at the path.
     #[error(
         "there is no dashboard database file at {0}: check the path, or leave the database unset to use the demo"
@@ -80,6 +90,7 @@ impl From<DashboardError> for outreach_model::ApiError {
                 ErrorCode::BadRequest
             }
             DashboardError::BadUrl(_)
+            | DashboardError::WeakTls { .. }
             | DashboardError::NoSuchFile(_)
             | DashboardError::Unreachable(_)
             | DashboardError::WrongSchema { .. } => ErrorCode::Unavailable,

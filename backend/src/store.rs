@@ -7,6 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use outreach_model::{CampaignId, parse_date};
+use sqlx::postgres::PgSslMode;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -187,11 +188,72 @@ impl Statement {
     }
 }
 
-/// The options of every connection the dashboard opens to `url`: reads only, and never for
-/// long (a runaway query is cancelled, not waited on).
+/// Amazon RDS's root certificates (every commercial region's, unexpired), the CA a server
+/// other than loopback is checked against unless the URL's `sslrootcert` (the config file's
+/// `database_ca`) names another (assets/README.md says where they come from).
+pub const RDS_CA_BUNDLE: &[u8] = include_bytes!("../../assets/rds-global-bundle.pem");
+
+/// Whether `host` (a name, an address or a Unix socket's folder) is this machine.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.starts_with('/')
+        || host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// TLS for `options` (read from `url`): a server other than loopback is reached only with
+/// `verify-full` (encrypted, its certificate from a trusted CA and for the name connected to),
+/// against Amazon RDS's CA unless the URL names another; a weaker mode the URL asks for is
+/// refused, not quietly used. Loopback is left as the URL says (a local server often has no
+/// certificate; there is no path to listen on).
+fn require_verified_tls(
+    options: PgConnectOptions,
+    url: &str,
+) -> Result<PgConnectOptions, DashboardError> {
+    let query: Vec<(String, String)> = url::Url::parse(url)
+        .map(|url| url.query_pairs().into_owned().collect())
+        .unwrap_or_default();
+    let named = |key: &str| query.iter().any(|(k, _)| k == key);
+    let asked = named("sslmode") || std::env::var_os("PGSSLMODE").is_some();
+    let mode = options.get_ssl_mode();
+    let verifies = matches!(mode, PgSslMode::VerifyFull | PgSslMode::VerifyCa);
+    let with_ca = |options: PgConnectOptions| {
+        if named("sslrootcert") || std::env::var_os("PGSSLROOTCERT").is_some() {
+            options
+        } else {
+            options.ssl_root_cert_from_pem(RDS_CA_BUNDLE.to_vec())
+        }
+    };
+    let host = options.get_host().to_owned();
+    if is_loopback(&host) {
+        return Ok(if verifies { with_ca(options) } else { options });
+    }
+    match mode {
+        PgSslMode::VerifyFull => Ok(with_ca(options)),
+        PgSslMode::Prefer if !asked => Ok(with_ca(options.ssl_mode(PgSslMode::VerifyFull))),
+        weaker => Err(DashboardError::WeakTls {
+            host,
+            mode: match weaker {
+                PgSslMode::Disable => "disable",
+                PgSslMode::Allow => "allow",
+                PgSslMode::Prefer => "prefer",
+                PgSslMode::Require => "require",
+                PgSslMode::VerifyCa => "verify-ca",
+                PgSslMode::VerifyFull => "verify-full",
+            },
+        }),
+    }
+}
+
+/// The options of every connection the dashboard opens to `url`: reads only, never for long
+/// (a runaway query is cancelled, not waited on), and over TLS that checks the server unless
+/// it is this machine ([`require_verified_tls`]).
 pub fn postgres_options(url: &str) -> Result<PgConnectOptions, DashboardError> {
-    Ok(PgConnectOptions::from_str(url)
-        .map_err(|err| DashboardError::BadUrl(without_secrets(&err.to_string())))?
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|err| DashboardError::BadUrl(without_secrets(&err.to_string())))?;
+    Ok(require_verified_tls(options, url)?
         .options([
             (
                 "statement_timeout",
@@ -573,5 +635,42 @@ mod tests {
             assert!(scrubbed.contains("db.example"), "{scrubbed}");
             assert!(scrubbed.ends_with(" failed"), "{scrubbed}");
         }
+    }
+
+    #[test]
+    fn a_remote_server_is_reached_only_with_verify_full() {
+        // No sslmode: verify-full, against the RDS bundle.
+        let options = postgres_options("postgres://r@db.example.org/dash").expect("options");
+        assert!(matches!(options.get_ssl_mode(), PgSslMode::VerifyFull));
+        let options =
+            postgres_options("postgres://r@10.1.2.3/dash?sslmode=verify-full").expect("options");
+        assert!(matches!(options.get_ssl_mode(), PgSslMode::VerifyFull));
+        // Anything weaker the URL asks for is refused, saying why and what to do.
+        for mode in ["disable", "allow", "prefer", "require", "verify-ca"] {
+            let url = format!("postgres://r:pw@db.example.org/dash?sslmode={mode}");
+            let err = postgres_options(&url).expect_err(mode);
+            let message = err.to_string();
+            assert!(matches!(err, DashboardError::WeakTls { .. }), "{message}");
+            assert!(message.contains(&format!("sslmode={mode}")), "{message}");
+            assert!(message.contains("verify-full"), "{message}");
+            assert!(!message.contains("pw"), "{message}");
+        }
+        // This machine is left as the URL says.
+        for url in [
+            "postgres://r@localhost/dash",
+            "postgres://r@127.0.0.1/dash?sslmode=disable",
+            "postgres://r@[::1]/dash?sslmode=require",
+            "postgres://r@localhost/dash?host=%2Fvar%2Frun%2Fpostgresql",
+        ] {
+            assert!(postgres_options(url).is_ok(), "{url}");
+        }
+        assert!(is_loopback("127.0.0.2") && is_loopback("[::1]") && is_loopback("LOCALHOST"));
+        assert!(!is_loopback("db.localhost.example.org") && !is_loopback("192.168.1.4"));
+    }
+
+    #[test]
+    fn the_rds_bundle_holds_certificates() {
+        let text = std::str::from_utf8(RDS_CA_BUNDLE).expect("PEM is text");
+        assert!(text.matches("-----BEGIN CERTIFICATE-----").count() > 50);
     }
 }

@@ -192,6 +192,47 @@ impl Cluster {
             .status();
     }
 
+    /// Serves TLS with the certificate `cert` (PEM, with its chain) and its key `key`, and
+    /// accepts TCP connections only over TLS (`hostssl`); applied by a reload.
+    pub fn enable_tls(&self, cert: &std::path::Path, key: &std::path::Path) {
+        let data = self.dir.join("data");
+        std::fs::copy(cert, data.join("server.crt")).expect("copy the certificate");
+        std::fs::copy(key, data.join("server.key")).expect("copy the key");
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n",
+        )
+        .expect("write pg_hba.conf");
+        let mut conf = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join("postgresql.conf"))
+            .expect("open postgresql.conf");
+        std::io::Write::write_all(
+            &mut conf,
+            b"\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+        )
+        .expect("write postgresql.conf");
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "{chown} chmod 600 {data}/server.key && {run} {bin}/pg_ctl -D {data} reload >/dev/null && sleep 1",
+                chown = if as_root() {
+                    format!("chown postgres {data}/server.crt {data}/server.key &&", data = data.display())
+                } else {
+                    String::new()
+                },
+                run = if as_root() {
+                    "runuser -u postgres --"
+                } else {
+                    ""
+                },
+                bin = server_bindir(),
+                data = data.display(),
+            ))
+            .status();
+        assert!(status.is_ok_and(|s| s.success()), "cannot turn TLS on");
+    }
+
     /// Starts it again after [`Cluster::stop`], on the same port.
     pub fn restart(&self) {
         let status = Command::new("sh")

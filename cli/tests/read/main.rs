@@ -9,3 +9,4 @@ mod contract;
 mod export;
 mod helpers;
 mod signin;
+mod tls;
