@@ -9,6 +9,8 @@
 //   OIDC_JWKS_OUT   where to write the public JWKS
 //   OIDC_CLIENT_ID  the native client's id (default outreach-desktop)
 //   OIDC_TTL        ID and access token lifetime in seconds (default 300)
+//   OIDC_PORT       the port to listen on (default: one the OS picks), to restart a provider
+//                   under the same issuer with other keys
 import { createServer } from 'node:http';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -26,7 +28,7 @@ const clientId = process.env.OIDC_CLIENT_ID ?? 'outreach-desktop';
 const ttl = Number(process.env.OIDC_TTL ?? 300);
 
 const server = createServer();
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+await new Promise((resolve) => server.listen(Number(process.env.OIDC_PORT ?? 0), '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
 const provider = new Provider(issuer, {

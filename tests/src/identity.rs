@@ -50,6 +50,25 @@ impl Key {
         })
     }
 
+    /// Its private half as a JWK (RFC 7518 §6.3), for a provider that signs with it.
+    pub fn private_jwk(&self) -> Value {
+        use rsa::traits::PrivateKeyParts as _;
+        let uint = |value: &rsa::BoxedUint| {
+            let bytes = value.to_be_bytes();
+            let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+            URL_SAFE_NO_PAD.encode(&bytes[first..])
+        };
+        let primes = self.private.primes();
+        let mut jwk = self.jwk();
+        jwk["d"] = uint(self.private.d()).into();
+        jwk["p"] = uint(primes[0].as_ref()).into();
+        jwk["q"] = uint(primes[1].as_ref()).into();
+        jwk["dp"] = uint(self.private.dp().expect("precomputed")).into();
+        jwk["dq"] = uint(self.private.dq().expect("precomputed")).into();
+        jwk["qi"] = uint(&self.private.crt_coefficient().expect("precomputed")).into();
+        jwk
+    }
+
     /// The JWT of `header` and `payload`, RS256-signed with this key whatever the header says.
     pub fn sign(&self, header: &Value, payload: &Value) -> String {
         let input = format!("{}.{}", part(header), part(payload));
@@ -74,6 +93,16 @@ impl Key {
     pub fn public_modulus(&self) -> Vec<u8> {
         self.private.to_public_key().n_bytes().to_vec()
     }
+}
+
+/// HS256 of `input` keyed with `secret` (RFC 2104), for the key-confusion forgery: a token
+/// "signed" with HMAC keyed by the RSA public key, which a verifier that trusts the header's
+/// `alg` would accept.
+pub fn hs256(secret: &[u8], input: &str) -> Vec<u8> {
+    use hmac::{KeyInit as _, Mac as _};
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key");
+    mac.update(input.as_bytes());
+    mac.finalize().into_bytes().to_vec()
 }
 
 /// The base64url of a JSON value, as a JWT part.

@@ -31,8 +31,18 @@ pub struct IdentityProvider {
 }
 
 impl IdentityProvider {
-    /// Starts a provider whose people are `accounts` (subject, groups).
+    /// Starts a provider whose people are `accounts` (subject, groups), with a key of its own.
     pub fn start(accounts: &[(&str, &[&str])]) -> IdentityProvider {
+        IdentityProvider::start_with(accounts, &[], None)
+    }
+
+    /// Starts a provider whose people are `accounts`, publishing `keys` (the first signs; none:
+    /// a key of its own), on `port` (none: one the OS picks).
+    pub fn start_with(
+        accounts: &[(&str, &[&str])],
+        keys: &[&crate::identity::Key],
+        port: Option<u16>,
+    ) -> IdentityProvider {
         let dir = tempfile::tempdir().expect("a folder for the provider's keys");
         let jwks_path = dir.path().join("jwks.json");
         let accounts: serde_json::Map<String, Value> = accounts
@@ -43,7 +53,15 @@ impl IdentityProvider {
             folder().join("node_modules/oidc-provider").is_dir(),
             "tests/oidc/node_modules is missing: run `make test` (scripts/setup.sh installs it) or `npm ci --prefix tests/oidc`"
         );
-        let mut child = Command::new("node")
+        let mut command = Command::new("node");
+        if !keys.is_empty() {
+            let private: Vec<Value> = keys.iter().map(|k| k.private_jwk()).collect();
+            command.env("OIDC_KEYS", Value::from(private).to_string());
+        }
+        if let Some(port) = port {
+            command.env("OIDC_PORT", port.to_string());
+        }
+        let mut child = command
             .arg(folder().join("provider.mjs"))
             .env("OIDC_ACCOUNTS", Value::Object(accounts).to_string())
             .env("OIDC_JWKS_OUT", &jwks_path)

@@ -333,27 +333,6 @@ fn json(answer: &impl serde::Serialize) -> Value {
     serde_json::to_value(answer).expect("answers serialise")
 }
 
-/// HS256 of `input` keyed with `secret` (RFC 2104 with SHA-256), for the key-confusion forgery.
-fn hs256(secret: &[u8], input: &str) -> Vec<u8> {
-    use sha2::{Digest as _, Sha256};
-    let mut block = [0u8; 64];
-    if secret.len() > 64 {
-        block[..32].copy_from_slice(&Sha256::digest(secret));
-    } else {
-        block[..secret.len()].copy_from_slice(secret);
-    }
-    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(input)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .to_vec()
-}
-
 #[tokio::test]
 async fn forged_and_broken_tokens_are_refused_by_the_database_and_recorded() {
     use base64::Engine as _;
@@ -384,7 +363,7 @@ async fn forged_and_broken_tokens_are_refused_by_the_database_and_recorded() {
     );
     let key_confusion = format!(
         "{hs_input}.{}",
-        B64.encode(hs256(&k.public_modulus(), &hs_input))
+        B64.encode(identity::hs256(&k.public_modulus(), &hs_input))
     );
     let tampered = {
         let honest = k.sign(&k.header(), &good);

@@ -14,7 +14,7 @@ use outreach_model::Role;
 use outreach_testkit::identity::{ADMIN_GROUP, CLIENT_ID};
 use outreach_testkit::oidc::{IdentityProvider, browser};
 use secrecy::ExposeSecret as _;
-use serde_json::Value;
+use serde_json::{Value, json};
 use sqlx::Connection as _;
 
 use crate::helpers::stores;
@@ -431,4 +431,136 @@ async fn outreach_login_keeps_the_refresh_token_in_the_keychain_across_processes
         assert!(files_holding(home.path(), token).is_empty());
         assert!(!summary.contains(token.as_str()));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_refuses_forged_id_tokens_and_follows_a_key_rotation() {
+    use outreach_testkit::identity::{self, key, other_key, part};
+    let (k, other) = (key(), other_key());
+    let idp = IdentityProvider::start_with(&[], &[k], None);
+    let port: u16 = idp
+        .issuer
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("the issuer's port");
+    let mut provider = Provider::discover(config(&idp)).await.expect("discovery");
+    let now = identity::now();
+    let issuer = idp.issuer.clone();
+    let claims = |changes: Value| {
+        let mut claims = identity::claims("mallory@example.org", &[ADMIN_GROUP]);
+        claims["iss"] = issuer.clone().into();
+        for (name, value) in changes.as_object().expect("an object") {
+            if value.is_null() {
+                claims.as_object_mut().expect("claims").remove(name);
+            } else {
+                claims[name] = value.clone();
+            }
+        }
+        claims
+    };
+    let signed = |changes: Value| k.sign(&k.header(), &claims(changes));
+
+    // An honest token of this provider's key is accepted.
+    assert_eq!(
+        provider
+            .verify_id_token(&signed(json!({})))
+            .await
+            .expect("an honest token"),
+        "mallory@example.org"
+    );
+
+    let honest = signed(json!({}));
+    let (head, rest) = honest.split_once('.').expect("a JWT");
+    let signature = rest.split_once('.').expect("a JWT").1;
+    let hs_header = part(&json!({"alg": "HS256", "typ": "JWT", "kid": k.kid}));
+    let hs_input = format!("{hs_header}.{}", part(&claims(json!({}))));
+    let forgeries: Vec<(&str, String)> = vec![
+        ("expired", signed(json!({"exp": now - 600, "iat": now - 900}))),
+        (
+            "not yet valid (issued in the future)",
+            signed(json!({"iat": now + 3600, "exp": now + 7200})),
+        ),
+        (
+            "not yet valid (nbf)",
+            signed(json!({"nbf": now + 3600})),
+        ),
+        ("wrong audience", signed(json!({"aud": "another-app", "azp": null}))),
+        (
+            "an extra audience and no azp",
+            signed(json!({"aud": [CLIENT_ID, "another-app"], "azp": null})),
+        ),
+        ("wrong azp", signed(json!({"azp": "another-app"}))),
+        (
+            "wrong issuer",
+            signed(json!({"iss": "http://127.0.0.1:9/someone-else"})),
+        ),
+        (
+            "alg none",
+            format!(
+                "{}.{}.",
+                part(&json!({"alg": "none", "typ": "JWT"})),
+                part(&claims(json!({})))
+            ),
+        ),
+        (
+            "HS256 keyed with the public key",
+            format!(
+                "{hs_input}.{}",
+                base64_url(&identity::hs256(&k.public_modulus(), &hs_input))
+            ),
+        ),
+        (
+            "unknown key id",
+            other.sign(&other.header(), &claims(json!({}))),
+        ),
+        (
+            "another key under a known id",
+            other.sign(&k.header(), &claims(json!({}))),
+        ),
+        (
+            "a jku header",
+            k.sign(
+                &json!({"alg": "RS256", "typ": "JWT", "kid": k.kid, "jku": "http://127.0.0.1:9/keys"}),
+                &claims(json!({})),
+            ),
+        ),
+        (
+            "a tampered payload",
+            format!(
+                "{head}.{}.{signature}",
+                part(&claims(json!({"sub": "admin@example.org"})))
+            ),
+        ),
+    ];
+    for (what, token) in &forgeries {
+        let err = provider.verify_id_token(token).await.expect_err(what);
+        assert!(
+            matches!(err, SignInError::InvalidIdToken(_)),
+            "{what}: {err}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("sign in again"), "{what}: {message}");
+        let payload = token.split('.').nth(1).unwrap_or_default();
+        assert!(!message.contains(payload), "{what}: the token is not shown");
+    }
+
+    // The provider rotates: the same issuer now signs with another key. The app, holding the
+    // keys it discovered, meets the new key id, fetches the keys again and accepts the token.
+    drop(idp);
+    let rotated = IdentityProvider::start_with(&[], &[other, k], Some(port));
+    assert_eq!(rotated.jwks["keys"][0]["kid"], other.kid);
+    let token = other.sign(&other.header(), &claims(json!({})));
+    assert_eq!(
+        provider
+            .verify_id_token(&token)
+            .await
+            .expect("a rotated key is accepted once the keys are fetched again"),
+        "mallory@example.org"
+    );
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
