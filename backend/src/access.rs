@@ -29,20 +29,66 @@ impl std::fmt::Debug for IdToken {
 }
 
 /// One sign-in: the token every connection of the pool hands the database, and the id of the
-/// sign-in's audit event, the same on each connection so that it is recorded once.
+/// sign-in's audit event, the same on each connection so that it is recorded once. A
+/// long-running app renews it ([`SignIn::renew`], from `signin::session`) before the token
+/// expires: connections opened before that are replaced, and new ones hand over the new token.
 #[derive(Debug, Clone)]
 pub struct SignIn {
+    current: std::sync::Arc<std::sync::RwLock<Current>>,
+}
+
+#[derive(Debug)]
+struct Current {
     token: IdToken,
     event_id: uuid::Uuid,
+    since: std::time::Instant,
 }
 
 impl SignIn {
     /// A new sign-in with `token`.
     pub fn new(token: IdToken) -> Self {
         SignIn {
+            current: std::sync::Arc::new(std::sync::RwLock::new(Current {
+                token,
+                event_id: uuid::Uuid::new_v4(),
+                since: std::time::Instant::now(),
+            })),
+        }
+    }
+
+    /// Replaces the token with a fresher one of the same person (a new sign-in event).
+    pub fn renew(&self, token: IdToken) {
+        let mut current = self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *current = Current {
             token,
             event_id: uuid::Uuid::new_v4(),
-        }
+            since: std::time::Instant::now(),
+        };
+    }
+
+    /// The token and event id to hand a connection now.
+    fn now(&self) -> (IdToken, uuid::Uuid) {
+        let current = self
+            .current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (current.token.clone(), current.event_id)
+    }
+
+    /// Whether a connection opened `age` ago was signed in with an older token than the
+    /// current one (and so must be replaced before it is used).
+    pub(crate) fn is_older(&self, age: std::time::Duration) -> bool {
+        let since = self
+            .current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .since;
+        std::time::Instant::now()
+            .checked_sub(age)
+            .is_some_and(|opened| opened < since)
     }
 }
 
@@ -55,10 +101,11 @@ pub(crate) struct Refused(pub String);
 /// read-write transaction of its own on a connection that reads only by default; a refusal
 /// is committed too, so that the audit trail keeps it, and then returned as [`Refused`].
 pub(crate) async fn sign_in(conn: &mut PgConnection, sign_in: &SignIn) -> Result<(), sqlx::Error> {
+    let (token, event_id) = sign_in.now();
     conn.execute("START TRANSACTION READ WRITE").await?;
     let refusal = sqlx::query("SELECT refusal FROM auth.sign_in($1, $2)")
-        .bind(sign_in.token.0.expose_secret())
-        .bind(sign_in.event_id)
+        .bind(token.0.expose_secret())
+        .bind(event_id)
         .fetch_one(&mut *conn)
         .await
         .and_then(|row| row.try_get::<Option<String>, _>("refusal"));

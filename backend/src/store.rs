@@ -59,10 +59,19 @@ impl Store {
                         None => DashboardError::unreachable(err),
                     });
                 }
-                pool = pool.after_connect(move |conn, _| {
-                    let sign_in = sign_in.clone();
-                    Box::pin(async move { crate::access::sign_in(conn, &sign_in).await })
-                });
+                let renewed = sign_in.clone();
+                pool = pool
+                    .after_connect(move |conn, _| {
+                        let sign_in = sign_in.clone();
+                        Box::pin(async move { crate::access::sign_in(conn, &sign_in).await })
+                    })
+                    // A connection signed in before the token was renewed is closed and
+                    // replaced by one that hands the database the new token: the old session
+                    // ends when the old token expires.
+                    .before_acquire(move |_, meta| {
+                        let fresh = !renewed.is_older(meta.age);
+                        Box::pin(async move { Ok(fresh) })
+                    });
             }
             let pool = pool
                 .max_connections(4)

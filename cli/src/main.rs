@@ -12,12 +12,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use outreach_backend::access::SignIn;
 use outreach_backend::audit::queue::{AuditQueue, Delivery, queue_key};
 use outreach_backend::audit::{Event, EventKind};
 use outreach_backend::config::{Config, Database, Overrides};
 use outreach_backend::export::{self, ReportContext};
 use outreach_backend::paths::AppDirs;
+use outreach_backend::signin::session::KeptSession;
 use outreach_backend::signin::{self, keychain::Keychain};
 use outreach_backend::{Dashboard, MAX_RANKED};
 use outreach_model::{
@@ -398,6 +398,8 @@ async fn provider(config: &Config) -> anyhow::Result<signin::Provider> {
 struct Opened {
     dashboard: Dashboard,
     audit: Option<AuditQueue>,
+    /// Keeps the sign-in fresh while the command runs.
+    _session: Option<KeptSession>,
 }
 
 impl Opened {
@@ -437,18 +439,21 @@ async fn open(config: &Config, dirs: &AppDirs) -> anyhow::Result<Opened> {
             let queue = AuditQueue::open(
                 &dirs.audit_queue(&queue_key(&provider.config().issuer, &tokens.subject)),
             )?;
-            let dashboard =
-                Dashboard::connect_signed_in(url.expose(), SignIn::new(tokens.id_token)).await?;
+            // A long export outlives a short-lived ID token: the session refreshes it.
+            let session = KeptSession::start(provider, std::sync::Arc::new(keychain), tokens);
+            let dashboard = Dashboard::connect_signed_in(url.expose(), session.sign_in()).await?;
             // What an earlier command could not send goes first.
             say_if_queued(&queue, &dashboard.send_queued(&queue).await?);
             Ok(Opened {
                 dashboard,
                 audit: Some(queue),
+                _session: Some(session),
             })
         }
         Database::Configured(url) => Ok(Opened {
             dashboard: Dashboard::connect(url.expose()).await?,
             audit: None,
+            _session: None,
         }),
         Database::Demo => {
             let path = dirs.demo_database();
@@ -474,6 +479,7 @@ async fn open(config: &Config, dirs: &AppDirs) -> anyhow::Result<Opened> {
             Ok(Opened {
                 dashboard: Dashboard::connect_demo(&path).await?,
                 audit: None,
+                _session: None,
             })
         }
     }

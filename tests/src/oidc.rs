@@ -19,6 +19,17 @@ pub fn browser() -> PathBuf {
     folder().join("browser.py")
 }
 
+/// How a provider is started.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// The keys it publishes (the first signs); none: a key of its own.
+    pub keys: &'a [&'a crate::identity::Key],
+    /// Its port; none: one the OS picks.
+    pub port: Option<u16>,
+    /// Its ID and access tokens' lifetime in seconds; none: 300.
+    pub ttl: Option<u32>,
+}
+
 /// A running provider.
 #[derive(Debug)]
 pub struct IdentityProvider {
@@ -33,16 +44,12 @@ pub struct IdentityProvider {
 impl IdentityProvider {
     /// Starts a provider whose people are `accounts` (subject, groups), with a key of its own.
     pub fn start(accounts: &[(&str, &[&str])]) -> IdentityProvider {
-        IdentityProvider::start_with(accounts, &[], None)
+        IdentityProvider::start_with(accounts, &Options::default())
     }
 
-    /// Starts a provider whose people are `accounts`, publishing `keys` (the first signs; none:
-    /// a key of its own), on `port` (none: one the OS picks).
-    pub fn start_with(
-        accounts: &[(&str, &[&str])],
-        keys: &[&crate::identity::Key],
-        port: Option<u16>,
-    ) -> IdentityProvider {
+    /// Starts a provider whose people are `accounts`, as `options` say.
+    pub fn start_with(accounts: &[(&str, &[&str])], options: &Options<'_>) -> IdentityProvider {
+        let Options { keys, port, ttl } = *options;
         let dir = tempfile::tempdir().expect("a folder for the provider's keys");
         let jwks_path = dir.path().join("jwks.json");
         let accounts: serde_json::Map<String, Value> = accounts
@@ -60,6 +67,9 @@ impl IdentityProvider {
         }
         if let Some(port) = port {
             command.env("OIDC_PORT", port.to_string());
+        }
+        if let Some(ttl) = ttl {
+            command.env("OIDC_TTL", ttl.to_string());
         }
         let mut child = command
             .arg(folder().join("provider.mjs"))

@@ -13,6 +13,7 @@
 
 mod callback;
 pub mod keychain;
+pub mod session;
 
 use std::time::Duration;
 

@@ -48,20 +48,7 @@ async fn a_scripted_session_is_in_the_trail_and_an_admin_finds_a_changed_row() {
         ("ada@example.org", &[ADMIN_GROUP]),
     ]);
     let stores = stores().await;
-    let mut owner = sqlx::PgConnection::connect(stores.postgres.url())
-        .await
-        .expect("connect as the owner");
-    sqlx::query("SELECT auth.configure($1, $2, 'groups', 60)")
-        .bind(&idp.issuer)
-        .bind(vec![CLIENT_ID.to_owned()])
-        .execute(&mut owner)
-        .await
-        .expect("configure the provider");
-    sqlx::query("SELECT auth.set_keys($1::jsonb)")
-        .bind(idp.jwks.to_string())
-        .execute(&mut owner)
-        .await
-        .expect("the provider's keys");
+    let mut owner = crate::signin::trust_provider(stores.postgres.url(), &idp).await;
     identity::grant(
         &mut owner,
         "email-viewers",

@@ -12,7 +12,7 @@ use outreach_backend::access::SignIn;
 use outreach_backend::signin::{Provider, ProviderConfig, SignInError, Tokens};
 use outreach_model::Role;
 use outreach_testkit::identity::{ADMIN_GROUP, CLIENT_ID};
-use outreach_testkit::oidc::{IdentityProvider, browser};
+use outreach_testkit::oidc::{IdentityProvider, Options, browser};
 use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
 use sqlx::Connection as _;
@@ -64,6 +64,26 @@ async fn sign_in(
     )
 }
 
+/// Makes the dashboard database at `owner_url` trust `idp` (its issuer, the app's client id,
+/// its published keys): the owner's connection, for more set-up.
+pub(crate) async fn trust_provider(owner_url: &str, idp: &IdentityProvider) -> sqlx::PgConnection {
+    let mut owner = sqlx::PgConnection::connect(owner_url)
+        .await
+        .expect("connect as the owner");
+    sqlx::query("SELECT auth.configure($1, $2, 'groups', 60)")
+        .bind(&idp.issuer)
+        .bind(vec![CLIENT_ID.to_owned()])
+        .execute(&mut owner)
+        .await
+        .expect("configure the provider");
+    sqlx::query("SELECT auth.set_keys($1::jsonb)")
+        .bind(idp.jwks.to_string())
+        .execute(&mut owner)
+        .await
+        .expect("the provider's keys");
+    owner
+}
+
 /// The port of the callback URL the browser opened.
 fn callback_port(seen: &Value) -> u16 {
     let callback = seen["callback"]
@@ -106,20 +126,7 @@ async fn a_person_signs_in_in_the_browser_and_the_database_accepts_the_token() {
     // The dashboard database, trusting this provider's published keys, verifies the token
     // itself and signs the app's login in as the person the token names.
     let stores = stores().await;
-    let mut owner = sqlx::PgConnection::connect(stores.postgres.url())
-        .await
-        .expect("connect as the owner");
-    sqlx::query("SELECT auth.configure($1, $2, 'groups', 60)")
-        .bind(&idp.issuer)
-        .bind(vec![CLIENT_ID.to_owned()])
-        .execute(&mut owner)
-        .await
-        .expect("configure the provider");
-    sqlx::query("SELECT auth.set_keys($1::jsonb)")
-        .bind(idp.jwks.to_string())
-        .execute(&mut owner)
-        .await
-        .expect("the provider's keys");
+    drop(trust_provider(stores.postgres.url(), &idp).await);
     let dashboard =
         Dashboard::connect_signed_in(stores.reader.url(), SignIn::new(tokens.id_token.clone()))
             .await
@@ -338,20 +345,7 @@ pub(crate) fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<std::pat
 async fn outreach_login_keeps_the_refresh_token_in_the_keychain_across_processes() {
     let idp = IdentityProvider::start(&[("alice", &[ADMIN_GROUP])]);
     let stores = stores().await;
-    let mut owner = sqlx::PgConnection::connect(stores.postgres.url())
-        .await
-        .expect("connect as the owner");
-    sqlx::query("SELECT auth.configure($1, $2, 'groups', 60)")
-        .bind(&idp.issuer)
-        .bind(vec![CLIENT_ID.to_owned()])
-        .execute(&mut owner)
-        .await
-        .expect("configure the provider");
-    sqlx::query("SELECT auth.set_keys($1::jsonb)")
-        .bind(idp.jwks.to_string())
-        .execute(&mut owner)
-        .await
-        .expect("the provider's keys");
+    drop(trust_provider(stores.postgres.url(), &idp).await);
 
     let home = tempfile::tempdir().expect("a home");
     let keychain = SecretService::start(home.path());
@@ -437,7 +431,13 @@ async fn outreach_login_keeps_the_refresh_token_in_the_keychain_across_processes
 async fn the_app_refuses_forged_id_tokens_and_follows_a_key_rotation() {
     use outreach_testkit::identity::{self, key, other_key, part};
     let (k, other) = (key(), other_key());
-    let idp = IdentityProvider::start_with(&[], &[k], None);
+    let idp = IdentityProvider::start_with(
+        &[],
+        &Options {
+            keys: &[k],
+            ..Options::default()
+        },
+    );
     let port: u16 = idp
         .issuer
         .rsplit(':')
@@ -548,7 +548,14 @@ async fn the_app_refuses_forged_id_tokens_and_follows_a_key_rotation() {
     // The provider rotates: the same issuer now signs with another key. The app, holding the
     // keys it discovered, meets the new key id, fetches the keys again and accepts the token.
     drop(idp);
-    let rotated = IdentityProvider::start_with(&[], &[other, k], Some(port));
+    let rotated = IdentityProvider::start_with(
+        &[],
+        &Options {
+            keys: &[other, k],
+            port: Some(port),
+            ..Options::default()
+        },
+    );
     assert_eq!(rotated.jwks["keys"][0]["kid"], other.kid);
     let token = other.sign(&other.header(), &claims(json!({})));
     assert_eq!(
@@ -563,4 +570,99 @@ async fn the_app_refuses_forged_id_tokens_and_follows_a_key_rotation() {
 fn base64_url(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The refresh tokens a kept session saved, in order (the keychain's part is shown with a real
+/// Secret Service by `outreach_login_keeps_the_refresh_token_in_the_keychain_across_processes`;
+/// this test is about when and how often the session refreshes).
+#[derive(Default)]
+struct SavedTokens(std::sync::Mutex<Vec<String>>);
+
+impl outreach_backend::signin::session::RefreshTokenStore for SavedTokens {
+    fn save<'a>(
+        &'a self,
+        token: &'a secrecy::SecretString,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), SignInError>> + Send + 'a>>
+    {
+        self.0
+            .lock()
+            .expect("the list")
+            .push(token.expose_secret().to_owned());
+        Box::pin(async { Ok(()) })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_running_app_stays_signed_in_past_its_tokens_lifetime() {
+    use outreach_backend::signin::session::{KeptSession, SessionState};
+    // ID tokens that live 12 seconds: the session refreshes them about every 7.
+    let idp = IdentityProvider::start_with(
+        &[("alice", &[ADMIN_GROUP])],
+        &Options {
+            ttl: Some(12),
+            ..Options::default()
+        },
+    );
+    let stores = stores().await;
+    drop(trust_provider(stores.postgres.url(), &idp).await);
+    let mut provider = Provider::discover(config(&idp)).await.expect("discovery");
+    let (outcome, _) = sign_in(&mut provider, "approve", Duration::from_secs(30)).await;
+    let tokens = outcome.expect("signed in");
+    let first_expiry = tokens.expires_at;
+
+    // An app that hands the database the first token only, and one that keeps it fresh.
+    let unkept =
+        Dashboard::connect_signed_in(stores.reader.url(), SignIn::new(tokens.id_token.clone()))
+            .await
+            .expect("signed in");
+    let saved = std::sync::Arc::new(SavedTokens::default());
+    let session = KeptSession::start(provider, saved.clone(), tokens);
+    let kept = Dashboard::connect_signed_in(stores.reader.url(), session.sign_in())
+        .await
+        .expect("signed in");
+    let filter = outreach_model::Filter::new(outreach_model::DateRange::last_days(
+        time::macros::date!(2026 - 11 - 27),
+        90,
+    ));
+    let expected = kept.summary(&filter).await.expect("a summary");
+
+    // Thirty seconds, more than two tokens' lives: every question answered in full.
+    let until = std::time::Instant::now() + Duration::from_secs(30);
+    while std::time::Instant::now() < until {
+        let identity = kept.identity().await.expect("still signed in");
+        assert_eq!(identity.expect("an identity").subject, "alice");
+        assert_eq!(
+            kept.summary(&filter).await.expect("a summary"),
+            expected,
+            "the same answer with each new token"
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    match session.state() {
+        SessionState::Active {
+            subject,
+            expires_at,
+            refreshes,
+        } => {
+            assert_eq!(subject, "alice");
+            assert!(
+                refreshes >= 3,
+                "{refreshes} refreshes in 30 s of 12-s tokens"
+            );
+            assert!(expires_at > first_expiry);
+        }
+        ended => panic!("the session ended: {ended:?}"),
+    }
+    // Each refresh rotated the refresh token and kept the new one.
+    let saved = saved.0.lock().expect("the list").clone();
+    assert!(saved.len() >= 3, "{}", saved.len());
+    let distinct: std::collections::HashSet<_> = saved.iter().collect();
+    assert_eq!(distinct.len(), saved.len(), "each a new refresh token");
+
+    // The app that did not refresh has lost its sign-in: the database shows it nothing.
+    let err = unkept.identity().await.expect_err("its token expired");
+    assert!(
+        matches!(err, outreach_backend::DashboardError::NotSignedIn),
+        "{err}"
+    );
 }
