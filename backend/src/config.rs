@@ -17,6 +17,11 @@
 //! client_id = "outreach-desktop"
 //! scopes = ["groups", "offline_access"]   # the default
 //! # prompt = "consent"                    # for providers that grant offline_access only so
+//!
+//! [service]          # scheduled reports under a service identity (client credentials)
+//! client_id = "outreach-reports"          # or OUTREACH_SERVICE_CLIENT_ID; the secret only in
+//! # scopes = ["api://outreach/.default"]  # OUTREACH_SERVICE_CLIENT_SECRET, never in this file
+//! # resource = "urn:outreach-dashboard"
 //! ```
 //!
 //! Layering four sources over two settings is done here rather than with a configuration
@@ -38,6 +43,10 @@ pub const ISSUER_VARIABLE: &str = "OUTREACH_OIDC_ISSUER";
 pub const CLIENT_ID_VARIABLE: &str = "OUTREACH_OIDC_CLIENT_ID";
 /// The environment variable of the ranking's minimum volume.
 pub const DATABASE_CA_VARIABLE: &str = "OUTREACH_DATABASE_CA";
+/// The variable that names the service identity's client id.
+pub const SERVICE_ID_VARIABLE: &str = "OUTREACH_SERVICE_CLIENT_ID";
+/// The variable that holds the service identity's client secret (the only place it is read).
+pub const SERVICE_SECRET_VARIABLE: &str = "OUTREACH_SERVICE_CLIENT_SECRET";
 /// The variable that sets the ranking's minimum volume.
 pub const MIN_VOLUME_VARIABLE: &str = "OUTREACH_RANKING_MIN_VOLUME";
 
@@ -86,6 +95,9 @@ pub struct Config {
     pub min_volume: i64,
     /// The identity provider people sign in with (`None`: no sign-in, as for the demo).
     pub sign_in: Option<crate::signin::ProviderConfig>,
+    /// The service identity scheduled reports run under, when one is configured (it is used
+    /// instead of a person's sign-in).
+    pub service: Option<crate::signin::ServiceCredentials>,
     /// The CA the database server's certificate is checked against (`None`: Amazon RDS's);
     /// already in [`Config::database`]'s URL as its `sslrootcert`.
     pub database_ca: Option<PathBuf>,
@@ -162,6 +174,9 @@ pub enum ConfigError {
         /// What the OS said.
         reason: String,
     },
+    /// A service identity missing its secret, its provider, or with its secret in the file.
+    #[error("{0}")]
+    Service(&'static str),
     /// An issuer without a client id, or the other way round.
     #[error(
         "sign-in needs both the identity provider's issuer and this app's client id: set [sign_in] issuer = \"https://…\" and client_id = \"…\" in the config file (or {ISSUER_VARIABLE} and {CLIENT_ID_VARIABLE})"
@@ -181,6 +196,18 @@ struct ConfigFile {
     #[serde(default)]
     ranking: RankingFile,
     sign_in: Option<SignInFile>,
+    service: Option<ServiceFile>,
+}
+
+/// `[service]`: a service identity for scheduled reports (docs/security.md).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceFile {
+    client_id: Option<String>,
+    scopes: Option<Vec<String>>,
+    resource: Option<String>,
+    /// Refused with its own message: a secret does not belong in the file.
+    client_secret: Option<toml::Value>,
 }
 
 /// `[sign_in]`: the identity provider (docs/security.md).
@@ -291,7 +318,41 @@ impl Config {
             }),
             _ => return Err(ConfigError::HalfASignIn),
         };
+        let service_file = file.service.unwrap_or_default();
+        if service_file.client_secret.is_some() {
+            return Err(ConfigError::Service(
+                "the config file holds [service] client_secret: remove it (a file is not the place for a secret) and set OUTREACH_SERVICE_CLIENT_SECRET in the scheduled job's environment instead",
+            ));
+        }
+        let service_id = variable(SERVICE_ID_VARIABLE).or(service_file.client_id);
+        let service = match (service_id, variable(SERVICE_SECRET_VARIABLE)) {
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::Service(
+                    "a service identity is configured but OUTREACH_SERVICE_CLIENT_SECRET is not set: set it in the scheduled job's environment",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::Service(
+                    "OUTREACH_SERVICE_CLIENT_SECRET is set but no service client id: set OUTREACH_SERVICE_CLIENT_ID or [service] client_id",
+                ));
+            }
+            (Some(client_id), Some(secret)) => {
+                if sign_in.is_none() {
+                    return Err(ConfigError::Service(
+                        "a service identity needs the identity provider: set [sign_in] issuer and client_id (docs/security.md)",
+                    ));
+                }
+                Some(crate::signin::ServiceCredentials {
+                    client_id: client_id.trim().to_owned(),
+                    client_secret: SecretString::from(secret),
+                    scopes: service_file.scopes.unwrap_or_default(),
+                    resource: service_file.resource,
+                })
+            }
+        };
         Ok(Config {
+            service,
             database_ca,
             sign_in,
             database: match database {
@@ -456,6 +517,7 @@ mod tests {
                 min_volume: 1,
                 sign_in: None,
                 database_ca: None,
+                service: None,
             }
         );
         assert!(!shown.contains("s3cret"), "{shown}");
@@ -501,5 +563,46 @@ mod tests {
         let err = Config::load(&dirs, Overrides::default()).expect_err("no such CA file");
         assert!(matches!(err, ConfigError::NoCaFile { .. }), "{err}");
         assert!(err.to_string().contains("database_ca"), "{err}");
+    }
+
+    #[test]
+    fn a_service_identity_takes_its_secret_from_the_environment_only() {
+        let path = Path::new("config.toml");
+        let text = "[sign_in]\nissuer = \"https://idp\"\nclient_id = \"desk\"\n[service]\nclient_id = \"reports\"\nresource = \"urn:r\"\n";
+        let env = |secret: Option<&'static str>| {
+            move |name: &str| {
+                (name == SERVICE_SECRET_VARIABLE)
+                    .then(|| secret.map(str::to_owned))
+                    .flatten()
+            }
+        };
+        let config =
+            Config::from_layers(Some((path, text)), env(Some("pssst")), Overrides::default())
+                .expect("valid");
+        let service = config.service.expect("a service");
+        assert_eq!(service.client_id, "reports");
+        assert_eq!(service.resource.as_deref(), Some("urn:r"));
+        assert_eq!(service.client_secret.expose_secret(), "pssst");
+        assert!(!format!("{service:?}").contains("pssst"));
+
+        let err = Config::from_layers(Some((path, text)), env(None), Overrides::default())
+            .expect_err("no secret");
+        assert!(err.to_string().contains(SERVICE_SECRET_VARIABLE), "{err}");
+        let in_file = format!("{text}client_secret = \"pssst\"\n");
+        let err = Config::from_layers(Some((path, &in_file)), env(Some("x")), Overrides::default())
+            .expect_err("a secret in the file");
+        assert!(
+            err.to_string().contains("not the place for a secret"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("pssst"), "{err}");
+        let no_provider = "[service]\nclient_id = \"reports\"\n";
+        let err = Config::from_layers(
+            Some((path, no_provider)),
+            env(Some("x")),
+            Overrides::default(),
+        )
+        .expect_err("no provider");
+        assert!(err.to_string().contains("[sign_in]"), "{err}");
     }
 }

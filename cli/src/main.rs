@@ -434,13 +434,31 @@ async fn open(config: &Config, dirs: &AppDirs) -> anyhow::Result<Opened> {
     match &config.database {
         Database::Configured(url) if config.sign_in.is_some() => {
             let mut provider = provider(config).await?;
-            let keychain = Keychain::for_provider(provider.config());
-            let tokens = signin::resume(&mut provider, &keychain).await?;
-            let queue = AuditQueue::open(
-                &dirs.audit_queue(&queue_key(&provider.config().issuer, &tokens.subject)),
-            )?;
-            // A long export outlives a short-lived ID token: the session refreshes it.
-            let session = KeptSession::start(provider, std::sync::Arc::new(keychain), tokens);
+            let (session, queue) = match &config.service {
+                // A scheduled job: the service identity, no person and no keychain.
+                Some(service) => {
+                    let tokens = provider.client_credentials(service).await?;
+                    let queue = AuditQueue::open(
+                        &dirs.audit_queue(&queue_key(&provider.config().issuer, &tokens.subject)),
+                    )?;
+                    (
+                        KeptSession::start_service(provider, service.clone(), tokens),
+                        queue,
+                    )
+                }
+                None => {
+                    let keychain = Keychain::for_provider(provider.config());
+                    let tokens = signin::resume(&mut provider, &keychain).await?;
+                    let queue = AuditQueue::open(
+                        &dirs.audit_queue(&queue_key(&provider.config().issuer, &tokens.subject)),
+                    )?;
+                    // A long export outlives a short-lived ID token: the session refreshes it.
+                    (
+                        KeptSession::start(provider, std::sync::Arc::new(keychain), tokens),
+                        queue,
+                    )
+                }
+            };
             let dashboard = Dashboard::connect_signed_in(url.expose(), session.sign_in()).await?;
             // What an earlier command could not send goes first.
             say_if_queued(&queue, &dashboard.send_queued(&queue).await?);

@@ -9,6 +9,10 @@
 //   OIDC_JWKS_OUT   where to write the public JWKS
 //   OIDC_CLIENT_ID  the native client's id (default outreach-desktop)
 //   OIDC_TTL        ID and access token lifetime in seconds (default 300)
+//   OIDC_SERVICE    JSON: {"client_id": …, "client_secret": …, "groups": […]}: a confidential
+//                   client for scheduled reports (client credentials), whose access tokens
+//                   are RS256 JWTs (RFC 9068) for the resource urn:outreach-dashboard that
+//                   carry its groups, as Okta's custom claims or Entra's app roles do
 //   OIDC_PORT       the port to listen on (default: one the OS picks), to restart a provider
 //                   under the same issuer with other keys
 import { createServer } from 'node:http';
@@ -25,6 +29,8 @@ const keys = process.env.OIDC_KEYS
   : [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
        kid: 'provider-1', alg: 'RS256', use: 'sig' }];
 const clientId = process.env.OIDC_CLIENT_ID ?? 'outreach-desktop';
+const service = process.env.OIDC_SERVICE ? JSON.parse(process.env.OIDC_SERVICE) : undefined;
+const RESOURCE = 'urn:outreach-dashboard';
 const ttl = Number(process.env.OIDC_TTL ?? 300);
 
 const server = createServer();
@@ -41,7 +47,16 @@ const provider = new Provider(issuer, {
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     id_token_signed_response_alg: 'RS256',
-  }],
+  }, ...(service ? [{
+    client_id: service.client_id,
+    client_secret: service.client_secret,
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['client_credentials'],
+    redirect_uris: [],
+    response_types: [],
+  }] : [])],
+  extraTokenClaims: async (ctx, token) => (service && token.kind === 'ClientCredentials'
+    && token.clientId === service.client_id ? { groups: service.groups } : undefined),
   pkce: { required: () => true },
   claims: { openid: ['sub'], groups: ['groups'] },
   // The groups claim in the ID token itself, as Okta and Entra send it.
@@ -52,7 +67,21 @@ const provider = new Provider(issuer, {
     : undefined),
   jwks: { keys },
   enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
-  features: { devInteractions: { enabled: true }, revocation: { enabled: true } },
+  features: {
+    devInteractions: { enabled: true },
+    revocation: { enabled: true },
+    clientCredentials: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async (ctx, client, oneOf) => oneOf ?? (client.clientId === service?.client_id ? RESOURCE : undefined),
+      useGrantedResource: async () => false,
+      getResourceServerInfo: async (ctx, resource) => {
+        if (resource !== RESOURCE) throw new Error(`unknown resource ${resource}`);
+        return { scope: 'reports', audience: RESOURCE, accessTokenFormat: 'jwt', accessTokenTTL: ttl,
+                 jwt: { sign: { alg: 'RS256' } } };
+      },
+    },
+  },
   ttl: { AccessToken: ttl, IdToken: ttl, RefreshToken: 3600, Session: 3600, Grant: 3600, Interaction: 600 },
 });
 provider.on('server_error', (ctx, err) => console.error('provider error:', err));

@@ -28,6 +28,20 @@ pub struct Options<'a> {
     pub port: Option<u16>,
     /// Its ID and access tokens' lifetime in seconds; none: 300.
     pub ttl: Option<u32>,
+    /// A service client (client credentials) it knows, with its groups.
+    pub service: Option<ServiceClient<'a>>,
+}
+
+/// A confidential client for scheduled reports: its access tokens are RS256 JWTs for the
+/// resource `urn:outreach-dashboard` carrying `groups`.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceClient<'a> {
+    /// Its client id.
+    pub client_id: &'a str,
+    /// Its secret.
+    pub client_secret: &'a str,
+    /// The groups its tokens carry.
+    pub groups: &'a [&'a str],
 }
 
 /// A running provider.
@@ -49,7 +63,12 @@ impl IdentityProvider {
 
     /// Starts a provider whose people are `accounts`, as `options` say.
     pub fn start_with(accounts: &[(&str, &[&str])], options: &Options<'_>) -> IdentityProvider {
-        let Options { keys, port, ttl } = *options;
+        let Options {
+            keys,
+            port,
+            ttl,
+            service,
+        } = *options;
         let dir = tempfile::tempdir().expect("a folder for the provider's keys");
         let jwks_path = dir.path().join("jwks.json");
         let accounts: serde_json::Map<String, Value> = accounts
@@ -70,6 +89,17 @@ impl IdentityProvider {
         }
         if let Some(ttl) = ttl {
             command.env("OIDC_TTL", ttl.to_string());
+        }
+        if let Some(service) = service {
+            command.env(
+                "OIDC_SERVICE",
+                serde_json::json!({
+                    "client_id": service.client_id,
+                    "client_secret": service.client_secret,
+                    "groups": service.groups,
+                })
+                .to_string(),
+            );
         }
         let mut child = command
             .arg(folder().join("provider.mjs"))

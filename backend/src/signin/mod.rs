@@ -341,6 +341,46 @@ impl Provider {
         Ok(tokens)
     }
 
+    /// A service identity's token (OAuth client credentials, for scheduled reports): an
+    /// access token the database verifies as it does a person's ID token (RS256, this issuer,
+    /// an audience the database trusts, the groups or roles claim the identity provider gives
+    /// the service). `resource` asks for a resource (RFC 8707) where the provider needs it.
+    pub async fn client_credentials(
+        &self,
+        service: &ServiceCredentials,
+    ) -> Result<Tokens, SignInError> {
+        let token_url = self.client()?.token_uri().clone();
+        let client = CoreClient::from_provider_metadata(
+            self.metadata.clone(),
+            ClientId::new(service.client_id.clone()),
+            Some(openidconnect::ClientSecret::new(
+                service.client_secret.expose_secret().to_owned(),
+            )),
+        )
+        .set_token_uri(token_url);
+        let mut request = client.exchange_client_credentials();
+        for scope in &service.scopes {
+            request = request.add_scope(Scope::new(scope.clone()));
+        }
+        if let Some(resource) = &service.resource {
+            request = request.add_extra_param("resource", resource.clone());
+        }
+        let response = request
+            .request_async(&self.http)
+            .await
+            .map_err(token_error)?;
+        let token = response.access_token().secret().to_owned();
+        let lifetime = response
+            .expires_in()
+            .unwrap_or(std::time::Duration::from_secs(300));
+        Ok(Tokens {
+            subject: service.client_id.clone(),
+            id_token: IdToken::new(token),
+            expires_at: OffsetDateTime::now_utc() + lifetime,
+            refresh_token: None,
+        })
+    }
+
     /// The tokens of a token response, its ID token verified.
     async fn tokens(
         &mut self,
@@ -474,6 +514,31 @@ impl Provider {
             None,
         )
         .set_token_uri(token_url))
+    }
+}
+
+/// A service identity: a confidential client of the identity provider with the client
+/// credentials grant. The secret comes from the environment (or a secrets manager that sets
+/// it), never from a file of ours; no `Debug` shows it.
+#[derive(Clone)]
+pub struct ServiceCredentials {
+    /// The service's client id (the subject the audit trail records).
+    pub client_id: String,
+    /// Its secret.
+    pub client_secret: SecretString,
+    /// Scopes to ask for (Entra: `api://<app>/.default`).
+    pub scopes: Vec<String>,
+    /// A resource indicator (RFC 8707) to ask for, if the provider needs one.
+    pub resource: Option<String>,
+}
+
+impl std::fmt::Debug for ServiceCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceCredentials")
+            .field("client_id", &self.client_id)
+            .field("scopes", &self.scopes)
+            .field("resource", &self.resource)
+            .finish_non_exhaustive()
     }
 }
 

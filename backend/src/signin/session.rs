@@ -13,7 +13,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
-use super::{Provider, SignInError, Tokens};
+use super::{Provider, ServiceCredentials, SignInError, Tokens};
 use crate::access::SignIn;
 
 /// Where the refresh token is kept between refreshes: the OS keychain
@@ -78,14 +78,36 @@ fn until(at: OffsetDateTime) -> Duration {
         .unwrap_or(Duration::ZERO)
 }
 
+/// How a session gets its next token.
+enum Renewal {
+    /// A person's: the refresh token, rotated ones kept in the store.
+    RefreshToken(Arc<dyn RefreshTokenStore>),
+    /// A service's: its client credentials again.
+    ClientCredentials(ServiceCredentials),
+}
+
 impl KeptSession {
     /// Keeps the sign-in of `tokens` (just issued by `provider`) fresh, saving rotated refresh
     /// tokens in `store`. Call from within a Tokio runtime.
     pub fn start(
-        mut provider: Provider,
+        provider: Provider,
         store: Arc<dyn RefreshTokenStore>,
         tokens: Tokens,
     ) -> KeptSession {
+        KeptSession::keep(provider, Renewal::RefreshToken(store), tokens)
+    }
+
+    /// Keeps a service identity's token (from [`Provider::client_credentials`]) fresh by
+    /// asking for another with its credentials.
+    pub fn start_service(
+        provider: Provider,
+        service: ServiceCredentials,
+        tokens: Tokens,
+    ) -> KeptSession {
+        KeptSession::keep(provider, Renewal::ClientCredentials(service), tokens)
+    }
+
+    fn keep(mut provider: Provider, renewal: Renewal, tokens: Tokens) -> KeptSession {
         let sign_in = SignIn::new(tokens.id_token.clone());
         let (sender, state) = tokio::sync::watch::channel(SessionState::Active {
             subject: tokens.subject.clone(),
@@ -99,14 +121,22 @@ impl KeptSession {
             loop {
                 let lifetime = until(current.expires_at);
                 tokio::time::sleep(lifetime.saturating_sub(margin(lifetime))).await;
-                let Some(refresh_token) = current.refresh_token.clone() else {
+                let refresh_token = current.refresh_token.clone();
+                if matches!(renewal, Renewal::RefreshToken(_)) && refresh_token.is_none() {
                     let _ = sender.send(SessionState::Ended(
                         "the identity provider issued no refresh token, so the sign-in ends with its ID token: sign in again (and ask for the offline_access scope)".into(),
                     ));
                     return;
-                };
+                }
                 let fresh = loop {
-                    match provider.refresh(&refresh_token).await {
+                    let asked = match (&renewal, &refresh_token) {
+                        (Renewal::ClientCredentials(service), _) => {
+                            provider.client_credentials(service).await
+                        }
+                        (Renewal::RefreshToken(_), Some(token)) => provider.refresh(token).await,
+                        (Renewal::RefreshToken(_), None) => return,
+                    };
+                    match asked {
                         Ok(fresh) => break fresh,
                         Err(err @ SignInError::Refused { .. })
                         | Err(err @ SignInError::InvalidIdToken(_)) => {
@@ -133,7 +163,8 @@ impl KeptSession {
                 };
                 // The rotated refresh token is kept before the new ID token is used: a crash
                 // in between leaves a refresh token that still works.
-                if let Some(rotated) = &fresh.refresh_token
+                if let (Renewal::RefreshToken(store), Some(rotated)) =
+                    (&renewal, &fresh.refresh_token)
                     && let Err(err) = store.save(rotated).await
                 {
                     let _ = sender.send(SessionState::Ended(err.to_string()));

@@ -397,3 +397,118 @@ async fn with_the_database_stopped_events_queue_and_arrive_exactly_once() {
     assert!(dashboard.verify_audit().await.expect("verify").is_ok());
     drop(owner_url);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_export_runs_under_a_service_identity_the_database_maps_like_a_person() {
+    use outreach_testkit::oidc::{Options, ServiceClient};
+    const SECRET: &str = "service-secret-3b9f1c7e2d";
+    let idp = IdentityProvider::start_with(
+        &[],
+        &Options {
+            service: Some(ServiceClient {
+                client_id: "outreach-reports",
+                client_secret: SECRET,
+                groups: &["reports-service"],
+            }),
+            ..Options::default()
+        },
+    );
+    let stores = stores().await;
+    // What an admin (signed in by the tests' own issuer) sees with the Email channel as the
+    // filter, before the database is pointed at the provider.
+    let admin = stores.reader_dashboard().await;
+    let mut filter = outreach_model::Filter::new(outreach_model::DateRange::last_days(
+        time::OffsetDateTime::now_utc().date(),
+        90,
+    ));
+    filter.channels = vec![outreach_model::Channel::Email];
+    let expected = admin.summary(&filter).await.expect("the admin's summary");
+    let mut owner = crate::signin::trust_provider(stores.postgres.url(), &idp).await;
+    // The database trusts the service's audience as well as the desktop client's, and maps
+    // the service's group like a person's: an analyst of the Email channel.
+    sqlx::query("SELECT auth.configure($1, $2, 'groups', 60)")
+        .bind(&idp.issuer)
+        .bind(vec![
+            CLIENT_ID.to_owned(),
+            "urn:outreach-dashboard".to_owned(),
+        ])
+        .execute(&mut owner)
+        .await
+        .expect("configure the provider");
+    identity::grant(
+        &mut owner,
+        "reports-service",
+        "analyst",
+        None,
+        Some(&["Email"]),
+    )
+    .await;
+
+    // A scheduled job's machine: a config file without secrets, the secret in its
+    // environment, no keychain and no browser.
+    let home = tempfile::tempdir().expect("a home");
+    let config = home.path().join("config/outreach-dashboard/config.toml");
+    std::fs::create_dir_all(config.parent().expect("a folder")).expect("the config folder");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"{}\"\n[sign_in]\nissuer = \"{}\"\nclient_id = \"{CLIENT_ID}\"\n[service]\nclient_id = \"outreach-reports\"\n",
+            stores.reader.url(),
+            idp.issuer
+        ),
+    )
+    .expect("write the config");
+    let outreach = |args: &[&str], secret: &str| {
+        let output = crate::helpers::outreach(home.path())
+            .args(args)
+            .env("OUTREACH_SERVICE_CLIENT_SECRET", secret)
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("BROWSER", "false")
+            .output()
+            .expect("run outreach");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+
+    // Its answers are an admin's answers with its scope as the filter.
+    let (code, summary, stderr) = outreach(&["summary", "--format", "json"], SECRET);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&summary).expect("JSON"),
+        serde_json::to_value(expected).expect("JSON")
+    );
+    let export = home.path().join("weekly.csv");
+    let export_arg = export.display().to_string();
+    let (code, _, stderr) = outreach(
+        &["export", "csv", "--view", "campaigns", "--out", &export_arg],
+        SECRET,
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(export.is_file());
+
+    // The trail names the service, with the role its group maps to.
+    let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
+        "SELECT actor, role, kind FROM audit.events WHERE actor = 'outreach-reports' ORDER BY seq",
+    )
+    .fetch_all(&mut owner)
+    .await
+    .expect("the trail");
+    let kinds: Vec<&str> = rows.iter().map(|(_, _, kind)| kind.as_str()).collect();
+    assert_eq!(kinds, ["sign_in", "view", "sign_in", "export"], "{rows:?}");
+    assert!(
+        rows.iter()
+            .all(|(_, role, _)| role.as_deref() == Some("analyst"))
+    );
+
+    // A wrong secret: refused, saying so, without echoing it.
+    let (code, _, stderr) = outreach(&["summary"], "not-the-secret");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("invalid_client"), "{stderr}");
+    assert!(!stderr.contains("not-the-secret"), "{stderr}");
+    // No secret of it anywhere in the app's files.
+    assert!(files_holding(home.path(), SECRET).is_empty());
+    drop(owner.close().await);
+}
