@@ -33,6 +33,11 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v dbus-daemon >/dev/null 2>&1 || need+=(dbus)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || need+=(gnome-keyring)
 command -v secret-tool >/dev/null 2>&1 || need+=(libsecret-tools)
+# The pgaudit test loads the extension into a cluster of its own (the server's major version).
+pg_major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
+if [ -n "$pg_major" ] && [ ! -e "/usr/lib/postgresql/$pg_major/lib/pgaudit.so" ]; then
+  need+=("postgresql-$pg_major-pgaudit")
+fi
 # The TLS test makes a CA and a server certificate of its own.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The sign-in tests run npm's oidc-provider on Node.js (20 or later).

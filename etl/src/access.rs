@@ -29,6 +29,16 @@ pub enum AccessError {
         "the dashboard database refused ({0}): run this as the database's owner, after `outreach-etl migrate`"
     )]
     Database(#[source] sqlx::Error),
+    /// The server has no pgaudit loaded.
+    #[error(
+        "this PostgreSQL server has not loaded pgaudit, so it cannot record the app's reads itself: on Debian install postgresql-<version>-pgaudit, add pgaudit to shared_preload_libraries and restart; on Amazon RDS add it to the parameter group's shared_preload_libraries and reboot (docs/security.md)"
+    )]
+    NoPgaudit,
+    /// The login named is not one of the server's roles.
+    #[error(
+        "there is no database login {0:?}: give the login the app connects with (the one that holds outreach_reader)"
+    )]
+    NoSuchLogin(String),
     /// The JWKS document is not JSON.
     #[error(
         "the keys are not a JWKS document ({0}): give the provider's jwks_uri document, {{\"keys\": [...]}}"
@@ -40,6 +50,47 @@ impl From<sqlx::Error> for AccessError {
     fn from(err: sqlx::Error) -> Self {
         AccessError::Database(err)
     }
+}
+
+/// Has the server's pgaudit record every read the database login `login` (the app's) makes, in
+/// the server's log: its own record of reads beside the audit trail, which it cannot be talked
+/// out of by a client. Needs pgaudit loaded and a login allowed to set `pgaudit.log` for
+/// others (a superuser; `rds_superuser` on RDS). The change is recorded in the audit trail.
+pub async fn audit_reads(conn: &mut PgConnection, login: &str) -> Result<(), AccessError> {
+    use sqlx::Executor as _;
+    let loaded: bool = sqlx::query_scalar(
+        "SELECT 'pgaudit' = ANY (string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ','))",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if !loaded {
+        return Err(AccessError::NoPgaudit);
+    }
+    // ALTER ROLE takes no bind parameter: the name is quoted by the server itself.
+    let quoted: Option<String> =
+        sqlx::query_scalar("SELECT quote_ident(rolname) FROM pg_roles WHERE rolname = $1")
+            .bind(login)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(quoted) = quoted else {
+        return Err(AccessError::NoSuchLogin(login.to_owned()));
+    };
+    // Reads only, and never the statements' parameters: the sign-in's parameter is a token.
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "ALTER ROLE {quoted} SET pgaudit.log = 'read'"
+    )))
+    .await?;
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "ALTER ROLE {quoted} SET pgaudit.log_parameter = 'off'"
+    )))
+    .await?;
+    sqlx::query(
+        "SELECT audit.append(gen_random_uuid(), clock_timestamp(), 'database:' || session_user::text, NULL, 'access_change', $1::jsonb)",
+    )
+    .bind(serde_json::json!({"pgaudit": {"login": login, "log": "read"}}).to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Trusts `issuer` for tokens of `client_ids`, reading the person's groups from `groups_claim`.

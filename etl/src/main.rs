@@ -166,6 +166,13 @@ enum Access {
         #[arg(long = "channel")]
         channels: Vec<outreach_model::Channel>,
     },
+    /// Have the server's pgaudit log every read of the app's database login (pgaudit must be
+    /// loaded: docs/security.md).
+    AuditReads {
+        /// The login the app connects with (the one that holds outreach_reader).
+        #[arg(long)]
+        login: String,
+    },
     /// Take a group's grant away.
     Revoke {
         /// The group.
@@ -469,6 +476,10 @@ async fn access(conn: &mut sqlx::PgConnection, action: Access) -> anyhow::Result
         } => {
             access::grant(conn, &group, role, &campaign_types, &channels).await?;
             println!("{group}: {role}{}", scope_words(&campaign_types, &channels));
+        }
+        Access::AuditReads { login } => {
+            access::audit_reads(conn, &login).await?;
+            println!("pgaudit records every read of {login} in the server's log");
         }
         Access::Revoke { group } => {
             if access::revoke(conn, &group).await? {

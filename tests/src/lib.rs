@@ -99,12 +99,12 @@ fn start_command(dir: &std::path::Path, port: u16) -> String {
 
 /// The shell script that creates and starts a cluster in `dir` on `port` (as the postgres user
 /// when running as root), then runs `after` (in the background).
-fn cluster_script(dir: &std::path::Path, port: u16, after: &str) -> String {
+fn cluster_script(dir: &std::path::Path, port: u16, before_start: &str, after: &str) -> String {
     let root = as_root();
     format!(
         "set -e; mkdir -p {dir}; {chown} \
          {run} {bin}/initdb -D {dir}/data -U postgres -A trust >/dev/null; \
-         {start}; {after}",
+         {before_start} {start}; {after}",
         start = start_command(dir, port),
         dir = dir.display(),
         chown = if root {
@@ -136,7 +136,7 @@ fn start_throwaway_cluster() -> String {
     );
     let status = Command::new("sh")
         .arg("-c")
-        .arg(cluster_script(&dir, port, &watchdog))
+        .arg(cluster_script(&dir, port, "", &watchdog))
         .status();
     assert!(
         status.is_ok_and(|s| s.success()),
@@ -157,16 +157,41 @@ pub struct Cluster {
 impl Cluster {
     /// Creates and starts a cluster on `port` (a loopback port nothing listens on).
     pub fn start(port: u16) -> Cluster {
+        Cluster::start_with(port, &[])
+    }
+
+    /// Creates a cluster on `port` with `settings` added to its postgresql.conf (such as
+    /// `shared_preload_libraries`), and starts it.
+    pub fn start_with(port: u16, settings: &[(&str, &str)]) -> Cluster {
         let dir = std::env::temp_dir().join(format!("outreach-pg-{}", uuid::Uuid::new_v4()));
-        let status = Command::new("sh")
-            .arg("-c")
-            .arg(cluster_script(&dir, port, "true"))
-            .status();
+        let conf: String = settings
+            .iter()
+            .map(|(name, value)| format!("{name} = '{value}'\n"))
+            .collect();
+        let before_start = if conf.is_empty() {
+            String::new()
+        } else {
+            std::fs::create_dir_all(&dir).expect("the cluster's folder");
+            let extra = dir.join("extra.conf");
+            std::fs::write(&extra, &conf).expect("the extra settings");
+            format!(
+                "cat {} >> {}/data/postgresql.conf;",
+                extra.display(),
+                dir.display()
+            )
+        };
+        let script = cluster_script(&dir, port, &before_start, "true");
+        let status = Command::new("sh").arg("-c").arg(script).status();
         assert!(
             status.is_ok_and(|s| s.success()),
             "cannot start a PostgreSQL cluster on port {port}: install postgresql (initdb, pg_ctl)"
         );
         Cluster { dir, port }
+    }
+
+    /// What the server wrote to its log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("log")).unwrap_or_default()
     }
 
     /// Its maintenance database's URL.

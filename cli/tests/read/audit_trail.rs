@@ -241,13 +241,15 @@ async fn a_scripted_session_is_in_the_trail_and_an_admin_finds_a_changed_row() {
 
 /// A dashboard database of the test's own cluster (it is stopped and started), loaded by the
 /// ETL, trusting the tests' key, and the URL of a login that holds only `outreach_reader`.
-async fn own_cluster() -> (
+async fn own_cluster(
+    settings: &[(&str, &str)],
+) -> (
     outreach_testkit::Cluster,
     String,
     String,
     outreach_testkit::TestDb,
 ) {
-    let cluster = outreach_testkit::Cluster::start(outreach_testkit::free_port());
+    let cluster = outreach_testkit::Cluster::start_with(outreach_testkit::free_port(), settings);
     let server = cluster.url();
     let mut admin = sqlx::PgConnection::connect(&server)
         .await
@@ -312,7 +314,7 @@ async fn send_when_back(dashboard: &Dashboard, queue: &AuditQueue) -> Delivery {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_database_stopped_events_queue_and_arrive_exactly_once() {
-    let (cluster, owner_url, reader_url, _warehouse) = own_cluster().await;
+    let (cluster, owner_url, reader_url, _warehouse) = own_cluster(&[]).await;
     let mut claims = identity::claims("erin@example.org", &[ADMIN_GROUP]);
     claims["exp"] = (identity::now() + 3600).into();
     let token = key().sign(&key().header(), &claims);
@@ -510,5 +512,80 @@ async fn a_scheduled_export_runs_under_a_service_identity_the_database_maps_like
     assert!(!stderr.contains("not-the-secret"), "{stderr}");
     // No secret of it anywhere in the app's files.
     assert!(files_holding(home.path(), SECRET).is_empty());
+    drop(owner.close().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pgaudit_records_the_apps_reads_in_the_servers_log_without_the_token() {
+    use outreach_etl::access::{AccessError, audit_reads};
+    // A server without pgaudit: refused, saying how to load it.
+    let stores = stores().await;
+    let mut plain = sqlx::PgConnection::connect(stores.postgres.url())
+        .await
+        .expect("connect as the owner");
+    let err = audit_reads(&mut plain, "app_login")
+        .await
+        .expect_err("no pgaudit here");
+    assert!(matches!(err, AccessError::NoPgaudit), "{err}");
+    assert!(
+        err.to_string().contains("shared_preload_libraries"),
+        "{err}"
+    );
+    drop(plain.close().await);
+
+    let (cluster, owner_url, reader_url, _warehouse) =
+        own_cluster(&[("shared_preload_libraries", "pgaudit")]).await;
+    let mut owner = sqlx::PgConnection::connect(&owner_url)
+        .await
+        .expect("connect as the owner");
+    let err = audit_reads(&mut owner, "nobody_by_that_name")
+        .await
+        .expect_err("no such login");
+    assert!(matches!(err, AccessError::NoSuchLogin(_)), "{err}");
+    audit_reads(&mut owner, "app_login")
+        .await
+        .expect("pgaudit for the app's login");
+
+    let mut claims = identity::claims("erin@example.org", &[ADMIN_GROUP]);
+    claims["exp"] = (identity::now() + 3600).into();
+    let token = key().sign(&key().header(), &claims);
+    let dashboard =
+        Dashboard::connect_signed_in(&reader_url, SignIn::new(IdToken::new(token.clone())))
+            .await
+            .expect("sign in");
+    let filter = outreach_model::Filter::new(outreach_model::DateRange::last_days(
+        time::macros::date!(2026 - 11 - 27),
+        90,
+    ));
+    dashboard.summary(&filter).await.expect("a summary");
+    dashboard.segments(&filter).await.expect("segments");
+
+    let log = cluster.log();
+    let audited: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("AUDIT: SESSION") && line.contains(",READ,"))
+        .collect();
+    // The segments question's statement (its first line is logged) and the sign-in's call.
+    for statement in [
+        "WITH seg AS (SELECT s.member_segment",
+        "FROM auth.sign_in($1, $2)",
+    ] {
+        assert!(
+            audited.iter().any(|line| line.contains(statement)),
+            "the app's read {statement:?} is in the server's log: {audited:?}"
+        );
+    }
+    let payload = token.split('.').nth(1).expect("a JWT");
+    assert!(
+        !log.contains(payload),
+        "the token is never in the server's log"
+    );
+    let recorded: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit.events WHERE kind = 'access_change' AND detail->'pgaudit'->>'login' = 'app_login'",
+    )
+    .fetch_one(&mut owner)
+    .await
+    .expect("the trail");
+    assert_eq!(recorded, 1, "the change is in the audit trail");
     drop(owner.close().await);
 }
