@@ -42,6 +42,7 @@ struct Current {
     token: IdToken,
     event_id: uuid::Uuid,
     since: std::time::Instant,
+    generation: u64,
 }
 
 impl SignIn {
@@ -52,6 +53,7 @@ impl SignIn {
                 token,
                 event_id: uuid::Uuid::new_v4(),
                 since: std::time::Instant::now(),
+                generation: 0,
             })),
         }
     }
@@ -66,16 +68,24 @@ impl SignIn {
             token,
             event_id: uuid::Uuid::new_v4(),
             since: std::time::Instant::now(),
+            generation: current.generation + 1,
         };
     }
 
-    /// The token and event id to hand a connection now.
-    fn now(&self) -> (IdToken, uuid::Uuid) {
+    /// The token, event id and generation to hand a connection now.
+    fn now(&self) -> (IdToken, uuid::Uuid, u64) {
         let current = self
             .current
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        (current.token.clone(), current.event_id)
+        (current.token.clone(), current.event_id, current.generation)
+    }
+
+    fn generation(&self) -> u64 {
+        self.current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .generation
     }
 
     /// Whether a connection opened `age` ago was signed in with an older token than the
@@ -101,7 +111,20 @@ pub(crate) struct Refused(pub String);
 /// read-write transaction of its own on a connection that reads only by default; a refusal
 /// is committed too, so that the audit trail keeps it, and then returned as [`Refused`].
 pub(crate) async fn sign_in(conn: &mut PgConnection, sign_in: &SignIn) -> Result<(), sqlx::Error> {
-    let (token, event_id) = sign_in.now();
+    // A renewal while this connection signs in would leave it on the old token yet look
+    // newer than the renewal to the pool: sign in again with the new one (a renewal is minutes
+    // apart from the next, so this loops at most twice).
+    loop {
+        let generation = sign_in_once(conn, sign_in).await?;
+        if sign_in.generation() == generation {
+            return Ok(());
+        }
+    }
+}
+
+/// One sign-in of `conn` with the current token: the generation it used.
+async fn sign_in_once(conn: &mut PgConnection, sign_in: &SignIn) -> Result<u64, sqlx::Error> {
+    let (token, event_id, generation) = sign_in.now();
     conn.execute("START TRANSACTION READ WRITE").await?;
     let refusal = sqlx::query("SELECT refusal FROM auth.sign_in($1, $2)")
         .bind(token.0.expose_secret())
@@ -113,7 +136,7 @@ pub(crate) async fn sign_in(conn: &mut PgConnection, sign_in: &SignIn) -> Result
         Ok(refusal) => {
             conn.execute("COMMIT").await?;
             match refusal {
-                None => Ok(()),
+                None => Ok(generation),
                 Some(reason) => Err(sqlx::Error::Configuration(Box::new(Refused(reason)))),
             }
         }

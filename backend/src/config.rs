@@ -108,7 +108,9 @@ fn with_root_cert(url: &str, ca: &Path) -> String {
     match url::Url::parse(url) {
         Ok(mut parsed)
             if matches!(parsed.scheme(), "postgres" | "postgresql")
-                && !parsed.query_pairs().any(|(key, _)| key == "sslrootcert") =>
+                && !parsed.query_pairs().any(|(key, _)| {
+                    matches!(key.as_ref(), "sslrootcert" | "ssl-root-cert" | "ssl-ca")
+                }) =>
         {
             parsed
                 .query_pairs_mut()

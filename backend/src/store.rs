@@ -229,7 +229,12 @@ fn require_verified_tls(
     let mode = options.get_ssl_mode();
     let verifies = matches!(mode, PgSslMode::VerifyFull | PgSslMode::VerifyCa);
     let with_ca = |options: PgConnectOptions| {
-        if named("sslrootcert") || std::env::var_os("PGSSLROOTCERT").is_some() {
+        // sqlx reads the CA from any of these names.
+        if ["sslrootcert", "ssl-root-cert", "ssl-ca"]
+            .iter()
+            .any(|key| named(key))
+            || std::env::var_os("PGSSLROOTCERT").is_some()
+        {
             options
         } else {
             options.ssl_root_cert_from_pem(RDS_CA_BUNDLE.to_vec())

@@ -419,12 +419,21 @@ impl Opened {
     }
 }
 
-/// Says on stderr that audit events wait to be sent.
+/// Says on stderr that audit events wait to be sent, or were set aside.
 fn say_if_queued(queue: &AuditQueue, delivery: &Delivery) {
-    if let Delivery::Queued { waiting, reason } = delivery {
+    if let Delivery::Queued {
+        waiting, reason, ..
+    } = delivery
+    {
         eprintln!(
             "note: {waiting} audit event(s) wait in {} to be recorded ({reason}); they are sent with your next command",
             queue.dir().display()
+        );
+    }
+    for file in delivery.set_aside() {
+        eprintln!(
+            "warning: the audit event in {} cannot be recorded (it is damaged or the database refuses it) and was set aside: give it to your administrator",
+            file.display()
         );
     }
 }
@@ -438,9 +447,11 @@ async fn open(config: &Config, dirs: &AppDirs) -> anyhow::Result<Opened> {
                 // A scheduled job: the service identity, no person and no keychain.
                 Some(service) => {
                     let tokens = provider.client_credentials(service).await?;
-                    let queue = AuditQueue::open(
-                        &dirs.audit_queue(&queue_key(&provider.config().issuer, &tokens.subject)),
-                    )?;
+                    let queue = AuditQueue::open(&dirs.audit_queue(&queue_key(
+                        &provider.config().issuer,
+                        &tokens.subject,
+                        url.expose(),
+                    )))?;
                     (
                         KeptSession::start_service(provider, service.clone(), tokens),
                         queue,
@@ -449,9 +460,11 @@ async fn open(config: &Config, dirs: &AppDirs) -> anyhow::Result<Opened> {
                 None => {
                     let keychain = Keychain::for_provider(provider.config());
                     let tokens = signin::resume(&mut provider, &keychain).await?;
-                    let queue = AuditQueue::open(
-                        &dirs.audit_queue(&queue_key(&provider.config().issuer, &tokens.subject)),
-                    )?;
+                    let queue = AuditQueue::open(&dirs.audit_queue(&queue_key(
+                        &provider.config().issuer,
+                        &tokens.subject,
+                        url.expose(),
+                    )))?;
                     // A long export outlives a short-lived ID token: the session refreshes it.
                     (
                         KeptSession::start(provider, std::sync::Arc::new(keychain), tokens),

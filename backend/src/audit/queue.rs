@@ -41,14 +41,18 @@ pub enum QueueError {
     },
 }
 
-/// The name of the queue folder of the person `subject` signed in at `issuer`: a hash, so that
-/// any subject makes a valid folder name and the folder does not name the person.
-pub fn queue_key(issuer: &str, subject: &str) -> String {
+/// The name of the queue folder of the person `subject` signed in at `issuer` to the database
+/// at `database` (its URL; a password in it is left out): a hash, so that any subject makes a
+/// valid folder name, the folder does not name the person, and an event is only ever sent to
+/// the database it was meant for.
+pub fn queue_key(issuer: &str, subject: &str, database: &str) -> String {
     use sha2::{Digest as _, Sha256};
     let digest = Sha256::new()
         .chain_update(issuer.as_bytes())
         .chain_update([0])
         .chain_update(subject.as_bytes())
+        .chain_update([0])
+        .chain_update(crate::store::without_secrets(database).as_bytes())
         .finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -145,10 +149,13 @@ impl AuditQueue {
             if path.extension().and_then(|e| e.to_str()) != Some("json") {
                 continue;
             }
-            let read = std::fs::read(&path)
-                .ok()
-                .and_then(|bytes| serde_json::from_slice::<Queued>(&bytes).ok());
-            match read {
+            let bytes = match std::fs::read(&path) {
+                Ok(bytes) => bytes,
+                // Another process sent it and removed it meanwhile.
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(source) => return Err(failed(source)),
+            };
+            match serde_json::from_slice::<Queued>(&bytes).ok() {
                 Some(queued) => pending.events.push(Event {
                     event_id: queued.event_id,
                     occurred_at: queued.occurred_at,
@@ -157,8 +164,11 @@ impl AuditQueue {
                 }),
                 None => {
                     let aside = path.with_extension("unreadable");
-                    std::fs::rename(&path, &aside).map_err(failed)?;
-                    pending.unreadable.push(aside);
+                    match std::fs::rename(&path, &aside) {
+                        Ok(()) => pending.unreadable.push(aside),
+                        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(source) => return Err(failed(source)),
+                    }
                 }
             }
         }
@@ -166,6 +176,17 @@ impl AuditQueue {
             .events
             .sort_by_key(|event| (event.occurred_at, event.event_id));
         Ok(pending)
+    }
+
+    /// Moves the event `event_id` aside as `<id>.rejected` (the database refuses it): where it
+    /// now is.
+    pub fn set_aside(&self, event_id: uuid::Uuid) -> Result<PathBuf, QueueError> {
+        let aside = self.dir.join(format!("{event_id}.rejected"));
+        std::fs::rename(self.file(event_id), &aside).map_err(|source| QueueError::Folder {
+            folder: self.dir.clone(),
+            source,
+        })?;
+        Ok(aside)
     }
 
     /// Removes the event `event_id`, which the database has recorded.
@@ -182,11 +203,15 @@ impl AuditQueue {
     }
 }
 
-/// What happened to an event given to [`crate::Dashboard::record_event`].
+/// What happened to an event given to [`crate::Dashboard::record_event`]. `set_aside` names
+/// queued files that are not an event or that the database refuses: someone must look at them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
     /// The database recorded it (and every event queued before it).
-    Recorded,
+    Recorded {
+        /// Files set aside.
+        set_aside: Vec<PathBuf>,
+    },
     /// It waits in the queue, with `waiting` events in all, because the database could not
     /// record them now (`reason`); they are sent the next time an event is recorded.
     Queued {
@@ -194,7 +219,23 @@ pub enum Delivery {
         waiting: usize,
         /// Why they could not be sent.
         reason: String,
+        /// Files set aside.
+        set_aside: Vec<PathBuf>,
     },
+}
+
+impl Delivery {
+    /// Whether everything was recorded.
+    pub fn recorded(&self) -> bool {
+        matches!(self, Delivery::Recorded { .. })
+    }
+
+    /// Files set aside.
+    pub fn set_aside(&self) -> &[PathBuf] {
+        match self {
+            Delivery::Recorded { set_aside } | Delivery::Queued { set_aside, .. } => set_aside,
+        }
+    }
 }
 
 impl crate::Dashboard {
@@ -210,20 +251,39 @@ impl crate::Dashboard {
     }
 
     /// Sends what waits in `queue`, oldest first, removing each event once the database has
-    /// recorded it; stops at the first the database cannot take.
+    /// recorded it; stops at the first the database cannot take now. An event the database
+    /// refuses as invalid data (SQLSTATE class 22) would block every later one: it is set aside
+    /// as `*.rejected` and named, never deleted.
     pub async fn send_queued(&self, queue: &AuditQueue) -> Result<Delivery, QueueError> {
         let pending = queue.pending()?;
+        let mut set_aside = pending.unreadable;
         let total = pending.events.len();
         for (sent, event) in pending.events.iter().enumerate() {
-            if let Err(err) = self.audit(event).await {
-                return Ok(Delivery::Queued {
-                    waiting: total - sent,
-                    reason: err.to_string(),
-                });
+            match self.audit(event).await {
+                Ok(Some(_)) => queue.remove(event.event_id)?,
+                Ok(None) => {
+                    return Ok(Delivery::Queued {
+                        waiting: total - sent,
+                        reason: "this database keeps no audit trail".into(),
+                        set_aside,
+                    });
+                }
+                Err(crate::DashboardError::Query {
+                    source: sqlx::Error::Database(db),
+                    ..
+                }) if db.code().is_some_and(|code| code.starts_with("22")) => {
+                    set_aside.push(queue.set_aside(event.event_id)?);
+                }
+                Err(err) => {
+                    return Ok(Delivery::Queued {
+                        waiting: total - sent,
+                        reason: err.to_string(),
+                        set_aside,
+                    });
+                }
             }
-            queue.remove(event.event_id)?;
         }
-        Ok(Delivery::Recorded)
+        Ok(Delivery::Recorded { set_aside })
     }
 }
 
@@ -293,14 +353,29 @@ mod tests {
 
     #[test]
     fn a_queue_key_names_no_one_and_differs_by_person_and_issuer() {
-        let a = queue_key("https://idp.example.org", "dana@example.org");
+        let db = "postgres://app:pw@db.example.org/dash";
+        let a = queue_key("https://idp.example.org", "dana@example.org", db);
         assert_eq!(a.len(), 32);
         assert!(!a.contains("dana"));
-        assert_ne!(a, queue_key("https://idp.example.org", "ada@example.org"));
         assert_ne!(
             a,
-            queue_key("https://other.example.org", "dana@example.org")
+            queue_key("https://idp.example.org", "ada@example.org", db)
         );
-        assert_eq!(a, queue_key("https://idp.example.org", "dana@example.org"));
+        assert_ne!(
+            a,
+            queue_key("https://other.example.org", "dana@example.org", db)
+        );
+        assert_ne!(
+            a,
+            queue_key(
+                "https://idp.example.org",
+                "dana@example.org",
+                "postgres://app@db2/dash"
+            )
+        );
+        assert_eq!(
+            a,
+            queue_key("https://idp.example.org", "dana@example.org", db)
+        );
     }
 }

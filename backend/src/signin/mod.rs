@@ -370,9 +370,11 @@ impl Provider {
             .await
             .map_err(token_error)?;
         let token = response.access_token().secret().to_owned();
+        // A day at most, whatever the provider says (and no overflow on a huge one).
         let lifetime = response
             .expires_in()
-            .unwrap_or(std::time::Duration::from_secs(300));
+            .unwrap_or(std::time::Duration::from_secs(300))
+            .min(std::time::Duration::from_secs(86_400));
         Ok(Tokens {
             subject: service.client_id.clone(),
             id_token: IdToken::new(token),
@@ -625,8 +627,12 @@ pub async fn resume(
             Ok(tokens)
         }
         Err(SignInError::Refused { code, description }) if code == "invalid_grant" => {
-            // Expired or revoked: it will never work again.
-            keychain.forget().await?;
+            // Expired or revoked: it will never work again. Unless another process has just
+            // rotated it: then the keychain holds a newer one, which is kept.
+            let kept = keychain.load().await?;
+            if kept.is_some_and(|kept| kept.expose_secret() == refresh_token.expose_secret()) {
+                keychain.forget().await?;
+            }
             Err(SignInError::Refused { code, description })
         }
         Err(err) => Err(err),

@@ -120,7 +120,13 @@ impl KeptSession {
             let mut refreshes = 0;
             loop {
                 let lifetime = until(current.expires_at);
-                tokio::time::sleep(lifetime.saturating_sub(margin(lifetime))).await;
+                // At least a second between refreshes, whatever the token says.
+                tokio::time::sleep(
+                    lifetime
+                        .saturating_sub(margin(lifetime))
+                        .max(Duration::from_secs(1)),
+                )
+                .await;
                 let refresh_token = current.refresh_token.clone();
                 if matches!(renewal, Renewal::RefreshToken(_)) && refresh_token.is_none() {
                     let _ = sender.send(SessionState::Ended(
@@ -161,6 +167,21 @@ impl KeptSession {
                         }
                     }
                 };
+                if fresh.subject != current.subject {
+                    let _ = sender.send(SessionState::Ended(format!(
+                        "the identity provider answered the refresh for {} with a token for someone else: sign in again",
+                        current.subject
+                    )));
+                    return;
+                }
+                if fresh.expires_at <= current.expires_at {
+                    // A provider that caps tokens at the end of its own session: refreshing
+                    // again would not extend it.
+                    let _ = sender.send(SessionState::Ended(
+                        "the identity provider no longer extends this sign-in (its session has ended): sign in again".into(),
+                    ));
+                    return;
+                }
                 // The rotated refresh token is kept before the new ID token is used: a crash
                 // in between leaves a refresh token that still works.
                 if let (Renewal::RefreshToken(store), Some(rotated)) =

@@ -303,7 +303,7 @@ async fn own_cluster(
 async fn send_when_back(dashboard: &Dashboard, queue: &AuditQueue) -> Delivery {
     let mut delivery = dashboard.send_queued(queue).await.expect("the queue reads");
     for _ in 0..20 {
-        if delivery == Delivery::Recorded {
+        if delivery.recorded() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -327,7 +327,7 @@ async fn with_the_database_stopped_events_queue_and_arrive_exactly_once() {
     let first = Event::now(EventKind::View, json!({"question": "summary"}));
     assert_eq!(
         dashboard.record_event(&queue, &first).await.expect("kept"),
-        Delivery::Recorded
+        Delivery::Recorded { set_aside: vec![] }
     );
 
     // The database goes away: a question and an export wait on disk.
@@ -362,14 +362,20 @@ async fn with_the_database_stopped_events_queue_and_arrive_exactly_once() {
     cluster.restart();
     let probe = sqlx::PgConnection::connect(&reader_url).await;
     assert!(probe.is_ok(), "the cluster is back: {:?}", probe.err());
-    assert_eq!(send_when_back(&dashboard, &queue).await, Delivery::Recorded);
+    assert_eq!(
+        send_when_back(&dashboard, &queue).await,
+        Delivery::Recorded { set_aside: vec![] }
+    );
     assert!(queue.pending().expect("pending").events.is_empty());
     std::fs::copy(
         &replay,
         queue.dir().join(format!("{}.json", question.event_id)),
     )
     .expect("replay");
-    assert_eq!(send_when_back(&dashboard, &queue).await, Delivery::Recorded);
+    assert_eq!(
+        send_when_back(&dashboard, &queue).await,
+        Delivery::Recorded { set_aside: vec![] }
+    );
     assert!(queue.pending().expect("pending").events.is_empty());
 
     let trail = dashboard.audit_entries(1, 10_000).await.expect("the trail");
@@ -588,4 +594,23 @@ async fn pgaudit_records_the_apps_reads_in_the_servers_log_without_the_token() {
     .expect("the trail");
     assert_eq!(recorded, 1, "the change is in the audit trail");
     drop(owner.close().await);
+}
+
+#[tokio::test]
+async fn a_database_without_a_trail_never_takes_queued_events_away() {
+    let stores = stores().await;
+    let demo = Dashboard::connect(&stores.sqlite.display().to_string())
+        .await
+        .expect("the SQLite store");
+    let home = tempfile::tempdir().expect("a folder");
+    let queue = AuditQueue::open(home.path()).expect("a queue");
+    let event = Event::now(EventKind::View, json!({"question": "summary"}));
+    let delivery = demo.record_event(&queue, &event).await.expect("kept");
+    assert!(
+        matches!(&delivery, Delivery::Queued { waiting: 1, reason, .. } if reason.contains("no audit trail")),
+        "{delivery:?}"
+    );
+    let pending = queue.pending().expect("pending");
+    assert_eq!(pending.events.len(), 1, "the event still waits");
+    assert_eq!(pending.events[0].event_id, event.event_id);
 }

@@ -117,7 +117,6 @@ async fn a_person_signs_in_in_the_browser_and_the_database_accepts_the_token() {
     assert!(page.contains("You are signed in"), "{page}");
     assert!(page.contains("go back to Outreach Dashboard"), "{page}");
     let port = callback_port(&seen);
-    assert!(port > 0);
     assert!(
         closed(port),
         "the listener on {port} is closed after the sign-in"
@@ -476,7 +475,8 @@ async fn the_app_refuses_forged_id_tokens_and_follows_a_key_rotation() {
     let hs_header = part(&json!({"alg": "HS256", "typ": "JWT", "kid": k.kid}));
     let hs_input = format!("{hs_header}.{}", part(&claims(json!({}))));
     let forgeries: Vec<(&str, String)> = vec![
-        ("expired", signed(json!({"exp": now - 600, "iat": now - 900}))),
+        // Expired beyond the minute of skew, yet issued recently (the age check passes).
+        ("expired", signed(json!({"exp": now - 90, "iat": now - 300}))),
         (
             "not yet valid (issued in the future)",
             signed(json!({"iat": now + 3600, "exp": now + 7200})),
@@ -645,8 +645,9 @@ async fn a_long_running_app_stays_signed_in_past_its_tokens_lifetime() {
             refreshes,
         } => {
             assert_eq!(subject, "alice");
+            // About one every 7 s: neither too few nor a loop that spins.
             assert!(
-                refreshes >= 3,
+                (3..=8).contains(&refreshes),
                 "{refreshes} refreshes in 30 s of 12-s tokens"
             );
             assert!(expires_at > first_expiry);
