@@ -363,27 +363,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// Opens `url` in the browser: the command in `BROWSER` when set, else the system's.
-fn open_browser(url: &str) -> Result<(), String> {
-    eprintln!("Signing in: if no browser opens, open this address yourself:\n{url}");
-    let mut command = match std::env::var_os("BROWSER").filter(|b| !b.is_empty()) {
-        Some(browser) => std::process::Command::new(browser),
-        None if cfg!(target_os = "macos") => std::process::Command::new("open"),
-        None if cfg!(windows) => {
-            let mut command = std::process::Command::new("rundll32");
-            command.arg("url.dll,FileProtocolHandler");
-            command
-        }
-        None => std::process::Command::new("xdg-open"),
-    };
-    command
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .spawn()
-        .map(drop)
-        .map_err(|err| err.to_string())
-}
-
 /// The configured identity provider, or a message that says how to configure one.
 async fn provider(config: &Config) -> anyhow::Result<signin::Provider> {
     let Some(sign_in) = &config.sign_in else {
@@ -539,7 +518,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let tokens = signin::sign_in(
                 &mut provider,
                 &keychain,
-                open_browser,
+                signin::open_in_browser,
                 std::time::Duration::from_secs(timeout),
             )
             .await?;

@@ -78,3 +78,26 @@ mod tests {
         );
     }
 }
+
+/// How the app is signed in, for the view layer: what to show and what to hide. The database
+/// enforces the same; this only spares a person a button that could not work.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Session {
+    /// The demo database of synthetic data, which needs no sign-in ("Demo: no sign-in").
+    pub demo: bool,
+    /// Whether an identity provider is configured (the app shows a sign-in screen until a
+    /// person signs in).
+    pub sign_in_configured: bool,
+    /// The person signed in, if any.
+    pub subject: Option<String>,
+    /// Their role, as the database verified it.
+    pub role: Option<Role>,
+}
+
+impl Session {
+    /// Whether the Export button is shown: everyone but a viewer (and anyone where no one
+    /// signs in).
+    pub fn may_export(&self) -> bool {
+        self.role.is_none_or(Role::may_export)
+    }
+}

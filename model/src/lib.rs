@@ -16,7 +16,7 @@ mod report;
 mod segment;
 mod settings;
 
-pub use access::{Grant, Identity, Role};
+pub use access::{Grant, Identity, Role, Session};
 pub use api::{ApiError, ErrorCode};
 pub use campaign::{CampaignStatus, Channel};
 pub use count::Count;

@@ -101,6 +101,40 @@ pub async fn segments(
     ipc::segments(&backend, filter).await
 }
 
+/// How the app is signed in: a sign-in screen, "Demo: no sign-in", or the person and role.
+#[tauri::command]
+#[tracing::instrument(skip(backend), err)]
+pub async fn session(backend: State<'_, Backend>) -> Result<outreach_model::Session, ApiError> {
+    backend.session().await
+}
+
+/// Signs a person in in the system browser (RFC 8252); the app's window comes forward when
+/// the browser hands the sign-in back. Their subject.
+#[tauri::command]
+#[tracing::instrument(skip(backend, window), err)]
+pub async fn sign_in(
+    backend: State<'_, Backend>,
+    window: tauri::WebviewWindow,
+) -> Result<String, ApiError> {
+    let subject = backend
+        .sign_in(
+            outreach_backend::signin::open_in_browser,
+            std::time::Duration::from_secs(300),
+        )
+        .await?;
+    if let Err(err) = window.set_focus() {
+        tracing::warn!(%err, "the window could not come forward");
+    }
+    Ok(subject)
+}
+
+/// Signs out: the refresh token leaves the keychain; the next question asks to sign in.
+#[tauri::command]
+#[tracing::instrument(skip(backend), err)]
+pub async fn sign_out(backend: State<'_, Backend>) -> Result<(), ApiError> {
+    backend.sign_out().await
+}
+
 /// Which database answers and how fresh its data is.
 #[tauri::command]
 #[tracing::instrument(skip(backend), err, ret(level = "debug"))]

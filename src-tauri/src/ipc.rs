@@ -14,7 +14,33 @@ use outreach_model::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::state::Backend;
+use crate::state::{Backend, Opened};
+
+/// Records, for a signed-in person, that they asked `question` (with its filter or range)
+/// before it is asked: if the event cannot even be queued, the question is not answered.
+async fn asked(opened: &Opened, question: &str, detail: Value) -> Result<(), ApiError> {
+    use outreach_backend::audit::{Event, EventKind};
+    let Some(queue) = &opened.audit else {
+        return Ok(());
+    };
+    let event = Event::now(
+        EventKind::View,
+        serde_json::json!({ "question": question, "filter": detail }),
+    );
+    let delivery = opened
+        .dashboard
+        .record_event(queue, &event)
+        .await
+        .map_err(|err| ApiError::new(ErrorCode::Unavailable, err.to_string()))?;
+    if !delivery.recorded() {
+        tracing::warn!(?delivery, "audit events wait to be recorded");
+    }
+    Ok(())
+}
+
+fn json_of(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
 
 /// The most bytes one argument may take: a filter of a thousand campaigns is about 40 KB.
 const MAX_ARGUMENT_BYTES: usize = 256 * 1024;
@@ -53,7 +79,9 @@ fn search(value: Value) -> Result<Option<Search>, ApiError> {
 /// Totals and rates over the filter, against the previous period.
 pub async fn summary(backend: &Backend, filter: Value) -> Result<Summary, ApiError> {
     let filter: Filter = decode("filter", filter)?;
-    Ok(backend.opened().await?.dashboard.summary(&filter).await?)
+    let opened = backend.opened().await?;
+    asked(&opened, "summary", json_of(&filter)).await?;
+    Ok(opened.dashboard.summary(&filter).await?)
 }
 
 /// `metric` per interval: one series per channel of the filter, then the total.
@@ -69,6 +97,7 @@ pub async fn trend(
         decode("interval", interval)?,
     );
     let opened = backend.opened().await?;
+    asked(&opened, "trend", json_of(&filter)).await?;
     Ok(opened.dashboard.trend(&filter, metric, interval).await?)
 }
 
@@ -88,6 +117,7 @@ pub async fn campaigns(
     );
     let search = search.as_ref().map(Search::as_str);
     let opened = backend.opened().await?;
+    asked(&opened, "campaigns", json_of(&filter)).await?;
     Ok(opened
         .dashboard
         .campaigns(&filter, search, order, page)
@@ -150,6 +180,7 @@ pub async fn ranking(
         decode("count", count)?,
     );
     let opened = backend.opened().await?;
+    asked(&opened, "ranking", json_of(&filter)).await?;
     let min_volume = opened.config.min_volume;
     Ok(opened
         .dashboard
@@ -170,6 +201,12 @@ pub async fn campaign_metrics(
         decode("interval", interval)?,
     );
     let opened = backend.opened().await?;
+    asked(
+        &opened,
+        "campaign_metrics",
+        serde_json::json!({ "campaign": campaign_id, "range": range }),
+    )
+    .await?;
     Ok(opened
         .dashboard
         .campaign_metrics(campaign_id, range, interval)
@@ -179,7 +216,9 @@ pub async fn campaign_metrics(
 /// The drill-down by member segment, counts from 1 to 10 suppressed.
 pub async fn segments(backend: &Backend, filter: Value) -> Result<SegmentReport, ApiError> {
     let filter: Filter = decode("filter", filter)?;
-    Ok(backend.opened().await?.dashboard.segments(&filter).await?)
+    let opened = backend.opened().await?;
+    asked(&opened, "segments", json_of(&filter)).await?;
+    Ok(opened.dashboard.segments(&filter).await?)
 }
 
 /// Which database answers and how fresh its data is.
@@ -235,9 +274,34 @@ pub async fn export_to(
         min_volume: opened.config.min_volume,
         ..ReportContext::for_os_account(time::OffsetDateTime::now_utc())
     };
-    export::export(&opened.dashboard, request, path, &context)
-        .await
-        .map_err(|err| ApiError::new(ErrorCode::Unavailable, err.to_string()))
+    // The export's event is queued before the file takes its name, then sent.
+    let done = export::export_recorded(&opened.dashboard, request, path, &context, |count| {
+        let Some(queue) = &opened.audit else {
+            return Ok(());
+        };
+        queue.push(&outreach_backend::audit::Event::now(
+            outreach_backend::audit::EventKind::Export,
+            serde_json::json!({
+                "format": request.format,
+                "view": request.view,
+                "filter": request.filter,
+                "file": path.display().to_string(),
+                "rows_or_pages": count,
+            }),
+        ))
+    })
+    .await
+    .map_err(|err| ApiError::new(ErrorCode::Unavailable, err.to_string()))?;
+    if let Some(queue) = &opened.audit {
+        match opened.dashboard.send_queued(queue).await {
+            Ok(delivery) if !delivery.recorded() => {
+                tracing::warn!(?delivery, "audit events wait to be recorded");
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(%err, "the audit queue cannot be read"),
+        }
+    }
+    Ok(done)
 }
 
 #[cfg(test)]

@@ -45,7 +45,10 @@ fn main() -> std::process::ExitCode {
             commands::settings,
             commands::save_settings,
             commands::health,
-            commands::export
+            commands::export,
+            commands::session,
+            commands::sign_in,
+            commands::sign_out
         ])
         .run(tauri::generate_context!());
     match built {

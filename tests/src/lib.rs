@@ -4,6 +4,7 @@
 //! test gets fresh, uniquely named databases that are dropped when it ends.
 
 pub mod identity;
+pub mod keyring;
 pub mod oidc;
 
 use std::process::Command;

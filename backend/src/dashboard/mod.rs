@@ -103,6 +103,38 @@ impl Dashboard {
         }
     }
 
+    /// Ends the sign-in in the database: the sign-out is recorded in the audit trail under the
+    /// person, and every connection of the pool is closed (none keeps their session). Nothing
+    /// on a store without sign-in.
+    pub async fn sign_out(&self) -> Result<(), DashboardError> {
+        let Store::Postgres(pool) = &self.store else {
+            return Ok(());
+        };
+        let failed = |source| DashboardError::Query {
+            context: "signing out",
+            source,
+        };
+        let mut conn = pool.acquire().await.map_err(failed)?;
+        use sqlx::Executor as _;
+        conn.execute("START TRANSACTION READ WRITE")
+            .await
+            .map_err(failed)?;
+        let ended = sqlx::query("SELECT auth.sign_out($1)")
+            .bind(uuid::Uuid::new_v4())
+            .execute(&mut *conn)
+            .await;
+        match ended {
+            Ok(_) => conn.execute("COMMIT").await.map_err(failed)?,
+            Err(err) => {
+                let _ = conn.execute("ROLLBACK").await;
+                return Err(failed(err));
+            }
+        };
+        drop(conn);
+        pool.close().await;
+        Ok(())
+    }
+
     /// The store behind it.
     pub fn store(&self) -> &Store {
         &self.store

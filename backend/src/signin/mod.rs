@@ -592,6 +592,28 @@ fn check_jwt(token: &str) -> Result<(), SignInError> {
     Ok(())
 }
 
+/// Opens `url` in the browser: the command in `BROWSER` when set, else the system's (for the
+/// sign-in; the address is also said on stderr, for a person whose browser does not open).
+pub fn open_in_browser(url: &str) -> Result<(), String> {
+    eprintln!("Signing in: if no browser opens, open this address yourself:\n{url}");
+    let mut command = match std::env::var_os("BROWSER").filter(|b| !b.is_empty()) {
+        Some(browser) => std::process::Command::new(browser),
+        None if cfg!(target_os = "macos") => std::process::Command::new("open"),
+        None if cfg!(windows) => {
+            let mut command = std::process::Command::new("rundll32");
+            command.arg("url.dll,FileProtocolHandler");
+            command
+        }
+        None => std::process::Command::new("xdg-open"),
+    };
+    command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .map(drop)
+        .map_err(|err| err.to_string())
+}
+
 /// Signs a person in through the browser and keeps their refresh token in the keychain (the
 /// keychain is asked first: without one, no sign-in starts).
 pub async fn sign_in(

@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 use sqlx::{Connection as _, Executor as _};
 
 use crate::helpers::{options, stores};
-use crate::signin::{SecretService, files_holding};
+use crate::signin::files_holding;
+use outreach_testkit::keyring::SecretService;
 
 /// Reads CSV with Python's csv module (a reader of our own would share our writer's mistakes).
 fn python_csv(text: &str) -> Vec<Vec<String>> {

@@ -1,0 +1,91 @@
+//! A real Secret Service for the sign-in tests: a session bus and an unlocked GNOME Keyring of
+//! the test's own (scripts/setup.sh installs dbus, gnome-keyring and libsecret-tools), its
+//! keyrings under the test's folder, stopped when dropped. A process that should use it gets
+//! its bus address in `DBUS_SESSION_BUS_ADDRESS`.
+
+use std::io::Write as _;
+use std::time::Duration;
+
+/// A session bus and an unlocked GNOME Keyring (a real Secret Service) of the test's own,
+/// stopped when dropped.
+#[derive(Debug)]
+pub struct SecretService {
+    /// The bus's address, for `DBUS_SESSION_BUS_ADDRESS`.
+    pub address: String,
+    bus: std::process::Child,
+    keyring: std::process::Child,
+}
+
+impl SecretService {
+    /// Starts a bus and a keyring whose files are under `home`.
+    pub fn start(home: &std::path::Path) -> SecretService {
+        use std::io::BufRead as _;
+        let mut bus = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dbus-daemon runs (scripts/setup.sh installs it)");
+        let mut address = String::new();
+        std::io::BufReader::new(bus.stdout.take().expect("its stdout"))
+            .read_line(&mut address)
+            .expect("the bus's address");
+        let address = address.trim().to_owned();
+        let runtime = home.join("run");
+        std::fs::create_dir_all(&runtime).expect("a runtime folder");
+        let mut keyring = std::process::Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon runs (scripts/setup.sh installs it)");
+        // The login keyring's password, then end of input: it is created and unlocked.
+        drop(
+            keyring
+                .stdin
+                .take()
+                .expect("its stdin")
+                .write_all(b"test-keyring-password"),
+        );
+        let service = SecretService {
+            address,
+            bus,
+            keyring,
+        };
+        // Ready once the keyring answers.
+        for _ in 0..100 {
+            if service.secret_tool(&["search", "service", "nothing"]).0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        service
+    }
+
+    /// Runs `secret-tool` on this bus: whether it succeeded, and its output.
+    pub fn secret_tool(&self, args: &[&str]) -> (bool, String) {
+        let output = std::process::Command::new("secret-tool")
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .output()
+            .expect("secret-tool runs (scripts/setup.sh installs libsecret-tools)");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        for child in [&mut self.keyring, &mut self.bus] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
