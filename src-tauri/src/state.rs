@@ -188,7 +188,14 @@ impl Backend {
                 )
             })
         };
-        if let Some(opened) = self.current()
+        // A sign-in kept in the keychain is resumed here rather than shown the sign-in screen
+        // (a failure to resume is that screen).
+        let opened = if sign_in_configured {
+            self.opened().await.ok()
+        } else {
+            self.current()
+        };
+        if let Some(opened) = opened
             && !ended(&opened)
             && let Some(identity) = opened.dashboard.identity().await?
         {

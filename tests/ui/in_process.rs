@@ -10,7 +10,7 @@ use outreach_backend::{DEFAULT_MIN_VOLUME, Dashboard};
 use outreach_model::{
     ApiError, CampaignId, CampaignMetrics, CampaignNames, CampaignOrder, CampaignPage, DateRange,
     ErrorCode, ExportOutcome, ExportRequest, Filter, Health, Interval, Metric, Page, Ranking,
-    SegmentReport, Summary, Trend, ViewSettings,
+    SegmentReport, Session, Summary, Trend, ViewSettings,
 };
 use outreach_ui::{ApiFuture, DashboardApi};
 use outreach_warehouse::synthetic::GenerateOptions;
@@ -73,6 +73,12 @@ pub struct InProcess {
     pub save_as: Arc<Mutex<Option<PathBuf>>>,
     /// The exports asked for.
     pub exports_asked: Arc<Mutex<Vec<ExportRequest>>>,
+    /// A sign-in of the shell's, scripted: `None`, no one signs in (the demo); else the
+    /// session, which a sign-in fills with `signs_in_as` (the browser and the identity
+    /// provider are the shell's: src-tauri's tests drive them for real).
+    pub session: Option<Arc<Mutex<Session>>>,
+    /// Who a scripted sign-in signs in, with which role.
+    pub signs_in_as: (String, outreach_model::Role),
 }
 
 impl InProcess {
@@ -89,6 +95,8 @@ impl InProcess {
             settings: dir.path().join(format!("settings-{n}.toml")),
             save_as: Arc::default(),
             exports_asked: Arc::default(),
+            session: None,
+            signs_in_as: ("vera@example.org".into(), outreach_model::Role::Viewer),
         }
     }
 
@@ -104,6 +112,42 @@ impl InProcess {
 }
 
 impl DashboardApi for InProcess {
+    fn session(&self) -> ApiFuture<Session> {
+        let session = match &self.session {
+            Some(session) => lock(session).clone(),
+            None => Session {
+                demo: true,
+                sign_in_configured: false,
+                subject: None,
+                role: None,
+            },
+        };
+        Box::pin(std::future::ready(Ok(session)))
+    }
+
+    fn sign_in(&self) -> ApiFuture<String> {
+        let Some(session) = &self.session else {
+            return Box::pin(std::future::ready(Err(ApiError::new(
+                ErrorCode::BadRequest,
+                "no identity provider is configured",
+            ))));
+        };
+        let (subject, role) = self.signs_in_as.clone();
+        let mut session = lock(session);
+        session.subject = Some(subject.clone());
+        session.role = Some(role);
+        Box::pin(std::future::ready(Ok(subject)))
+    }
+
+    fn sign_out(&self) -> ApiFuture<()> {
+        if let Some(session) = &self.session {
+            let mut session = lock(session);
+            session.subject = None;
+            session.role = None;
+        }
+        Box::pin(std::future::ready(Ok(())))
+    }
+
     fn summary(&self, filter: &Filter) -> ApiFuture<Summary> {
         lock(&self.summaries_asked).push(filter.clone());
         let filter = filter.clone();

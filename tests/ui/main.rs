@@ -204,10 +204,71 @@ fn choosing_sms_shows_the_sms_reach_the_backend_returns() {
 }
 
 #[test]
+fn a_sign_in_screen_until_someone_signs_in_and_no_export_for_a_viewer() {
+    let mut api = InProcess::new(demo());
+    let session = Arc::new(std::sync::Mutex::new(outreach_model::Session {
+        demo: false,
+        sign_in_configured: true,
+        subject: None,
+        role: None,
+    }));
+    api.session = Some(session.clone());
+    let mut harness = harness_on(api);
+    settle(&mut harness, "the sign-in screen", |h| {
+        h.query_by_label("Sign in").is_some()
+    });
+    assert!(
+        harness.query_by_label("Overview").is_none(),
+        "no page before the sign-in"
+    );
+    harness.get_by_label("Sign in").click();
+    settle(&mut harness, "the overview, signed in", |h| {
+        h.query_by_label_contains("Signed in as vera@example.org")
+            .is_some()
+            && h.query_by_label_contains("Best and worst campaigns")
+                .is_some()
+            && !h.state().is_loading()
+    });
+    assert!(
+        harness.query_by_label("Export…").is_none(),
+        "a viewer is not offered Export"
+    );
+
+    // Signed out, the screen is back and nothing of the person's answers is on it.
+    harness.get_by_label("Sign out").click();
+    settle(&mut harness, "the sign-in screen again", |h| {
+        h.query_by_label("Sign in").is_some()
+    });
+    assert!(
+        harness
+            .query_by_label_contains("Best and worst campaigns")
+            .is_none()
+    );
+    assert_eq!(session.lock().expect("the session").subject, None);
+}
+
+#[test]
+fn the_demo_offers_export_and_needs_no_sign_in() {
+    let mut harness = harness(demo());
+    settle(&mut harness, "the overview", |h| {
+        h.query_by_label_contains("Best and worst campaigns")
+            .is_some()
+            && !h.state().is_loading()
+    });
+    assert!(harness.query_by_label("Sign in").is_none());
+    assert!(harness.query_by_label("Export…").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("Demo: no sign-in")
+            .is_some()
+    );
+}
+
+#[test]
 fn the_status_bar_names_the_demo_database_and_the_time_zone() {
     let mut harness = harness(demo());
     settle(&mut harness, "the status bar", |h| {
-        h.query_by_label_contains("Demo database (synthetic data)")
+        h.query_by_label_contains("Demo: no sign-in · synthetic data")
             .is_some()
     });
     settle(&mut harness, "every answer in", |h| !h.state().is_loading());

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use outreach_model::{
     ApiError, CampaignId, CampaignMetrics, CampaignNames, CampaignOrder, CampaignPage, DateRange,
     ExportOutcome, ExportRequest, Filter, Health, Interval, Metric, Page, Ranking, SegmentReport,
-    Summary, Trend, ViewSettings,
+    Session, Summary, Trend, ViewSettings,
 };
 
 /// A question in flight. It need not be `Send`: in the webview it wraps a JavaScript promise.
@@ -61,6 +61,27 @@ pub trait DashboardApi {
     /// Exports a view: the shell asks where with a save dialog, then writes the file; the
     /// answer says where, or that the dialog was cancelled.
     fn export(&self, request: &ExportRequest) -> ApiFuture<ExportOutcome>;
+    /// How the app is signed in. By default no one signs in (the demo, a database without an
+    /// identity provider).
+    fn session(&self) -> ApiFuture<Session> {
+        Box::pin(std::future::ready(Ok(Session {
+            demo: false,
+            sign_in_configured: false,
+            subject: None,
+            role: None,
+        })))
+    }
+    /// Signs a person in, in the system browser: their subject.
+    fn sign_in(&self) -> ApiFuture<String> {
+        Box::pin(std::future::ready(Err(ApiError::new(
+            outreach_model::ErrorCode::BadRequest,
+            "no identity provider is configured",
+        ))))
+    }
+    /// Signs out.
+    fn sign_out(&self) -> ApiFuture<()> {
+        Box::pin(std::future::ready(Ok(())))
+    }
 }
 
 /// The answers of several questions, in order; the first failure fails them all. They are

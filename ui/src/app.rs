@@ -1,6 +1,6 @@
 //! The app: the filter every page shares, the pages, and the status bar.
 
-use outreach_model::{CampaignId, Filter, Health, ReportView, ViewSettings};
+use outreach_model::{CampaignId, Filter, Health, ReportView, Session, ViewSettings};
 use time::Date;
 
 use crate::api::DashboardApi;
@@ -55,6 +55,10 @@ pub struct DashboardApp {
     settings: Query<(), ViewSettings>,
     remembered: Remembered,
     saved: Fetch<()>,
+    /// How the app is signed in (asked once, and again after a sign-in or sign-out).
+    session: Query<(), Session>,
+    /// A sign-in or sign-out in flight.
+    signing: Fetch<Option<String>>,
     /// Whether the theme's tokens were applied to egui's styles (on the first frame).
     themed: bool,
 }
@@ -88,8 +92,70 @@ impl DashboardApp {
             settings: Query::default(),
             remembered: Remembered::Reading,
             saved: Fetch::default(),
+            session: Query::default(),
+            signing: Fetch::default(),
             themed: false,
         }
+    }
+
+    /// Forgets every answer and asks again: after a sign-in or a sign-out, what was shown may
+    /// not be what the next person may see.
+    fn forget_answers(&mut self) {
+        self.filter_bar = FilterBar::default();
+        self.overview = Overview::default();
+        self.campaigns = Campaigns::default();
+        self.campaign = None;
+        self.segments = Segments::default();
+        self.export_menu = ExportMenu::default();
+        self.health = Query::default();
+        self.session = Query::default();
+        self.page = PageName::Overview;
+    }
+
+    /// The sign-in screen: shown while an identity provider is configured and no one is
+    /// signed in. True when it was shown (nothing else is).
+    fn sign_in_screen(&mut self, ui: &mut egui::Ui) -> bool {
+        let api = self.api.as_ref();
+        self.session.follow(ui.ctx(), &(), |()| api.session());
+        self.signing.poll(ui.ctx());
+        if let Some(Ok(_)) = self.signing.answer() {
+            self.signing = Fetch::default();
+            self.forget_answers();
+            return true;
+        }
+        let needed = self
+            .session
+            .ok()
+            .is_some_and(|s| s.sign_in_configured && s.subject.is_none());
+        if !needed {
+            return false;
+        }
+        let palette = theme::palette(ui.ctx());
+        ui.vertical_centered(|ui| {
+            ui.add_space(ui.available_height() / 4.0);
+            ui.heading("Sign in to Outreach Dashboard");
+            ui.add_space(theme::GAP);
+            ui.label(
+                "Your organisation signs you in: its sign-in page opens in your browser. When it says you are signed in, come back here.",
+            );
+            ui.add_space(theme::GAP);
+            if self.signing.is_loading() {
+                ui.spinner();
+                ui.label("Waiting for the sign-in in your browser…");
+            } else {
+                if let Some(Err(err)) = self.signing.answer() {
+                    ui.colored_label(palette.bad, &err.message);
+                    ui.add_space(theme::GAP);
+                }
+                if ui.button("Sign in").clicked() {
+                    let asked = api.sign_in();
+                    self.signing
+                        .ask(Box::pin(async move { asked.await.map(Some) }));
+                    self.signing.poll(ui.ctx());
+                }
+            }
+        });
+        true
     }
 
     /// The filter every page shows.
@@ -218,6 +284,9 @@ impl DashboardApp {
             });
             return;
         }
+        if self.sign_in_screen(ui) {
+            return;
+        }
         let problem = self.remember_problem();
         let api = self.api.as_ref();
         self.health.follow(ui.ctx(), &(), |()| api.health());
@@ -252,8 +321,22 @@ impl DashboardApp {
                     PageName::Segments => Some(ReportView::Segments),
                     PageName::Campaign => self.campaign.as_ref().map(CampaignDetail::report_view),
                 };
-                if let Some(view) = view {
+                // A viewer may not export: the database would refuse; the button is not shown.
+                let may_export = self.session.ok().is_none_or(Session::may_export);
+                if let Some(view) = view
+                    && may_export
+                {
                     self.export_menu.ui(ui, api, view, &self.filter);
+                }
+                if let Some(subject) = self.session.ok().and_then(|s| s.subject.clone()) {
+                    ui.separator();
+                    ui.label(format!("Signed in as {subject}"));
+                    if ui.button("Sign out").clicked() {
+                        let asked = api.sign_out();
+                        self.signing
+                            .ask(Box::pin(async move { asked.await.map(|()| None) }));
+                        self.signing.poll(ui.ctx());
+                    }
                 }
             });
             self.filter_bar.ui(ui, api, &mut self.filter, self.today);

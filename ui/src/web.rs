@@ -4,7 +4,7 @@
 use outreach_model::{
     ApiError, CampaignId, CampaignMetrics, CampaignNames, CampaignOrder, CampaignPage, DateRange,
     ErrorCode, ExportOutcome, ExportRequest, Filter, Health, Interval, Metric, Page, Ranking,
-    SegmentReport, Summary, Trend, ViewSettings,
+    SegmentReport, Session, Summary, Trend, ViewSettings,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -207,6 +207,18 @@ impl DashboardApi for Ipc {
 
     fn export(&self, request: &ExportRequest) -> ApiFuture<ExportOutcome> {
         call("export", to_js(&ExportArgs { request }))
+    }
+
+    fn session(&self) -> ApiFuture<Session> {
+        call("session", Ok(JsValue::UNDEFINED))
+    }
+
+    fn sign_in(&self) -> ApiFuture<String> {
+        call("sign_in", Ok(JsValue::UNDEFINED))
+    }
+
+    fn sign_out(&self) -> ApiFuture<()> {
+        call("sign_out", Ok(JsValue::UNDEFINED))
     }
 }
 

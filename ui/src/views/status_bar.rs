@@ -7,7 +7,7 @@ use crate::theme;
 /// The status line for `health`.
 pub fn status_text(health: &Health) -> String {
     let database = match (health.demo, health.store) {
-        (true, _) => "Demo database (synthetic data)",
+        (true, _) => "Demo: no sign-in · synthetic data",
         (false, StoreKind::Postgres) => "Dashboard database (PostgreSQL)",
         (false, StoreKind::Sqlite) => "Dashboard database (SQLite file)",
     };
