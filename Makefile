@@ -15,8 +15,8 @@ run: setup ui
 ## build without the release build's quarter of an hour; the benchmarks measure the release.
 test: setup ui lint
 	cargo test --workspace
-	cargo build -q -p outreach-desktop -p outreach-cli
-	python3 scripts/e2e-app.py "$(CARGO_TARGET_DIR)/debug/outreach-dashboard" "$(CARGO_TARGET_DIR)/debug/outreach"
+	cargo build -q -p outreach-desktop -p outreach-cli -p outreach-etl
+	python3 scripts/e2e-app.py "$(CARGO_TARGET_DIR)/debug/outreach-dashboard" "$(CARGO_TARGET_DIR)/debug/outreach" "$(CARGO_TARGET_DIR)/debug/outreach-etl"
 
 ## The view layer for the webview (ui/dist), which the shell embeds when it is compiled.
 ui:

@@ -22,7 +22,15 @@ It passes when:
   `outreach export csv` writes for the same request, and remembers its folder; a second
   export's dialog, cancelled with Escape, writes nothing and answers "cancelled";
 - a screenshot of the window is a drawn page (many colours), not a blank one; it is kept at
-  $E2E_SHOT (default: e2e-app.png under CARGO_TARGET_DIR).
+  $E2E_SHOT (default: e2e-app.png under CARGO_TARGET_DIR);
+- pointed at a PostgreSQL dashboard database (loaded by `outreach-etl`, argv[3]) that trusts a
+  real OpenID provider on loopback (tests/oidc, npm's oidc-provider), with a real Secret
+  Service (GNOME Keyring on a bus of its own): the app opens on its sign-in screen; a click on
+  Sign in opens the browser (tests/oidc/browser.py through BROWSER, which signs in as a viewer
+  of the Email channel), whose page says the sign-in finished; the app comes back to the
+  overview with every answer, signed in as that person with the viewer's role, and its summary
+  is an admin's summary of the Email channel; the keychain holds the refresh token until the
+  sign-out, and nothing of it after.
 
 Exit status 0 on success, 1 with a message that says what failed.
 """
@@ -85,8 +93,11 @@ class App:
     """The app under Xvfb with a fresh home, and a WebDriver session on it (a context manager).
     `base` and `session` address the session; `home` is the app's home directory."""
 
-    def __init__(self, app, work=None, database=None, settings=None):
+    def __init__(self, app, work=None, database=None, settings=None, config=None, env=None):
         self.app = app
+        # A config.toml to start with, and variables the app gets (a keychain's bus, BROWSER).
+        self.config = config
+        self.extra_env = env or {}
         # The database the app reads (none: the demo) and a settings.toml to start with.
         self.database = database
         self.settings = settings
@@ -116,6 +127,12 @@ class App:
         self.env.pop("OUTREACH_DATABASE_URL", None)
         if self.database:
             self.env["OUTREACH_DATABASE_URL"] = self.database
+        self.env.update(self.extra_env)
+        if self.config:
+            folder = os.path.join(self.env["XDG_CONFIG_HOME"], "outreach-dashboard")
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, "config.toml"), "w") as f:
+                f.write(self.config)
         if self.settings:
             folder = os.path.join(self.env["XDG_CONFIG_HOME"], "outreach-dashboard")
             os.makedirs(folder, exist_ok=True)
@@ -237,6 +254,7 @@ AT = {
     "All channels": (56, 74),
     "Weekly": (270, 309),
     "first campaign": (117, 189),
+    "Sign in": (640, 286),
 }
 
 
@@ -428,10 +446,179 @@ def check(app, cli, shot):
         fail(str(err))
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def postgres_server(work):
+    """A PostgreSQL server: DATABASE_URL, else the one on 127.0.0.1:5432, else a throwaway
+    cluster (initdb and pg_ctl, as the postgres user when root). Its URL and how to stop it."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"], lambda: None
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+        return "postgres://postgres@127.0.0.1:5432/postgres", lambda: None
+    except OSError:
+        pass
+    bindir = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip()
+    if not os.path.exists(os.path.join(bindir, "initdb")):
+        versions = sorted(os.listdir("/usr/lib/postgresql"), key=int)
+        bindir = f"/usr/lib/postgresql/{versions[-1]}/bin"
+    folder = tempfile.mkdtemp(prefix="outreach-e2e-pg-")
+    run = []
+    if os.getuid() == 0:
+        shutil.chown(folder, "postgres")
+        run = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    data = os.path.join(folder, "data")
+    subprocess.run(run + [f"{bindir}/initdb", "-D", data, "-U", "postgres", "-A", "trust"],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(run + [f"{bindir}/pg_ctl", "-D", data, "-l", os.path.join(folder, "log"), "-w",
+                          "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+                          "start"], check=True, stdout=subprocess.DEVNULL)
+
+    def stop():
+        subprocess.run(run + [f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(folder, ignore_errors=True)
+    return f"postgres://postgres@127.0.0.1:{port}/postgres", stop
+
+
+def database_url(server, name, login=None):
+    """`server`'s URL for the database `name`, as `login` (user:password) when given."""
+    scheme, rest = server.split("://", 1)
+    host = rest.rsplit("@", 1)[-1].rsplit("/", 1)[0]
+    user = login or rest.rsplit("@", 1)[0] if "@" in rest else login
+    return f"{scheme}://{user + '@' if user else ''}{host}/{name}"
+
+
+def psql(url, sql):
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def check_sign_in(app, cli, etl):
+    """The sign-in of the real app, as a person does it (see the module's description)."""
+    work = tempfile.mkdtemp(prefix="outreach-e2e-signin-")
+    server, stop_server = postgres_server(work)
+    suffix = os.urandom(4).hex()
+    warehouse, dashboard = f"outreach_e2e_wh_{suffix}", f"outreach_e2e_dash_{suffix}"
+    login = f"outreach_e2e_app_{suffix}"
+    children = []
+    try:
+        for name in (warehouse, dashboard):
+            psql(server, f"CREATE DATABASE {name}")
+        owner = database_url(server, dashboard)
+        size = ["--members", "3000", "--campaigns", "12", "--days", "60", "--end-date", "2026-11-27"]
+        subprocess.run([etl, "generate", "--warehouse", database_url(server, warehouse)] + size,
+                       check=True, capture_output=True)
+        subprocess.run([etl, "run", "--warehouse", database_url(server, warehouse), "--dashboard", owner,
+                        "--full"], check=True, capture_output=True)
+        # The provider, its people, and the database trusting it.
+        jwks = os.path.join(work, "jwks.json")
+        provider = subprocess.Popen(
+            ["node", os.path.join(ROOT, "tests", "oidc", "provider.mjs")],
+            env=dict(os.environ, OIDC_ACCOUNTS=json.dumps({"vera@example.org": ["email-viewers"]}),
+                     OIDC_JWKS_OUT=jwks),
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        children.append(provider)
+        line = provider.stdout.readline()
+        if not line.startswith("issuer "):
+            fail(f"the OpenID provider did not start: {line!r}")
+        issuer = line.split(" ", 1)[1].strip()
+        for args in (["configure", "--issuer", issuer, "--client-id", "outreach-desktop"],
+                     ["keys", "--jwks", jwks],
+                     ["grant", "--group", "email-viewers", "--role", "viewer", "--channel", "Email"]):
+            subprocess.run([etl, "access", "--dashboard", owner] + args, check=True, capture_output=True)
+        psql(owner, f"CREATE ROLE {login} LOGIN PASSWORD 'e2e-{suffix}' IN ROLE outreach_reader")
+        # A Secret Service of the run's own.
+        bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        children.append(bus)
+        address = bus.stdout.readline().strip()
+        keyring_home = os.path.join(work, "keyring")
+        os.makedirs(os.path.join(keyring_home, "run"), exist_ok=True)
+        keyring = subprocess.Popen(
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address, HOME=keyring_home,
+                     XDG_DATA_HOME=os.path.join(keyring_home, "data"),
+                     XDG_RUNTIME_DIR=os.path.join(keyring_home, "run")),
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        children.append(keyring)
+        keyring.stdin.write(b"e2e-keyring-password")
+        keyring.stdin.close()
+
+        def secret_tool(*args):
+            return subprocess.run(["secret-tool", *args], capture_output=True, text=True,
+                                  env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address))
+        wait_for("the keyring", lambda: secret_tool("search", "service", "nothing").returncode == 0, 20)
+
+        browser_log = os.path.join(work, "browser.json")
+        config = (f'database_url = "{database_url(server, dashboard, f"{login}:e2e-{suffix}")}"\n'
+                  f'[sign_in]\nissuer = "{issuer}"\nclient_id = "outreach-desktop"\nprompt = "consent"\n')
+        env = {"DBUS_SESSION_BUS_ADDRESS": address,
+               "BROWSER": os.path.join(ROOT, "tests", "oidc", "browser.py"),
+               "OIDC_BROWSER_LOGIN": "vera@example.org", "OIDC_BROWSER_LOG": browser_log}
+        with App(app, os.path.join(work, "app"), config=config, env=env) as a:
+            wait_for("the sign-in screen", lambda: a.title() == "Outreach Dashboard · Sign in", 60)
+            print("e2e: the app opens on its sign-in screen")
+            a.click(*AT["Sign in"])
+            title = a.wait_for_overview()
+            seen = json.load(open(browser_log)) if os.path.exists(browser_log) else {}
+            if "You are signed in" not in (seen.get("page") or ""):
+                fail(f"the browser's page did not say the sign-in finished: {seen}")
+            session = a.invoke("session", {})
+            if session.get("ok", {}).get("subject") != "vera@example.org" or session["ok"].get("role") != "viewer":
+                fail(f"signed in as someone else: {session}")
+            print(f"e2e: signed in through the browser as vera@example.org (viewer): {title!r}")
+            filt = {"range": {"start": "2026-10-29", "end": "2026-11-27"}}
+            summary = a.invoke("summary", {"filter": filt})
+            if "ok" not in summary:
+                fail(f"the viewer's summary failed: {summary}")
+            # The owner (it sees everything) with a home of its own: no sign-in configured there.
+            cli_home = os.path.join(work, "cli-home")
+            expected = json.loads(subprocess.run(
+                [cli, "--database", owner, "--format", "json", "summary", "--start", "2026-10-29",
+                 "--end", "2026-11-27", "--channel", "Email"],
+                check=True, capture_output=True, text=True,
+                env=dict(os.environ, HOME=cli_home, XDG_CONFIG_HOME=os.path.join(cli_home, "config"),
+                         XDG_DATA_HOME=os.path.join(cli_home, "data"))).stdout)
+            for metric in ("reach", "impressions", "engaged", "conversions", "opt_outs"):
+                got, want = summary["ok"]["current"][metric], expected["current"][metric]
+                if got != want:
+                    fail(f"the viewer's {metric} is {got}, an admin's of the Email channel {want}")
+            print(f"e2e: the viewer's overview is an admin's of the Email channel "
+                  f"(impressions {summary['ok']['current']['impressions']})")
+            kept = secret_tool("search", "--all", "service", "outreach-dashboard")
+            if "secret = " not in kept.stdout + kept.stderr:
+                fail("the keychain holds no refresh token after the sign-in")
+            print("e2e: the keychain holds the refresh token")
+            signed_out = a.invoke("sign_out", {})
+            if "ok" not in signed_out:
+                fail(f"the sign-out failed: {signed_out}")
+            kept = secret_tool("search", "--all", "service", "outreach-dashboard")
+            if "secret = " in kept.stdout + kept.stderr:
+                fail("the keychain still holds the refresh token after the sign-out")
+            print("e2e: signed out, the keychain holds nothing of the sign-in")
+    finally:
+        for child in reversed(children):
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        for name in (dashboard, warehouse):
+            subprocess.run(["psql", "-q", server, "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(["psql", "-q", server, "-c", f"DROP ROLE IF EXISTS {login}"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stop_server()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
-    if len(sys.argv) != 3:
-        fail("usage: e2e-app.py path/to/outreach-dashboard path/to/outreach")
-    app, cli = (os.path.abspath(p) for p in sys.argv[1:3])
+    if len(sys.argv) != 4:
+        fail("usage: e2e-app.py path/to/outreach-dashboard path/to/outreach path/to/outreach-etl")
+    app, cli, etl = (os.path.abspath(p) for p in sys.argv[1:4])
     target = os.environ.get("CARGO_TARGET_DIR", tempfile.gettempdir())
     shot = os.environ.get("E2E_SHOT", os.path.join(target, "e2e-app.png"))
     # Debian 12's WebKitWebDriver has been seen to stop answering now and then (the connection
@@ -444,6 +631,7 @@ def main():
     for attempt in (1, 2):
         try:
             check(app, cli, shot)
+            check_sign_in(app, cli, etl)
             print(f"e2e: passed, with {retries} WebDriver {'retry' if retries == 1 else 'retries'}")
             return
         except (http.client.HTTPException, ConnectionError, urllib.error.URLError) as err:

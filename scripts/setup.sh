@@ -38,6 +38,8 @@ pg_major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
 if [ -n "$pg_major" ] && [ ! -e "/usr/lib/postgresql/$pg_major/lib/pgaudit.so" ]; then
   need+=("postgresql-$pg_major-pgaudit")
 fi
+# The end-to-end sign-in makes its databases and the app's login with psql.
+command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 # The TLS test makes a CA and a server certificate of its own.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The sign-in tests run npm's oidc-provider on Node.js (20 or later).

@@ -16,6 +16,9 @@ fn main() {
             "save_settings",
             "health",
             "export",
+            "session",
+            "sign_in",
+            "sign_out",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         // A build script reports through a panic; this one says what to do.

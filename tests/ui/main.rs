@@ -221,6 +221,13 @@ fn a_sign_in_screen_until_someone_signs_in_and_no_export_for_a_viewer() {
         harness.query_by_label("Overview").is_none(),
         "no page before the sign-in"
     );
+    assert_eq!(harness.state().title(), "Outreach Dashboard · Sign in");
+    // Where scripts/e2e-app.py clicks it (AT["Sign in"]), at 1280 by 800.
+    let button = harness.get_by_label("Sign in").rect().center();
+    assert!(
+        (button.x - 640.0).abs() < 8.0 && (button.y - 286.5).abs() < 8.0,
+        "the Sign in button moved to {button:?}: update AT in scripts/e2e-app.py"
+    );
     harness.get_by_label("Sign in").click();
     settle(&mut harness, "the overview, signed in", |h| {
         h.query_by_label_contains("Signed in as vera@example.org")

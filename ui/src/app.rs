@@ -59,6 +59,8 @@ pub struct DashboardApp {
     session: Query<(), Session>,
     /// A sign-in or sign-out in flight.
     signing: Fetch<Option<String>>,
+    /// Whether the last frame showed the sign-in screen.
+    signing_in: bool,
     /// Whether the theme's tokens were applied to egui's styles (on the first frame).
     themed: bool,
 }
@@ -94,6 +96,7 @@ impl DashboardApp {
             saved: Fetch::default(),
             session: Query::default(),
             signing: Fetch::default(),
+            signing_in: false,
             themed: false,
         }
     }
@@ -113,22 +116,30 @@ impl DashboardApp {
     }
 
     /// The sign-in screen: shown while an identity provider is configured and no one is
-    /// signed in. True when it was shown (nothing else is).
-    fn sign_in_screen(&mut self, ui: &mut egui::Ui) -> bool {
+    /// signed in. `Some(true)` when it was shown, `None` while it is not yet known whether it
+    /// is needed (nothing else is shown either way), `Some(false)` when the app goes on.
+    fn sign_in_screen(&mut self, ui: &mut egui::Ui) -> Option<bool> {
         let api = self.api.as_ref();
         self.session.follow(ui.ctx(), &(), |()| api.session());
         self.signing.poll(ui.ctx());
         if let Some(Ok(_)) = self.signing.answer() {
             self.signing = Fetch::default();
             self.forget_answers();
-            return true;
+            return None;
+        }
+        // Nothing is asked before it is known whether someone must sign in first.
+        if self.session.fetch().answer().is_none() {
+            ui.centered_and_justified(|ui| {
+                ui.spinner();
+            });
+            return None;
         }
         let needed = self
             .session
             .ok()
             .is_some_and(|s| s.sign_in_configured && s.subject.is_none());
         if !needed {
-            return false;
+            return Some(false);
         }
         let palette = theme::palette(ui.ctx());
         ui.vertical_centered(|ui| {
@@ -155,7 +166,7 @@ impl DashboardApp {
                 }
             }
         });
-        true
+        Some(true)
     }
 
     /// The filter every page shows.
@@ -190,6 +201,8 @@ impl DashboardApp {
             || self.filter_bar.is_loading()
             || self.settings.is_loading()
             || self.saved.is_loading()
+            || self.session.is_loading()
+            || self.signing.is_loading()
     }
 
     /// Whether an answer of the page on screen (or of the status bar) is a failure.
@@ -210,6 +223,16 @@ impl DashboardApp {
     /// failed. The webview mirrors it into `document.title`, where an end-to-end test
     /// (WebDriver) can read what it cannot see on the canvas.
     pub fn title(&self) -> String {
+        if self.signing_in {
+            let state = if self.signing.is_loading() {
+                " (waiting for the browser)"
+            } else if self.signing.failed() {
+                " (failed)"
+            } else {
+                ""
+            };
+            return format!("Outreach Dashboard · Sign in{state}");
+        }
         let page = match self.page {
             PageName::Overview => "Overview",
             PageName::Campaigns => "Campaigns",
@@ -284,7 +307,9 @@ impl DashboardApp {
             });
             return;
         }
-        if self.sign_in_screen(ui) {
+        let screen = self.sign_in_screen(ui);
+        self.signing_in = screen == Some(true);
+        if screen != Some(false) {
             return;
         }
         let problem = self.remember_problem();
