@@ -537,6 +537,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "no identity provider is configured: there is nothing to sign out of"
                 );
             };
+            // Recorded in the audit trail when the database and the provider answer (a last
+            // refresh names the person to the database); the keychain is emptied either way.
+            if config.service.is_none()
+                && matches!(config.database, Database::Configured(_))
+                && let Ok(opened) = open(&config, &dirs).await
+                && let Err(err) = opened.dashboard.sign_out().await
+            {
+                eprintln!("note: the sign-out could not be recorded in the audit trail ({err})");
+            }
             signin::sign_out(&Keychain::for_provider(sign_in)).await?;
             writeln!(out, "signed out")?;
             return Ok(());

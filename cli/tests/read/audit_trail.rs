@@ -165,12 +165,14 @@ async fn a_scripted_session_is_in_the_trail_and_an_admin_finds_a_changed_row() {
     assert!(rows.iter().all(|(seq, ..)| *seq > before));
     let kinds: Vec<&str> = rows.iter().map(|(_, _, kind, _)| kind.as_str()).collect();
     // Each command signs in (recorded by the database), then asks (recorded by the client);
-    // the refused `audit verify` is a question too; logout needs no database.
+    // the refused `audit verify` is a question too; logout signs in once more to record the
+    // sign-out.
     assert_eq!(
         kinds.iter().filter(|k| **k == "sign_in").count(),
-        4,
+        5,
         "{kinds:?}"
     );
+    assert_eq!(kinds.last(), Some(&"sign_out"), "{kinds:?}");
     let questions: Vec<&Value> = rows
         .iter()
         .filter(|(_, _, kind, _)| kind == "view")
