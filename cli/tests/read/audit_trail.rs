@@ -617,3 +617,38 @@ async fn a_database_without_a_trail_never_takes_queued_events_away() {
     assert_eq!(pending.events.len(), 1, "the event still waits");
     assert_eq!(pending.events[0].event_id, event.event_id);
 }
+
+#[tokio::test]
+async fn an_event_the_database_refuses_is_set_aside_and_the_rest_arrive() {
+    let stores = stores().await;
+    let dashboard = stores.reader_dashboard().await;
+    let home = tempfile::tempdir().expect("a folder");
+    let queue = AuditQueue::open(home.path()).expect("a queue");
+    // A detail that is not a JSON object: the database refuses it as invalid (22023) every
+    // time, so it must not stand in front of the events queued after it.
+    let mut refused = Event::now(EventKind::View, json!("not an object"));
+    refused.occurred_at -= time::Duration::seconds(1);
+    queue.push(&refused).expect("queued");
+    let fine = Event::now(EventKind::View, json!({"question": "summary"}));
+    let delivery = dashboard.record_event(&queue, &fine).await.expect("kept");
+    let aside = home.path().join(format!("{}.rejected", refused.event_id));
+    assert_eq!(
+        delivery,
+        Delivery::Recorded {
+            set_aside: vec![aside.clone()]
+        }
+    );
+    assert!(aside.is_file(), "set aside, not deleted");
+    assert!(queue.pending().expect("pending").events.is_empty());
+    let trail = dashboard.audit_entries(1, 10_000).await.expect("the trail");
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.event_id == fine.event_id.to_string())
+    );
+    assert!(
+        !trail
+            .iter()
+            .any(|e| e.event_id == refused.event_id.to_string())
+    );
+}
