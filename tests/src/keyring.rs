@@ -57,14 +57,43 @@ impl SecretService {
             bus,
             keyring,
         };
-        // Ready once the keyring answers.
+        // Ready once an item can be stored (a search answers before the login keyring that
+        // holds items exists), then the probe is removed.
         for _ in 0..100 {
-            if service.secret_tool(&["search", "service", "nothing"]).0 {
+            if service.store_probe() {
                 break;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+        service.secret_tool(&["clear", "service", "outreach-keyring-probe"]);
         service
+    }
+
+    /// Stores a probe item: whether the keyring took it.
+    fn store_probe(&self) -> bool {
+        let Ok(mut child) = std::process::Command::new("secret-tool")
+            .args([
+                "store",
+                "--label=probe",
+                "service",
+                "outreach-keyring-probe",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+        else {
+            return false;
+        };
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(b"probe");
+        }
+        child.wait().is_ok_and(|status| status.success())
+            && self
+                .secret_tool(&["lookup", "service", "outreach-keyring-probe"])
+                .1
+                .contains("probe")
     }
 
     /// Runs `secret-tool` on this bus: whether it succeeded, and its output.
