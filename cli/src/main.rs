@@ -670,16 +670,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let Some(queue) = &opened.audit else {
                     return Ok(());
                 };
-                queue.push(&Event::now(
-                    EventKind::Export,
-                    serde_json::json!({
-                        "format": request.format,
-                        "view": request.view,
-                        "filter": request.filter,
-                        "file": path.display().to_string(),
-                        "rows_or_pages": count,
-                    }),
-                ))
+                queue.push(&Event::export(&request, &path, count))
             })
             .await?;
             if let Some(queue) = &opened.audit {

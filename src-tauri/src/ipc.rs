@@ -279,15 +279,8 @@ pub async fn export_to(
         let Some(queue) = &opened.audit else {
             return Ok(());
         };
-        queue.push(&outreach_backend::audit::Event::now(
-            outreach_backend::audit::EventKind::Export,
-            serde_json::json!({
-                "format": request.format,
-                "view": request.view,
-                "filter": request.filter,
-                "file": path.display().to_string(),
-                "rows_or_pages": count,
-            }),
+        queue.push(&outreach_backend::audit::Event::export(
+            request, path, count,
         ))
     })
     .await

@@ -246,6 +246,25 @@ pub struct Event {
 }
 
 impl Event {
+    /// The event of an export of `request` to `file`, of `rows_or_pages` rows (CSV) or pages
+    /// (PDF): the one form the CLI and the app both record.
+    pub fn export(
+        request: &outreach_model::ExportRequest,
+        file: &std::path::Path,
+        rows_or_pages: u64,
+    ) -> Self {
+        Event::now(
+            EventKind::Export,
+            serde_json::json!({
+                "format": request.format,
+                "view": request.view,
+                "filter": request.filter,
+                "file": file.display().to_string(),
+                "rows_or_pages": rows_or_pages,
+            }),
+        )
+    }
+
     /// A new event of `kind` now.
     pub fn now(kind: EventKind, detail: serde_json::Value) -> Self {
         Event {
