@@ -30,7 +30,8 @@ It passes when:
   of the Email channel), whose page says the sign-in finished; the app comes back to the
   overview with every answer, signed in as that person with the viewer's role, and its summary
   is an admin's summary of the Email channel; the keychain holds the refresh token until the
-  sign-out, and nothing of it after.
+  sign-out, and nothing of it after; the clicks on Export… and CSV… that open the demo's save
+  dialog open none for the viewer, and an export asked over the IPC is refused as forbidden.
 
 Exit status 0 on success, 1 with a message that says what failed.
 """
@@ -219,7 +220,9 @@ class App:
         def settled():
             title = self.title()
             if "(failed)" in title:
-                fail(f"an answer failed on the page: the title says {title!r}")
+                said = [line for line in self.log().splitlines() if " ERROR " in line or " WARN " in line]
+                fail(f"an answer failed on the page: the title says {title!r}; the shell's log says:\n"
+                     + "\n".join(said[-10:]))
             return title == f"Outreach Dashboard · {page}" and title
         return wait_for(f"the {page} page with every answer in the title", settled, seconds)
 
@@ -255,7 +258,26 @@ AT = {
     "Weekly": (270, 309),
     "first campaign": (117, 189),
     "Sign in": (640, 286),
+    # On the overview with no campaign opened (its tab would move them).
+    "Export…": (485, 20),
+    "CSV…": (539, 48),
 }
+
+
+def export_by_clicks(a):
+    """Clicks Export… then CSV… as a person would: the save dialog that opens, if one does
+    (within 10 s), is cancelled with Escape. Whether a dialog opened."""
+    a.click(*AT["Export…"])
+    time.sleep(1)  # the menu opens on the next frame
+    a.click(*AT["CSV…"])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        window = find_dialog(a, "Export CSV")
+        if window:
+            keys(a, window, "key", "Escape")
+            return True
+        time.sleep(0.25)
+    return False
 
 
 def visit_every_page(a):
@@ -294,13 +316,16 @@ def export_outcome(a):
     )
 
 
+def find_dialog(a, title):
+    """The X window id of the visible window titled `title`, if there is one."""
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title],
+                           capture_output=True, text=True, env=a.env)
+    return found.stdout.split()[0] if found.returncode == 0 and found.stdout.split() else None
+
+
 def dialog(a, title):
     """The X window id of the save dialog titled `title`, once it is on screen."""
-    def find():
-        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title],
-                               capture_output=True, text=True, env=a.env)
-        return found.stdout.split()[0] if found.returncode == 0 and found.stdout.split() else None
-    return wait_for(f"the save dialog {title!r}", find, 30)
+    return wait_for(f"the save dialog {title!r}", lambda: find_dialog(a, title), 30)
 
 
 def keys(a, window, *args):
@@ -441,6 +466,11 @@ def check(app, cli, shot):
             if not first or "SMS" not in first.group(1):
                 fail(f"started again, the app did not ask for the remembered filter first: {first and first.group(1)}")
             print("e2e: started again, the app opens on the remembered filter (SMS)")
+            if not export_by_clicks(again):
+                fail("a click on Export… then CSV… opened no save dialog")
+            wait_for("the cancelled export in the shell's log",
+                     lambda: re.search(r"export\{[^\n]*return=Cancelled", again.log()[before:]), 30)
+            print("e2e: Export… then CSV…, clicked, open the save dialog (cancelled with Escape)")
         shutil.rmtree(work, ignore_errors=True)
     except RuntimeError as err:
         fail(str(err))
@@ -550,7 +580,15 @@ def check_sign_in(app, cli, etl):
         def secret_tool(*args):
             return subprocess.run(["secret-tool", *args], capture_output=True, text=True,
                                   env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address))
-        wait_for("the keyring", lambda: secret_tool("search", "service", "nothing").returncode == 0, 20)
+        def stores():
+            # Ready once an item can be stored and read back: a search answers before the login
+            # keyring that holds items exists (a sign-in then failed to keep its token).
+            probe = subprocess.run(["secret-tool", "store", "--label=probe", "service", "outreach-keyring-probe"],
+                                   input="probe", capture_output=True, text=True,
+                                   env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address))
+            return probe.returncode == 0 and "probe" in secret_tool("lookup", "service", "outreach-keyring-probe").stdout
+        wait_for("the keyring to store an item", stores, 20)
+        secret_tool("clear", "service", "outreach-keyring-probe")
 
         browser_log = os.path.join(work, "browser.json")
         config = (f'database_url = "{database_url(server, dashboard, f"{login}:e2e-{suffix}")}"\n'
@@ -588,6 +626,21 @@ def check_sign_in(app, cli, etl):
                     fail(f"the viewer's {metric} is {got}, an admin's of the Email channel {want}")
             print(f"e2e: the viewer's overview is an admin's of the Email channel "
                   f"(impressions {summary['ok']['current']['impressions']})")
+            # No Export for a viewer: the clicks that open the demo's save dialog open none,
+            # and an export asked over the IPC is refused before any dialog.
+            if export_by_clicks(a):
+                fail("a viewer's click on Export… then CSV… opened a save dialog")
+            if re.search(r"export\{", a.log()):
+                fail("a viewer's clicks asked the backend for an export")
+            refused = a.invoke("export", {"request": {
+                "format": "csv", "view": {"view": "segments"}, "filter": filt, "paper": "a4",
+                "byte_order_mark": False}})
+            if refused.get("error", {}).get("code") != "forbidden":
+                fail(f"a viewer's export over the IPC was not refused: {refused}")
+            if find_dialog(a, "Export CSV"):
+                fail("a viewer's refused export opened a save dialog")
+            print(f"e2e: no Export for a viewer: the clicks open no dialog, the IPC says "
+                  f"{refused['error']['message']!r}")
             kept = secret_tool("search", "--all", "service", "outreach-dashboard")
             if "secret = " not in kept.stdout + kept.stderr:
                 fail("the keychain holds no refresh token after the sign-in")

@@ -15,6 +15,8 @@ pub enum ErrorCode {
     Internal,
     /// The person is not signed in, or the database refused their sign-in: sign in (again).
     SignIn,
+    /// The person's role does not allow it (a viewer's export): ask an administrator.
+    Forbidden,
 }
 
 /// A failed question: `{code, message}`. The message says what went wrong and what to do, and

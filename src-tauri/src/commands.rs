@@ -166,6 +166,7 @@ pub async fn export(
     request: Value,
 ) -> Result<ExportOutcome, ApiError> {
     let request = ipc::export_request(request)?;
+    ipc::may_export(&backend).await?;
     let (kind, extensions): (&str, &[&str]) = match request.format {
         outreach_model::ExportFormat::Csv => ("CSV", &["csv"]),
         outreach_model::ExportFormat::Pdf => ("PDF", &["pdf"]),

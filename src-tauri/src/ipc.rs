@@ -241,6 +241,22 @@ fn bad_settings(err: settings::SettingsError) -> ApiError {
     ApiError::new(ErrorCode::BadRequest, err.to_string())
 }
 
+/// Refuses, before any dialog opens, an export the person's role does not allow (a viewer's).
+pub async fn may_export(backend: &Backend) -> Result<(), ApiError> {
+    let opened = backend.opened().await?;
+    export::may_export(&opened.dashboard)
+        .await
+        .map_err(export_error)
+}
+
+fn export_error(err: export::ExportError) -> ApiError {
+    let code = match err {
+        export::ExportError::NotPermitted(_) => ErrorCode::Forbidden,
+        _ => ErrorCode::Unavailable,
+    };
+    ApiError::new(code, err.to_string())
+}
+
 /// The export asked for, read from the IPC.
 pub fn export_request(request: Value) -> Result<ExportRequest, ApiError> {
     decode("request", request)
@@ -284,7 +300,7 @@ pub async fn export_to(
         ))
     })
     .await
-    .map_err(|err| ApiError::new(ErrorCode::Unavailable, err.to_string()))?;
+    .map_err(export_error)?;
     if let Some(queue) = &opened.audit {
         match opened.dashboard.send_queued(queue).await {
             Ok(delivery) if !delivery.recorded() => {

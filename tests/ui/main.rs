@@ -263,7 +263,22 @@ fn the_demo_offers_export_and_needs_no_sign_in() {
             && !h.state().is_loading()
     });
     assert!(harness.query_by_label("Sign in").is_none());
-    assert!(harness.query_by_label("Export…").is_some());
+    // Where scripts/e2e-app.py clicks them (AT["Export…"], AT["CSV…"]), at 1280 by 800: there
+    // the demo opens the save dialog, and a viewer's window, which has no Export, opens none.
+    let export = harness.get_by_label("Export…").rect().center();
+    assert!(
+        (export.x - 485.0).abs() < 8.0 && (export.y - 20.5).abs() < 8.0,
+        "Export… moved to {export:?}: update AT in scripts/e2e-app.py"
+    );
+    harness.get_by_label("Export…").click();
+    settle(&mut harness, "the export menu", |h| {
+        h.query_by_label("CSV…").is_some()
+    });
+    let csv = harness.get_by_label("CSV…").rect().center();
+    assert!(
+        (csv.x - 539.0).abs() < 8.0 && (csv.y - 48.0).abs() < 8.0,
+        "CSV… moved to {csv:?}: update AT in scripts/e2e-app.py"
+    );
     assert!(
         harness
             .query_by_label_contains("Demo: no sign-in")

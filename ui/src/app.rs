@@ -346,7 +346,7 @@ impl DashboardApp {
                     PageName::Segments => Some(ReportView::Segments),
                     PageName::Campaign => self.campaign.as_ref().map(CampaignDetail::report_view),
                 };
-                // A viewer may not export: the database would refuse; the button is not shown.
+                // A viewer may not export (the backend refuses it): the button is not shown.
                 let may_export = self.session.ok().is_none_or(Session::may_export);
                 if let Some(view) = view
                     && may_export

@@ -13,7 +13,7 @@ pub mod text;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use outreach_model::{ExportDone, ExportFormat, ExportRequest};
+use outreach_model::{ExportDone, ExportFormat, ExportRequest, Role};
 
 pub use report::{Report, ReportContext};
 
@@ -56,6 +56,21 @@ pub enum ExportError {
     /// The export's audit event could not be kept; nothing was written.
     #[error(transparent)]
     NotRecorded(#[from] crate::audit::queue::QueueError),
+    /// The person's role does not export (a viewer); nothing was written.
+    #[error(
+        "your role ({0}) may look at its campaigns but not export them; nothing was saved. Ask an administrator to grant one of your groups the analyst role (docs/security.md)"
+    )]
+    NotPermitted(Role),
+}
+
+/// Whether the person the database says `dashboard` is signed in as may export: anyone where no
+/// one signs in (the demo, a database without access control), else an analyst or an admin. A
+/// convenience, as the Export button's hiding is: what a viewer may see, they could copy.
+pub async fn may_export(dashboard: &Dashboard) -> Result<(), ExportError> {
+    match dashboard.identity().await? {
+        Some(identity) if !identity.role.may_export() => Err(ExportError::NotPermitted(identity.role)),
+        _ => Ok(()),
+    }
 }
 
 impl From<FileError> for ExportError {
@@ -98,6 +113,7 @@ pub async fn export_recorded(
     context: &ReportContext,
     record: impl FnOnce(u64) -> Result<(), crate::audit::queue::QueueError>,
 ) -> Result<ExportDone, ExportError> {
+    may_export(dashboard).await?;
     let (bytes, rows_or_pages) = match request.format {
         ExportFormat::Csv => {
             let mut file = AtomicFile::create(path)?;

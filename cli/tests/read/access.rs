@@ -326,6 +326,44 @@ async fn a_viewer_sees_only_its_scope_and_gets_the_answers_an_admin_gets_for_it(
         viewer.campaign_types(range).await.expect("types"),
         vec![scope]
     );
+
+    // A viewer does not export (the Export button is hidden, and the backend refuses): nothing
+    // is written. The admin's export of the same request is.
+    let folder = tempfile::tempdir().expect("a folder");
+    let request = outreach_model::ExportRequest {
+        format: outreach_model::ExportFormat::Csv,
+        view: outreach_model::ReportView::Campaigns {
+            search: None,
+            sort: CampaignSort::Name,
+            reversed: false,
+        },
+        filter: as_viewer.clone(),
+        paper: outreach_model::PaperSize::A4,
+        byte_order_mark: false,
+    };
+    let context = outreach_backend::export::ReportContext::for_os_account(time::OffsetDateTime::now_utc());
+    let refused = folder.path().join("viewer.csv");
+    let err = outreach_backend::export::export(&viewer, &request, &refused, &context)
+        .await
+        .expect_err("a viewer's export is refused");
+    assert!(
+        matches!(
+            err,
+            outreach_backend::export::ExportError::NotPermitted(Role::Viewer)
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("analyst role"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(folder.path()).expect("the folder").count(),
+        0,
+        "a refused export leaves no file"
+    );
+    let written = folder.path().join("admin.csv");
+    let done = outreach_backend::export::export(&admin, &request, &written, &context)
+        .await
+        .expect("an admin exports");
+    assert!(written.is_file() && done.rows_or_pages > 0, "{done:?}");
 }
 
 /// An answer, for comparison.
