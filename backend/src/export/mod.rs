@@ -68,7 +68,9 @@ pub enum ExportError {
 /// convenience, as the Export button's hiding is: what a viewer may see, they could copy.
 pub async fn may_export(dashboard: &Dashboard) -> Result<(), ExportError> {
     match dashboard.identity().await? {
-        Some(identity) if !identity.role.may_export() => Err(ExportError::NotPermitted(identity.role)),
+        Some(identity) if !identity.role.may_export() => {
+            Err(ExportError::NotPermitted(identity.role))
+        }
         _ => Ok(()),
     }
 }

@@ -341,7 +341,8 @@ async fn a_viewer_sees_only_its_scope_and_gets_the_answers_an_admin_gets_for_it(
         paper: outreach_model::PaperSize::A4,
         byte_order_mark: false,
     };
-    let context = outreach_backend::export::ReportContext::for_os_account(time::OffsetDateTime::now_utc());
+    let context =
+        outreach_backend::export::ReportContext::for_os_account(time::OffsetDateTime::now_utc());
     let refused = folder.path().join("viewer.csv");
     let err = outreach_backend::export::export(&viewer, &request, &refused, &context)
         .await
@@ -355,7 +356,9 @@ async fn a_viewer_sees_only_its_scope_and_gets_the_answers_an_admin_gets_for_it(
     );
     assert!(err.to_string().contains("analyst role"), "{err}");
     assert_eq!(
-        std::fs::read_dir(folder.path()).expect("the folder").count(),
+        std::fs::read_dir(folder.path())
+            .expect("the folder")
+            .count(),
         0,
         "a refused export leaves no file"
     );
