@@ -240,6 +240,15 @@ fn a_sign_in_screen_until_someone_signs_in_and_no_export_for_a_viewer() {
         harness.query_by_label("Export…").is_none(),
         "a viewer is not offered Export"
     );
+    // scripts/e2e-app.py clicks where Export… and CSV… are on the demo: on a viewer's window
+    // those clicks must not land on Sign out.
+    let sign_out = harness.get_by_label("Sign out").rect();
+    for at in [egui::pos2(485.0, 20.0), egui::pos2(539.0, 48.0)] {
+        assert!(
+            !sign_out.contains(at),
+            "{at:?} is on Sign out ({sign_out:?})"
+        );
+    }
 
     // Signed out, the screen is back and nothing of the person's answers is on it.
     harness.get_by_label("Sign out").click();
