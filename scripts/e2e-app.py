@@ -275,6 +275,7 @@ def export_by_clicks(a):
         window = find_dialog(a, "Export CSV")
         if window:
             keys(a, window, "key", "Escape")
+            wait_for("the save dialog closed", lambda: not find_dialog(a, "Export CSV"), 10)
             return True
         time.sleep(0.25)
     return False

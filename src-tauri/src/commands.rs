@@ -159,7 +159,7 @@ pub async fn save_settings(backend: State<'_, Backend>, settings: Value) -> Resu
 /// Exports the view: a native save dialog (opening in the last export folder), then the file,
 /// written atomically. Cancelling the dialog writes nothing.
 #[tauri::command]
-#[tracing::instrument(skip(backend, window), err)]
+#[tracing::instrument(skip(backend, window), err, ret(level = "debug"))]
 pub async fn export(
     backend: State<'_, Backend>,
     window: tauri::WebviewWindow,
