@@ -587,7 +587,12 @@ def check_sign_in(app, cli, etl):
             probe = subprocess.run(["secret-tool", "store", "--label=probe", "service", "outreach-keyring-probe"],
                                    input="probe", capture_output=True, text=True,
                                    env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address))
-            return probe.returncode == 0 and "probe" in secret_tool("lookup", "service", "outreach-keyring-probe").stdout
+            if probe.returncode != 0:
+                raise RuntimeError(f"secret-tool store: {probe.stderr.strip()}")
+            found = secret_tool("lookup", "service", "outreach-keyring-probe")
+            if "probe" not in found.stdout:
+                raise RuntimeError(f"secret-tool lookup: {found.stdout!r} {found.stderr.strip()}")
+            return True
         wait_for("the keyring to store an item", stores, 20)
         secret_tool("clear", "service", "outreach-keyring-probe")
 
