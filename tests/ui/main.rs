@@ -203,6 +203,16 @@ fn choosing_sms_shows_the_sms_reach_the_backend_returns() {
     });
 }
 
+/// The widget `label` is centred within 8 pixels of `at`, where scripts/e2e-app.py clicks it
+/// (its AT table, at 1280 by 800).
+fn assert_drawn_at(harness: &Harness<'_, DashboardApp>, label: &str, at: (f32, f32)) {
+    let centre = harness.get_by_label(label).rect().center();
+    assert!(
+        (centre.x - at.0).abs() < 8.0 && (centre.y - at.1).abs() < 8.0,
+        "{label} moved to {centre:?}: update AT in scripts/e2e-app.py"
+    );
+}
+
 #[test]
 fn a_sign_in_screen_until_someone_signs_in_and_no_export_for_a_viewer() {
     let mut api = InProcess::new(demo());
@@ -223,11 +233,7 @@ fn a_sign_in_screen_until_someone_signs_in_and_no_export_for_a_viewer() {
     );
     assert_eq!(harness.state().title(), "Outreach Dashboard · Sign in");
     // Where scripts/e2e-app.py clicks it (AT["Sign in"]), at 1280 by 800.
-    let button = harness.get_by_label("Sign in").rect().center();
-    assert!(
-        (button.x - 640.0).abs() < 8.0 && (button.y - 286.5).abs() < 8.0,
-        "the Sign in button moved to {button:?}: update AT in scripts/e2e-app.py"
-    );
+    assert_drawn_at(&harness, "Sign in", (640.0, 286.5));
     harness.get_by_label("Sign in").click();
     settle(&mut harness, "the overview, signed in", |h| {
         h.query_by_label_contains("Signed in as vera@example.org")
@@ -274,20 +280,12 @@ fn the_demo_offers_export_and_needs_no_sign_in() {
     assert!(harness.query_by_label("Sign in").is_none());
     // Where scripts/e2e-app.py clicks them (AT["Export…"], AT["CSV…"]), at 1280 by 800: there
     // the demo opens the save dialog, and a viewer's window, which has no Export, opens none.
-    let export = harness.get_by_label("Export…").rect().center();
-    assert!(
-        (export.x - 485.0).abs() < 8.0 && (export.y - 20.5).abs() < 8.0,
-        "Export… moved to {export:?}: update AT in scripts/e2e-app.py"
-    );
+    assert_drawn_at(&harness, "Export…", (485.0, 20.5));
     harness.get_by_label("Export…").click();
     settle(&mut harness, "the export menu", |h| {
         h.query_by_label("CSV…").is_some()
     });
-    let csv = harness.get_by_label("CSV…").rect().center();
-    assert!(
-        (csv.x - 539.0).abs() < 8.0 && (csv.y - 48.0).abs() < 8.0,
-        "CSV… moved to {csv:?}: update AT in scripts/e2e-app.py"
-    );
+    assert_drawn_at(&harness, "CSV…", (539.0, 48.0));
     assert!(
         harness
             .query_by_label_contains("Demo: no sign-in")
