@@ -298,6 +298,14 @@ def visit_every_page(a):
         print(f"e2e: the {page} page has every answer")
 
 
+def same_counts(summary, expected, whose, theirs):
+    """Fails unless the IPC's `summary` has the counts of the `outreach` command's `expected`."""
+    for metric in ("reach", "impressions", "engaged", "conversions", "opt_outs"):
+        got, want = summary["ok"]["current"][metric], expected["current"][metric]
+        if got != want:
+            fail(f"{whose} {metric} is {got}, {theirs} {want}")
+
+
 def start_export(a, request):
     """Starts an export over the IPC without waiting (its dialog waits for a person)."""
     a.call("POST", "/execute/sync", {
@@ -414,10 +422,7 @@ def check(app, cli, shot):
                     check=True, capture_output=True, text=True, env=a.env,
                 ).stdout
             )
-            for metric in ("reach", "impressions", "engaged", "conversions", "opt_outs"):
-                got, want = summary["ok"]["current"][metric], expected["current"][metric]
-                if got != want:
-                    fail(f"the IPC's {metric} is {got}, the outreach command's {want}")
+            same_counts(summary, expected, "the IPC's", "the outreach command's")
             print(f"e2e: the IPC's summary {start} to {last_day} equals the outreach command's "
                   f"(reach {summary['ok']['current']['reach']})")
 
@@ -626,10 +631,7 @@ def check_sign_in(app, cli, etl):
                 check=True, capture_output=True, text=True,
                 env=dict(os.environ, HOME=cli_home, XDG_CONFIG_HOME=os.path.join(cli_home, "config"),
                          XDG_DATA_HOME=os.path.join(cli_home, "data"))).stdout)
-            for metric in ("reach", "impressions", "engaged", "conversions", "opt_outs"):
-                got, want = summary["ok"]["current"][metric], expected["current"][metric]
-                if got != want:
-                    fail(f"the viewer's {metric} is {got}, an admin's of the Email channel {want}")
+            same_counts(summary, expected, "the viewer's", "an admin's of the Email channel")
             print(f"e2e: the viewer's overview is an admin's of the Email channel "
                   f"(impressions {summary['ok']['current']['impressions']})")
             # No Export for a viewer: the clicks that open the demo's save dialog open none,
