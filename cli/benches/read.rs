@@ -1,20 +1,36 @@
-//! The read benchmark: each dashboard question's backend time, warm, median and p95 over 50
-//! runs; the same statements run bare in psql (PREPARE, then EXECUTE with the same binds) for
+//! The read benchmark: each dashboard question's backend time, warm, median and p95 over 50 runs
+//! (BENCH_RUNS); the same statements run bare in psql (PREPARE, then EXECUTE with the same binds) for
 //! the database's own time; and the plan of each statement, checked for sequential scans of
 //! the fact tables. `bench/read.sh` loads the scale dataset first and runs this:
 //!   BENCH_DATABASE_URL=postgres://…/outreach_scale cargo bench -p outreach-cli --bench read
-//! Plans go to the file named by BENCH_PLANS (default: target's bench-plans.txt).
+//! Plans go to the file named by BENCH_PLANS (default: target's bench-plans.txt), EXPLAIN'd with
+//! BENCH_EXPLAIN's options (default COSTS OFF); BENCH_ONLY keeps the questions whose name has it.
+//!
+//! Every question reads through the `dashboard` views, as the app does. BENCH_AS says who asks:
+//! `owner` (default: the URL's login, which may read the tables and so sees everything),
+//! `admin` or `viewer:<campaign type>` (a login holding only `outreach_reader`, signed in with
+//! an RS256 ID token of the tests' issuer, which the bench trusts and grants first). Signed in,
+//! it also times a connection's sign-in and a question's audit event. BENCH_FILTER_TYPE adds a
+//! campaign type to every filter (what an admin asks to see a viewer's scope).
 
 use std::fmt::Write as _;
 use std::time::Instant;
 
+use outreach_backend::access::{IdToken, SignIn};
 use outreach_backend::store::Value;
 use outreach_backend::{DEFAULT_MIN_VOLUME, Dashboard};
 use outreach_model::{
     CampaignOrder, CampaignSort, Channel, DateRange, Filter, Interval, Metric, Page,
 };
 
-const RUNS: usize = 50;
+/// Timed runs of each question (BENCH_RUNS; 50 by default).
+fn runs() -> usize {
+    std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|runs| runs.parse().ok())
+        .filter(|runs| *runs > 0)
+        .unwrap_or(50)
+}
 
 /// The fact tables, which grow with campaigns and members; none may be read by a sequential
 /// scan. (The rollups grow only with days: a year of channel_metrics_daily is 1,095 rows.)
@@ -71,13 +87,22 @@ async fn measure<T>(
     dashboard: &Dashboard,
     question: impl AsyncFn(&Dashboard) -> Result<T, outreach_backend::DashboardError>,
 ) -> Result<Question, Box<dyn std::error::Error>> {
+    // BENCH_ONLY: only the questions whose name contains it.
+    if std::env::var("BENCH_ONLY").is_ok_and(|only| !name.contains(&only)) {
+        return Ok(Question {
+            name,
+            target_ms,
+            backend: (f64::NAN, f64::NAN),
+            statements: Vec::new(),
+        });
+    }
     question(dashboard).await?; // warm-up
     // One traced run for the statements; the timed runs are not traced.
     let (traced, trace) = dashboard.traced();
     question(&traced).await?;
     let statements = trace.lock().map(|t| t.clone()).unwrap_or_default();
-    let mut times = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
+    let mut times = Vec::with_capacity(runs());
+    for _ in 0..runs() {
         let started = Instant::now();
         question(dashboard).await?;
         times.push(started.elapsed().as_secs_f64() * 1e3);
@@ -91,12 +116,24 @@ async fn measure<T>(
     })
 }
 
-/// Runs every statement of every question bare in psql, RUNS times after a warm-up; returns the
+/// Runs every statement of every question bare in psql, runs() times after a warm-up; returns the
 /// median and p95 of each question's summed time, and the plans.
-fn psql(url: &str, questions: &[Question]) -> Result<(Vec<(f64, f64)>, String), String> {
+fn psql(
+    url: &str,
+    token: Option<&str>,
+    questions: &[Question],
+) -> Result<(Vec<(f64, f64)>, String), String> {
+    // As the backend reads (store::postgres_options): through the views, without JIT, signed
+    // in when the bench is.
     let mut script = String::from(
-        "\\set ON_ERROR_STOP on\nSET plan_cache_mode = force_custom_plan;\n\\pset format unaligned\n\\o /dev/null\n",
+        "\\set ON_ERROR_STOP on\nSET plan_cache_mode = force_custom_plan;\nSET search_path = dashboard, public, pg_temp;\nSET jit = off;\n\\pset format unaligned\n\\o /dev/null\n",
     );
+    if let Some(token) = token {
+        let _ = writeln!(
+            script,
+            "START TRANSACTION READ WRITE;\nSELECT refusal FROM auth.sign_in('{token}', gen_random_uuid());\nCOMMIT;"
+        );
+    }
     let mut executes = Vec::new();
     for (q, question) in questions.iter().enumerate() {
         for (s, (sql, values)) in question.statements.iter().enumerate() {
@@ -126,12 +163,14 @@ fn psql(url: &str, questions: &[Question]) -> Result<(Vec<(f64, f64)>, String), 
         .map(|(q, call)| (q, call.replace("(0)", "")))
         .collect();
     // The plans, then the warm-up, then the timed runs.
+    // BENCH_EXPLAIN: EXPLAIN's options instead of COSTS OFF (e.g. "ANALYZE, BUFFERS").
+    let explain = std::env::var("BENCH_EXPLAIN").unwrap_or_else(|_| "COSTS OFF".to_owned());
     let mut plans_script = script.clone();
     plans_script.push_str("\\o\n");
     for (q, call) in &executes {
         let _ = writeln!(
             plans_script,
-            "\\echo '### q{q}: {}'\nEXPLAIN (COSTS OFF) {call};",
+            "\\echo '### q{q}: {}'\nEXPLAIN ({explain}) {call};",
             call.split('(').next().unwrap_or_default()
         );
     }
@@ -172,7 +211,7 @@ fn psql(url: &str, questions: &[Question]) -> Result<(Vec<(f64, f64)>, String), 
     let plans = run(&plans_script)?;
 
     let mut timing = script;
-    for _ in 0..=RUNS {
+    for _ in 0..=runs() {
         for (_, call) in &executes {
             let _ = writeln!(timing, "{call};");
         }
@@ -195,16 +234,16 @@ fn psql(url: &str, questions: &[Question]) -> Result<(Vec<(f64, f64)>, String), 
         .filter_map(|l| l.split_whitespace().next())
         .filter_map(|ms| ms.parse().ok())
         .collect();
-    if times.len() != executes.len() * (RUNS + 1) {
+    if times.len() != executes.len() * (runs() + 1) {
         return Err(format!(
             "psql printed {} timings for {} statements",
             times.len(),
-            executes.len() * (RUNS + 1)
+            executes.len() * (runs() + 1)
         ));
     }
     let mut results = Vec::new();
     for q in 0..questions.len() {
-        let mut per_run: Vec<f64> = (1..=RUNS)
+        let mut per_run: Vec<f64> = (1..=runs())
             .map(|run| {
                 executes
                     .iter()
@@ -268,23 +307,185 @@ async fn overview(d: &Dashboard, filter: &Filter) -> Result<(), outreach_backend
     Ok(())
 }
 
+/// The login the signed-in runs use (made by [`signed_in`]): it holds only `outreach_reader`,
+/// as an app's login does.
+const APP_LOGIN: &str = "outreach_bench_app";
+/// The group the viewer runs' token carries.
+const VIEWER_GROUP: &str = "outreach-bench-viewers";
+
+/// Makes the database at `owner_url` (as its owner) trust the tests' issuer and grant a viewer
+/// of `campaign_type` (or, without one, the admin group), makes the app's login, and returns
+/// that login's URL and an ID token, valid for two hours, of someone in the group.
+async fn signed_in(
+    owner_url: &str,
+    campaign_type: Option<&str>,
+) -> Result<(String, String), Box<dyn std::error::Error>> {
+    use outreach_testkit::identity;
+    use sqlx::Connection as _;
+    let mut owner = sqlx::PgConnection::connect(owner_url).await?;
+    sqlx::query(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'outreach_bench_app') \
+         THEN CREATE ROLE outreach_bench_app LOGIN IN ROLE outreach_reader; END IF; END $$",
+    )
+    .execute(&mut owner)
+    .await?;
+    identity::trust(owner_url, &[identity::key()]).await;
+    let group = match campaign_type {
+        Some(campaign_type) => {
+            let known: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM campaigns WHERE campaign_type = $1)",
+            )
+            .bind(campaign_type)
+            .fetch_one(&mut owner)
+            .await?;
+            if !known {
+                return Err(format!("no campaign has the type {campaign_type:?}").into());
+            }
+            identity::grant(&mut owner, VIEWER_GROUP, "viewer", Some(&[campaign_type]), None)
+                .await;
+            VIEWER_GROUP
+        }
+        None => identity::ADMIN_GROUP,
+    };
+    let mut claims = identity::claims("bench@example.org", &[group]);
+    claims["exp"] = (identity::now() + 7200).into();
+    let token = identity::key().sign(&identity::key().header(), &claims);
+    let mut url = url::Url::parse(owner_url)?;
+    url.set_username(APP_LOGIN)
+        .and_then(|()| url.set_password(None))
+        .map_err(|()| "the database URL cannot carry a login")?;
+    Ok((url.to_string(), token))
+}
+
+/// A connection's sign-in (the `auth.sign_in` transaction: the RS256 check in PL/pgSQL and the
+/// session's audit event), and a question's audit event as the CLI and the app record it (a
+/// synced file in the local queue, then `audit.record`): median and p95 of runs() each.
+async fn sign_in_and_audit(
+    url: &str,
+    token: &str,
+    dashboard: &Dashboard,
+) -> Result<Vec<(&'static str, (f64, f64))>, Box<dyn std::error::Error>> {
+    use sqlx::{Connection as _, Executor as _};
+    let timed = |mut times: Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        (percentile(&times, 0.5), percentile(&times, 0.95))
+    };
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    let mut signing_in = Vec::with_capacity(runs());
+    for run in 0..=runs() {
+        let started = Instant::now();
+        conn.execute("START TRANSACTION READ WRITE").await?;
+        let refusal: Option<String> =
+            sqlx::query_scalar("SELECT refusal FROM auth.sign_in($1, $2)")
+                .bind(token)
+                .bind(uuid::Uuid::new_v4())
+                .fetch_one(&mut conn)
+                .await?;
+        conn.execute("COMMIT").await?;
+        if let Some(refusal) = refusal {
+            return Err(format!("the database refused the bench's sign-in: {refusal}").into());
+        }
+        if run > 0 {
+            signing_in.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    let mut connecting = Vec::with_capacity(10);
+    for _ in 0..10 {
+        let started = Instant::now();
+        let conn = sqlx::PgConnection::connect(url).await?;
+        connecting.push(started.elapsed().as_secs_f64() * 1e3);
+        conn.close().await?;
+    }
+    let dir = tempfile::tempdir()?;
+    let queue = outreach_backend::audit::queue::AuditQueue::open(dir.path())?;
+    let mut auditing = Vec::with_capacity(runs());
+    for run in 0..=runs() {
+        let event = outreach_backend::audit::Event::now(
+            outreach_backend::audit::EventKind::View,
+            serde_json::json!({ "question": "summary", "filter": { "bench": run } }),
+        );
+        let started = Instant::now();
+        let delivery = dashboard.record_event(&queue, &event).await?;
+        if !delivery.recorded() {
+            return Err("the bench's audit event was not recorded".into());
+        }
+        if run > 0 {
+            auditing.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    Ok(vec![
+        ("a connection's sign-in (auth.sign_in, committed)", timed(signing_in)),
+        ("(a new connection, for comparison)", timed(connecting)),
+        ("a question's audit event (queue, fsync, audit.record)", timed(auditing)),
+    ])
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let url = std::env::var("BENCH_DATABASE_URL")
+    let owner_url = std::env::var("BENCH_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/outreach_scale".to_owned());
-    let dashboard = Dashboard::connect(&url).await?;
+    let asker = std::env::var("BENCH_AS").unwrap_or_else(|_| "owner".to_owned());
+    let signed_in = match asker.as_str() {
+        "owner" => None,
+        "admin" => Some(signed_in(&owner_url, None).await?),
+        other => match other.strip_prefix("viewer:") {
+            Some(campaign_type) if !campaign_type.is_empty() => {
+                Some(signed_in(&owner_url, Some(campaign_type)).await?)
+            }
+            _ => {
+                return Err(format!(
+                    "BENCH_AS={other} is not known: say owner, admin or viewer:<campaign type>"
+                )
+                .into());
+            }
+        },
+    };
+    let (url, token) = match &signed_in {
+        Some((url, token)) => (url.clone(), Some(token.clone())),
+        None => (owner_url.clone(), None),
+    };
+    let dashboard = match &token {
+        Some(token) => {
+            Dashboard::connect_signed_in(&url, SignIn::new(IdToken::new(token.clone()))).await?
+        }
+        None => Dashboard::connect(&url).await?,
+    };
+    let who = dashboard.identity().await?;
+    println!(
+        "asking as {asker}: {}",
+        who.map_or("a database without sign-in".to_owned(), |w| format!(
+            "{} ({:?}, {})",
+            w.subject,
+            w.role,
+            if w.everything {
+                "everything".to_owned()
+            } else {
+                format!("{} grant(s)", w.grants.len())
+            }
+        ))
+    );
     let latest = dashboard
         .health()
         .await?
         .latest_metric_date
         .ok_or("the database holds no data: run bench/read.sh")?;
-    let days90 = Filter::new(DateRange::last_days(latest, 90));
-    let year = Filter::new(DateRange::last_days(latest, 365));
+    // BENCH_FILTER_TYPE: every filter also names that campaign type (an admin asking what a
+    // viewer of that type sees, for comparison).
+    let filter_type = std::env::var("BENCH_FILTER_TYPE").ok();
+    if let Some(campaign_type) = &filter_type {
+        println!("every filter names the campaign type {campaign_type:?}");
+    }
+    let new_filter = |range: DateRange| Filter {
+        campaign_types: filter_type.iter().cloned().collect(),
+        ..Filter::new(range)
+    };
+    let days90 = new_filter(DateRange::last_days(latest, 90));
+    let year = new_filter(DateRange::last_days(latest, 365));
     let two_years = DateRange::last_days(latest, 730);
     let page = Page::new(1, 50)?;
     let hundred = Page::new(1, 100)?;
     let row_5000 = Page::new(51, 100)?;
-    let days30 = Filter::new(DateRange::last_days(latest, 30));
+    let days30 = new_filter(DateRange::last_days(latest, 30));
     let days30_sms = Filter {
         channels: vec![Channel::Sms],
         ..days30.clone()
@@ -293,11 +494,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         channels: vec![Channel::Sms],
         ..days90.clone()
     };
-    let september = Filter::new(DateRange::new(
+    let september = new_filter(DateRange::new(
         time::macros::date!(2026 - 09 - 01),
         time::macros::date!(2026 - 09 - 30),
     )?);
-    let everything = Filter::new(two_years);
+    let everything = new_filter(two_years);
     let campaign = dashboard
         .campaigns(
             &days90,
@@ -312,7 +513,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("no campaign")?;
     let one = Filter {
         campaigns: vec![campaign],
-        ..Filter::new(two_years)
+        ..new_filter(two_years)
     };
 
     let questions = vec![
@@ -492,7 +693,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?,
     ];
 
-    let (bare, plans) = psql(&url, &questions)?;
+    let questions: Vec<Question> = questions
+        .into_iter()
+        .filter(|q| !q.backend.0.is_nan())
+        .collect();
+    let (bare, plans) = psql(&url, token.as_deref(), &questions)?;
+    let signing_in = match &token {
+        Some(token) => Some(sign_in_and_audit(&url, token, &dashboard).await?),
+        None => None,
+    };
     let plans_path = std::env::var("BENCH_PLANS").unwrap_or_else(|_| {
         let dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_owned());
         format!("{dir}/bench-plans.txt")
@@ -538,6 +747,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     println!("plans: {plans_path}; ratio: backend median / psql median");
+    if let Some(timings) = signing_in {
+        for (name, (median, p95)) in timings {
+            println!("{name:<56} {median:>9.1} {p95:>9.1}");
+        }
+    }
     if failed {
         println!("some targets were missed or a fact table was scanned whole (marked above)");
     }

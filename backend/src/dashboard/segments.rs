@@ -29,7 +29,8 @@ fn segment_facts_sql() -> String {
          FROM member_interactions i
          JOIN campaigns c ON c.campaign_id = i.campaign_id
          JOIN member_segments s ON s.member_segment = i.member_segment
-         WHERE i.interaction_date BETWEEN $1 AND $2 AND {{filter}}
+         WHERE i.interaction_date BETWEEN $1 AND $2 AND i.campaign_id {{of_filter}}
+           AND {{filter}}
          GROUP BY {PARTS}"
     )
 }

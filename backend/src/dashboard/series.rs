@@ -49,7 +49,8 @@ fn totals_statement(
         "SELECT {{bucket}} AS bucket{}
          FROM campaign_metrics_daily d
          JOIN campaigns c ON c.campaign_id = d.campaign_id
-         WHERE d.metric_date BETWEEN $1 AND $2 AND {{filter}}
+         WHERE d.metric_date BETWEEN $1 AND $2 AND d.campaign_id {{of_filter}}
+           AND {{filter}}
          GROUP BY 1",
         if per_channel {
             per_channel_sums("d", "c.channel", counts)

@@ -20,7 +20,7 @@ use crate::store::{Read, Statement, Value};
 const CAMPAIGN_SKETCHES: &str = "SELECT r.campaign_id, r.metric_date, c.channel, r.sketch
     FROM campaign_reach_sketches r
     JOIN campaigns c ON c.campaign_id = r.campaign_id
-    WHERE r.metric_date BETWEEN $1 AND $2 AND {filter}";
+    WHERE r.metric_date BETWEEN $1 AND $2 AND r.campaign_id {of_filter} AND {filter}";
 
 /// The reach rollups of scopes $1 over the days $2, weeks $3 and months $4: each one's stored
 /// estimate, and `{sketch}`, its sketch (only where it is needed).
