@@ -4,6 +4,9 @@
 # then times every dashboard question against it, bare in psql too, and checks the plans.
 #   bash bench/read.sh                       (BENCH_PG=postgres://user@host:port for another server)
 #   BENCH_CAMPAIGNS=2500 BENCH_DB=outreach_scale_quarter bash bench/read.sh   (a quarter of it)
+#   BENCH_AS=admin bash bench/read.sh        (signed in through the views: admin, or
+#   BENCH_AS=viewer:Wellness BENCH_RUNS=20 …  a viewer of one campaign type; BENCH_FILTER_TYPE=
+#                                             Wellness: every filter names that type)
 # A full load takes about half an hour and 40 GB of disk; later runs reuse it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
