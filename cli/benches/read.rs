@@ -341,8 +341,14 @@ async fn signed_in(
             if !known {
                 return Err(format!("no campaign has the type {campaign_type:?}").into());
             }
-            identity::grant(&mut owner, VIEWER_GROUP, "viewer", Some(&[campaign_type]), None)
-                .await;
+            identity::grant(
+                &mut owner,
+                VIEWER_GROUP,
+                "viewer",
+                Some(&[campaign_type]),
+                None,
+            )
+            .await;
             VIEWER_GROUP
         }
         None => identity::ADMIN_GROUP,
@@ -414,9 +420,15 @@ async fn sign_in_and_audit(
         }
     }
     Ok(vec![
-        ("a connection's sign-in (auth.sign_in, committed)", timed(signing_in)),
+        (
+            "a connection's sign-in (auth.sign_in, committed)",
+            timed(signing_in),
+        ),
         ("(a new connection, for comparison)", timed(connecting)),
-        ("a question's audit event (queue, fsync, audit.record)", timed(auditing)),
+        (
+            "a question's audit event (queue, fsync, audit.record)",
+            timed(auditing),
+        ),
     ])
 }
 
