@@ -598,6 +598,24 @@ def check_sign_in(app, cli, etl):
             if "probe" not in found.stdout:
                 raise RuntimeError(f"secret-tool lookup: {found.stdout!r} {found.stderr.strip()}")
             return True
+        def owns_its_name():
+            # Asking who holds the name starts nothing. A secret-tool call before our daemon
+            # holds it makes the bus start another keyring from its service file, one without
+            # the unlocked login keyring ("Object does not exist at path …/collection/login"
+            # for every store after).
+            asked = subprocess.run(
+                ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+                 "/org/freedesktop/DBus", "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                 "string:org.freedesktop.secrets"],
+                capture_output=True, text=True,
+                env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address))
+            if asked.returncode != 0:
+                return False
+            pid = int(asked.stdout.split()[-1])
+            if pid != keyring.pid:
+                raise RuntimeError(f"the Secret Service on the bus is process {pid}, not the test's keyring {keyring.pid}")
+            return True
+        wait_for("the keyring to hold its name on the bus", owns_its_name, 20)
         wait_for("the keyring to store an item", stores, 20)
         secret_tool("clear", "service", "outreach-keyring-probe")
 

@@ -57,6 +57,15 @@ impl SecretService {
             bus,
             keyring,
         };
+        // Nothing asks the Secret Service before this keyring holds its name on the bus: a
+        // call before then makes the bus start another keyring from its service file, one
+        // without the unlocked login keyring, and every store fails from then on.
+        for _ in 0..100 {
+            if service.owns_its_name() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
         // Ready once an item can be stored (a search answers before the login keyring that
         // holds items exists), then the probe is removed.
         for _ in 0..100 {
@@ -67,6 +76,38 @@ impl SecretService {
         }
         service.secret_tool(&["clear", "service", "outreach-keyring-probe"]);
         service
+    }
+
+    /// Whether this keyring holds `org.freedesktop.secrets` on the bus (asking starts nothing).
+    /// Panics when another process holds it: the bus started one from its service file.
+    fn owns_its_name(&self) -> bool {
+        let Ok(output) = std::process::Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                "string:org.freedesktop.secrets",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .output()
+        else {
+            return false;
+        };
+        if !output.status.success() {
+            return false;
+        }
+        let holder = String::from_utf8_lossy(&output.stdout)
+            .split_whitespace()
+            .last()
+            .and_then(|pid| pid.parse::<u32>().ok());
+        assert_eq!(
+            holder,
+            Some(self.keyring.id()),
+            "the Secret Service on the test's bus is not the test's keyring"
+        );
+        true
     }
 
     /// Stores a probe item: whether the keyring took it.
