@@ -497,14 +497,14 @@ const SQLITE_FILTER: &str =
     AND (json_array_length($5) = 0 OR c.campaign_type IN (SELECT value FROM json_each($5)))
     AND (json_array_length($6) = 0 OR c.status IN (SELECT value FROM json_each($6)))";
 
-/// `{of_filter}`, after a fact table's campaign id: on PostgreSQL, that id among the filter's
-/// campaigns, gathered once into an array. The fact tables are read through security-barrier
-/// views (`dashboard.*`), and PostgreSQL moves no join clause into a relation with security
-/// quals, so the join with `campaigns` alone leaves a campaign's facts found by scanning every
-/// row of the range (or of the table); a restriction by a leakproof operator is used as an
-/// index condition. On SQLite, which has no views, the join does it (`IS NOT NULL`: true).
+/// `{of_filter}`, after a fact table's campaign id: that campaign among the filter's. On
+/// PostgreSQL the filter's campaigns are gathered once into an array. The fact tables are read
+/// through security-barrier views (`dashboard.*`), and PostgreSQL moves no join clause into a
+/// relation with security quals, so a join with `campaigns` alone leaves a campaign's facts
+/// found by scanning every row of the range (or of the table); a restriction by a leakproof
+/// operator is used as an index condition.
 const PG_OF_FILTER: &str = "= ANY(ARRAY(SELECT c.campaign_id FROM campaigns c WHERE {filter}))";
-const SQLITE_OF_FILTER: &str = "IS NOT NULL";
+const SQLITE_OF_FILTER: &str = "IN (SELECT c.campaign_id FROM campaigns c WHERE {filter})";
 
 /// The first day of the interval ($7: day, week, month or all) holding `d.metric_date`, cut
 /// by the range's start ($1).

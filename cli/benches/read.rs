@@ -483,7 +483,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("the database holds no data: run bench/read.sh")?;
     // BENCH_FILTER_TYPE: every filter also names that campaign type (an admin asking what a
     // viewer of that type sees, for comparison).
-    let filter_type = std::env::var("BENCH_FILTER_TYPE").ok();
+    let filter_type = std::env::var("BENCH_FILTER_TYPE")
+        .ok()
+        .filter(|t| !t.is_empty());
     if let Some(campaign_type) = &filter_type {
         println!("every filter names the campaign type {campaign_type:?}");
     }

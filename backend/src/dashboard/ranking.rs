@@ -192,9 +192,7 @@ fn below_minimum_statement(
         "SELECT count(*) AS below_minimum FROM (
             SELECT d.campaign_id
             FROM campaign_metrics_daily d
-            JOIN campaigns c ON c.campaign_id = d.campaign_id
             WHERE d.metric_date BETWEEN $1 AND $2 AND d.campaign_id {{of_filter}}
-              AND {{filter}}
             GROUP BY d.campaign_id
             HAVING sum(d.total_{volume}) > 0 AND sum(d.total_{volume}) < $7
         ) AS small"

@@ -13,7 +13,10 @@ use crate::store::{Statement, Value};
 /// The segment's parts, selected beside its key.
 const PARTS: &str = "s.member_segment, s.age_band, s.plan_type, s.risk_tier, s.region";
 
-/// Per segment, the interactions of the filter's campaigns (binds $1 to $6).
+/// Per segment, the interactions of the filter's campaigns (binds $1 to $6): summed per
+/// segment first, then joined to the segment's parts, so that millions of facts are hashed
+/// into a few hundred groups and never sorted (the planner cannot tell how many campaigns
+/// `{of_filter}` gathers, and sorted them for a merge join when it joined first).
 fn segment_facts_sql() -> String {
     let sums: String = Count::SEGMENT
         .iter()
@@ -24,14 +27,18 @@ fn segment_facts_sql() -> String {
             )
         })
         .collect();
+    let columns: String = Count::SEGMENT
+        .iter()
+        .filter(|count| count.interaction().is_some())
+        .map(|count| format!(", f.{count}"))
+        .collect();
     format!(
-        "SELECT {PARTS}{sums}
-         FROM member_interactions i
-         JOIN campaigns c ON c.campaign_id = i.campaign_id
-         JOIN member_segments s ON s.member_segment = i.member_segment
-         WHERE i.interaction_date BETWEEN $1 AND $2 AND i.campaign_id {{of_filter}}
-           AND {{filter}}
-         GROUP BY {PARTS}"
+        "SELECT {PARTS}{columns}
+         FROM (SELECT i.member_segment{sums}
+               FROM member_interactions i
+               WHERE i.interaction_date BETWEEN $1 AND $2 AND i.campaign_id {{of_filter}}
+               GROUP BY i.member_segment) f
+         JOIN member_segments s ON s.member_segment = f.member_segment"
     )
 }
 
