@@ -609,9 +609,10 @@ def check_sign_in(app, cli, etl):
                  "string:org.freedesktop.secrets"],
                 capture_output=True, text=True,
                 env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address))
-            if asked.returncode != 0:
+            words = asked.stdout.split()
+            if asked.returncode != 0 or not words or not words[-1].isdigit():
                 return False
-            pid = int(asked.stdout.split()[-1])
+            pid = int(words[-1])
             if pid != keyring.pid:
                 raise RuntimeError(f"the Secret Service on the bus is process {pid}, not the test's keyring {keyring.pid}")
             return True
