@@ -89,46 +89,139 @@ pub fn whole_periods(days: impl IntoIterator<Item = Date>) -> Vec<Date> {
     widened.into_iter().collect()
 }
 
-/// The reach rollups of a set of days: every campaign sketch of those days merged per channel
-/// and over all channels, per day, and per ISO week and calendar month. Feed it whole periods
-/// (see [`whole_periods`]) or the weeks and months it returns miss days.
+/// Which rollups a statement builds or reads: those over every campaign (`channel_metrics_daily`,
+/// `segment_metrics_daily`, `reach_rollups`), or those per campaign type (`type_…`), which a
+/// scoped session sees the rows of its scope of, and which a filter by type reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    /// Over every campaign.
+    Whole,
+    /// Per campaign type (and channel).
+    PerType,
+}
+
+impl Grouping {
+    /// Both, in the order they are built.
+    pub const ALL: [Grouping; 2] = [Grouping::Whole, Grouping::PerType];
+
+    /// The name of this grouping's table of `rollup` (e.g. `channel_metrics_daily`).
+    pub fn table(self, rollup: &str) -> String {
+        match self {
+            Grouping::Whole => rollup.to_owned(),
+            Grouping::PerType => format!("type_{rollup}"),
+        }
+    }
+
+    /// The key column this grouping adds before the channel, with its comma.
+    fn type_column(self) -> &'static str {
+        match self {
+            Grouping::Whole => "",
+            Grouping::PerType => "campaign_type, ",
+        }
+    }
+
+    /// What fills [`Grouping::type_column`] from the campaigns `c`.
+    fn type_value(self) -> &'static str {
+        match self {
+            Grouping::Whole => "",
+            Grouping::PerType => "c.campaign_type, ",
+        }
+    }
+}
+
+/// One reach rollup: its campaign type (none over every campaign), scope (a channel, or
+/// [`ALL`] over every campaign), period, first day and sketch.
+#[derive(Debug)]
+pub struct ReachRow {
+    pub campaign_type: Option<String>,
+    pub scope: &'static str,
+    pub period: Interval,
+    pub start: Date,
+    pub sketch: Sketch,
+}
+
+/// The reach rollups of a set of days: every campaign sketch of those days merged per campaign
+/// type and channel, and over every campaign per channel and over all channels, per day, and
+/// per ISO week and calendar month. Feed it whole periods (see [`whole_periods`]) or the weeks
+/// and months it returns miss days.
 #[derive(Debug, Default)]
 pub struct ReachRollups {
-    days: BTreeMap<(&'static str, Date), Sketch>,
+    days: BTreeMap<(String, Channel, Date), Sketch>,
 }
 
 impl ReachRollups {
-    /// Adds one stored campaign sketch of `channel` on `day`.
-    pub fn add(&mut self, channel: Channel, day: Date, sketch: &[u8]) -> Result<(), CorruptSketch> {
-        for scope in [channel.as_str(), ALL] {
-            self.days
-                .entry((scope, day))
-                .or_default()
-                .merge_bytes(sketch)?;
-        }
-        Ok(())
-    }
-
-    /// Every rollup: (scope, period, period start, sketch), days first.
-    pub fn into_rows(self) -> Vec<(&'static str, Interval, Date, Sketch)> {
-        let mut longer: BTreeMap<(&'static str, Interval, Date), Sketch> = BTreeMap::new();
-        for ((scope, day), sketch) in &self.days {
-            for period in [Interval::Week, Interval::Month] {
-                longer
-                    .entry((scope, period, period_start(period, *day)))
-                    .or_default()
-                    .merge(sketch);
+    /// Adds one stored sketch of a campaign of `campaign_type` and `channel` on `day`.
+    pub fn add(
+        &mut self,
+        campaign_type: &str,
+        channel: Channel,
+        day: Date,
+        sketch: &[u8],
+    ) -> Result<(), CorruptSketch> {
+        match self.days.get_mut(&(campaign_type.to_owned(), channel, day)) {
+            Some(merged) => merged.merge_bytes(sketch),
+            None => {
+                let mut merged = Sketch::default();
+                merged.merge_bytes(sketch)?;
+                self.days
+                    .insert((campaign_type.to_owned(), channel, day), merged);
+                Ok(())
             }
         }
-        self.days
+    }
+
+    /// Every rollup, per type and over every campaign, days first in each.
+    pub fn into_rows(self) -> Vec<ReachRow> {
+        let mut whole_days: BTreeMap<(&'static str, Date), Sketch> = BTreeMap::new();
+        for ((_, channel, day), sketch) in &self.days {
+            for scope in [channel.as_str(), ALL] {
+                whole_days.entry((scope, *day)).or_default().merge(sketch);
+            }
+        }
+        let mut rows = Vec::new();
+        let mut longer: BTreeMap<(Option<String>, &'static str, Interval, Date), Sketch> =
+            BTreeMap::new();
+        let typed = self
+            .days
             .into_iter()
-            .map(|((scope, day), sketch)| (scope, Interval::Day, day, sketch))
-            .chain(
+            .map(|((campaign_type, channel, day), sketch)| {
+                (Some(campaign_type), channel.as_str(), day, sketch)
+            });
+        let whole = whole_days
+            .into_iter()
+            .map(|((scope, day), sketch)| (None, scope, day, sketch));
+        for (campaign_type, scope, day, sketch) in whole.chain(typed) {
+            for period in [Interval::Week, Interval::Month] {
                 longer
-                    .into_iter()
-                    .map(|((scope, period, start), sketch)| (scope, period, start, sketch)),
-            )
-            .collect()
+                    .entry((
+                        campaign_type.clone(),
+                        scope,
+                        period,
+                        period_start(period, day),
+                    ))
+                    .or_default()
+                    .merge(&sketch);
+            }
+            rows.push(ReachRow {
+                campaign_type,
+                scope,
+                period: Interval::Day,
+                start: day,
+                sketch,
+            });
+        }
+        rows.extend(
+            longer
+                .into_iter()
+                .map(|((campaign_type, scope, period, start), sketch)| ReachRow {
+                    campaign_type,
+                    scope,
+                    period,
+                    start,
+                    sketch,
+                }),
+        );
+        rows
     }
 }
 
@@ -203,27 +296,37 @@ pub fn data_spans_sql(campaigns_condition: &str) -> String {
     )
 }
 
-/// Rebuilds `channel_metrics_daily` from `campaign_metrics_daily` for the days where
-/// `days_condition` (over `d.metric_date`) holds; the same SQL on both stores.
-pub fn channel_sums_sql(days_condition: &str) -> String {
+/// Rebuilds `channel_metrics_daily` (or per type) from `campaign_metrics_daily` for the days
+/// where `days_condition` (over `d.metric_date`) holds; the same SQL on both stores.
+pub fn channel_sums_sql(grouping: Grouping, days_condition: &str) -> String {
+    let (table, key, value) = (
+        grouping.table("channel_metrics_daily"),
+        grouping.type_column(),
+        grouping.type_value(),
+    );
     format!(
-        "INSERT INTO channel_metrics_daily (metric_date, channel, total_sent, total_impressions,
+        "INSERT INTO {table} (metric_date, {key}channel, total_sent, total_impressions,
             total_opens, total_clicks, total_engaged, total_conversions, total_opt_outs,
             total_bounces, total_machine_opens)
-         SELECT d.metric_date, c.channel, sum(d.total_sent), sum(d.total_impressions),
+         SELECT d.metric_date, {value}c.channel, sum(d.total_sent), sum(d.total_impressions),
             sum(d.total_opens), sum(d.total_clicks), sum(d.total_engaged),
             sum(d.total_conversions), sum(d.total_opt_outs), sum(d.total_bounces),
             sum(d.total_machine_opens)
          FROM campaign_metrics_daily d
          JOIN campaigns c ON c.campaign_id = d.campaign_id
          WHERE {days_condition}
-         GROUP BY d.metric_date, c.channel"
+         GROUP BY d.metric_date, {value}c.channel"
     )
 }
 
-/// Rebuilds `segment_metrics_daily` from `member_interactions` for the days where
+/// Rebuilds `segment_metrics_daily` (or per type) from `member_interactions` for the days where
 /// `days_condition` (over `i.interaction_date`) holds; the same SQL on both stores.
-pub fn segment_sums_sql(days_condition: &str) -> String {
+pub fn segment_sums_sql(grouping: Grouping, days_condition: &str) -> String {
+    let (table, key, value) = (
+        grouping.table("segment_metrics_daily"),
+        grouping.type_column(),
+        grouping.type_value(),
+    );
     let (columns, sums): (Vec<&str>, Vec<String>) = outreach_model::Count::SEGMENT
         .iter()
         .filter_map(|count| count.interaction().map(|kind| (count, kind)))
@@ -235,12 +338,12 @@ pub fn segment_sums_sql(days_condition: &str) -> String {
         })
         .unzip();
     format!(
-        "INSERT INTO segment_metrics_daily (metric_date, channel, member_segment, {})
-         SELECT i.interaction_date, c.channel, i.member_segment, {}
+        "INSERT INTO {table} (metric_date, {key}channel, member_segment, {})
+         SELECT i.interaction_date, {value}c.channel, i.member_segment, {}
          FROM member_interactions i
          JOIN campaigns c ON c.campaign_id = i.campaign_id
          WHERE {days_condition}
-         GROUP BY i.interaction_date, c.channel, i.member_segment",
+         GROUP BY i.interaction_date, {value}c.channel, i.member_segment",
         columns.join(", "),
         sums.join(", "),
     )
@@ -392,41 +495,72 @@ mod tests {
         };
         let mut rollups = ReachRollups::default();
         let monday = date!(2026 - 11 - 23);
-        rollups
-            .add(Channel::Email, monday, &sketch(0..100).to_bytes())
-            .expect("a stored sketch");
-        rollups
-            .add(Channel::Sms, monday, &sketch(50..150).to_bytes())
-            .expect("a stored sketch");
-        rollups
-            .add(
+        for (campaign_type, channel, day, members) in [
+            ("Wellness", Channel::Email, monday, 0..100),
+            ("Wellness", Channel::Sms, monday, 50..150),
+            (
+                "Wellness",
                 Channel::Email,
                 monday + Duration::days(6),
-                &sketch(100..300).to_bytes(),
-            )
-            .expect("a stored sketch");
+                100..300,
+            ),
+            ("Enrollment", Channel::Email, monday, 1_000..1_100),
+            ("Enrollment", Channel::Email, monday, 1_050..1_200),
+        ] {
+            rollups
+                .add(campaign_type, channel, day, &sketch(members).to_bytes())
+                .expect("a stored sketch");
+        }
         let rows = rollups.into_rows();
-        let find = |scope, period, start| {
-            rows.iter()
-                .find(|r| r.0 == scope && r.1 == period && r.2 == start)
-                .map(|r| r.3.count())
+        let find = |campaign_type: Option<&str>, scope, period, start| {
+            let found: Vec<u64> = rows
+                .iter()
+                .filter(|r| {
+                    r.campaign_type.as_deref() == campaign_type
+                        && r.scope == scope
+                        && r.period == period
+                        && r.start == start
+                })
+                .map(|r| r.sketch.count())
+                .collect();
+            assert!(found.len() <= 1, "one row per key: {found:?}");
+            found.first().copied()
         };
+        let union = |parts: &[std::ops::Range<u32>]| {
+            let mut s = Sketch::default();
+            for part in parts {
+                s.merge(&sketch(part.clone()));
+            }
+            s.count()
+        };
+        // Over every campaign: per channel and over all channels, whatever the type.
         assert_eq!(
-            find(ALL, Interval::Day, monday),
-            Some(sketch(0..150).count())
+            find(None, ALL, Interval::Day, monday),
+            Some(union(&[0..150, 1_000..1_200]))
         );
         assert_eq!(
-            find("Email", Interval::Week, monday),
-            Some(sketch(0..300).count())
+            find(None, "Email", Interval::Week, monday),
+            Some(union(&[0..300, 1_000..1_200]))
         );
         assert_eq!(
-            find(ALL, Interval::Week, monday),
-            Some(sketch(0..300).count())
+            find(None, ALL, Interval::Week, monday),
+            Some(union(&[0..300, 1_000..1_200]))
         );
         assert_eq!(
-            find("SMS", Interval::Month, date!(2026 - 11 - 01)),
+            find(None, "SMS", Interval::Month, date!(2026 - 11 - 01)),
             Some(sketch(50..150).count())
         );
-        assert_eq!(find("Push", Interval::Day, monday), None);
+        assert_eq!(find(None, "Push", Interval::Day, monday), None);
+        // Per type: per channel only, each type's own members.
+        assert_eq!(
+            find(Some("Wellness"), "Email", Interval::Week, monday),
+            Some(sketch(0..300).count())
+        );
+        assert_eq!(
+            find(Some("Enrollment"), "Email", Interval::Day, monday),
+            Some(sketch(1_000..1_200).count())
+        );
+        assert_eq!(find(Some("Enrollment"), "SMS", Interval::Day, monday), None);
+        assert_eq!(find(Some("Wellness"), ALL, Interval::Day, monday), None);
     }
 }

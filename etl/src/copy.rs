@@ -133,7 +133,7 @@ impl CopyRows {
     pub async fn copy_into(
         self,
         conn: &mut PgConnection,
-        statement: &'static str,
+        statement: &str,
     ) -> Result<(), sqlx::Error> {
         let mut copy = conn.copy_in_raw(statement).await?;
         // Send in pieces so a large load never holds one giant frame.
@@ -161,7 +161,7 @@ pub struct DroppedIndexes {
 /// instead) or when a foreign key refers to the table.
 pub async fn drop_indexes(
     tx: &mut PgConnection,
-    table: &'static str,
+    table: &str,
 ) -> Result<Option<DroppedIndexes>, EtlError> {
     let context = "reading the indexes of a table to load";
     let droppable: bool = sqlx::query_scalar(

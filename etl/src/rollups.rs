@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use futures_util::TryStreamExt as _;
-use outreach_backend::rollup::{self, ReachRollups};
+use outreach_backend::rollup::{self, Grouping, ReachRollups};
 use outreach_model::{Channel, Interval};
 use sqlx::{PgConnection, Row};
 use time::Date;
@@ -64,41 +64,51 @@ pub async fn rebuild(
         .unwrap_or_default();
     let every_day = days.is_none();
 
-    sqlx::query("DELETE FROM channel_metrics_daily WHERE $1 OR metric_date = ANY($2)")
+    for grouping in Grouping::ALL {
+        let table = grouping.table("channel_metrics_daily");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE $1 OR metric_date = ANY($2)"
+        )))
         .bind(every_day)
         .bind(&listed)
         .execute(&mut *tx)
         .await
         .map_err(EtlError::dashboard("emptying channel sums"))?;
-    sqlx::query(sqlx::AssertSqlSafe(rollup::channel_sums_sql(
-        "($1 OR d.metric_date = ANY($2))",
-    )))
-    .bind(every_day)
-    .bind(&listed)
-    .execute(&mut *tx)
-    .await
-    .map_err(EtlError::dashboard("summing days per channel"))?;
-    sqlx::query("DELETE FROM segment_metrics_daily WHERE $1 OR metric_date = ANY($2)")
+        sqlx::query(sqlx::AssertSqlSafe(rollup::channel_sums_sql(
+            grouping,
+            "($1 OR d.metric_date = ANY($2))",
+        )))
+        .bind(every_day)
+        .bind(&listed)
+        .execute(&mut *tx)
+        .await
+        .map_err(EtlError::dashboard("summing days per channel"))?;
+        let table = grouping.table("segment_metrics_daily");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE $1 OR metric_date = ANY($2)"
+        )))
         .bind(every_day)
         .bind(&listed)
         .execute(&mut *tx)
         .await
         .map_err(EtlError::dashboard("emptying segment sums"))?;
-    // Every day's segment sums go in faster without their indexes, built again after.
-    let dropped = match every_day {
-        true => crate::copy::drop_indexes(tx, "segment_metrics_daily").await?,
-        false => None,
-    };
-    sqlx::query(sqlx::AssertSqlSafe(rollup::segment_sums_sql(
-        "($1 OR i.interaction_date = ANY($2))",
-    )))
-    .bind(every_day)
-    .bind(&listed)
-    .execute(&mut *tx)
-    .await
-    .map_err(EtlError::dashboard("summing days per segment"))?;
-    if let Some(dropped) = dropped {
-        dropped.rebuild(tx).await?;
+        // Every day's segment sums go in faster without their indexes, built again after.
+        let dropped = match every_day {
+            true => crate::copy::drop_indexes(tx, &table).await?,
+            false => None,
+        };
+        sqlx::query(sqlx::AssertSqlSafe(rollup::segment_sums_sql(
+            grouping,
+            "($1 OR i.interaction_date = ANY($2))",
+        )))
+        .bind(every_day)
+        .bind(&listed)
+        .execute(&mut *tx)
+        .await
+        .map_err(EtlError::dashboard("summing days per segment"))?;
+        if let Some(dropped) = dropped {
+            dropped.rebuild(tx).await?;
+        }
     }
 
     // Reach: every day of the weeks and months that hold a day written.
@@ -106,7 +116,7 @@ pub async fn rebuild(
     let mut reach = ReachRollups::default();
     {
         let mut rows = sqlx::query(
-            "SELECT c.channel, s.metric_date, s.sketch
+            "SELECT c.campaign_type, c.channel, s.metric_date, s.sketch
              FROM campaign_reach_sketches s JOIN campaigns c USING (campaign_id)
              WHERE $1 OR s.metric_date = ANY($2)",
         )
@@ -116,17 +126,17 @@ pub async fn rebuild(
         while let Some(row) = rows.try_next().await.map_err(EtlError::dashboard(
             "reading campaign sketches for the rollups",
         ))? {
-            let read = || -> Result<(Channel, Date, Vec<u8>), sqlx::Error> {
-                let channel: String = row.try_get(0)?;
+            let read = || -> Result<(String, Channel, Date, Vec<u8>), sqlx::Error> {
+                let channel: String = row.try_get(1)?;
                 let channel = channel
                     .parse()
                     .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-                Ok((channel, row.try_get(1)?, row.try_get(2)?))
+                Ok((row.try_get(0)?, channel, row.try_get(2)?, row.try_get(3)?))
             };
-            let (channel, day, bytes) =
+            let (campaign_type, channel, day, bytes) =
                 read().map_err(EtlError::dashboard("reading campaign sketches"))?;
             reach
-                .add(channel, day, &bytes)
+                .add(&campaign_type, channel, day, &bytes)
                 .map_err(|err| EtlError::Dashboard {
                     context: "reading campaign sketches",
                     source: sqlx::Error::Decode(Box::new(err)),
@@ -151,37 +161,48 @@ pub async fn rebuild(
                 Interval::Month => months.contains(start),
             }
     };
-    let mut copy = CopyRows::default();
-    for (scope, period, start, sketch) in reach.into_rows() {
-        if !rebuilt(period, &start) {
+    let mut whole = CopyRows::default();
+    let mut per_type = CopyRows::default();
+    for row in reach.into_rows() {
+        if !rebuilt(row.period, &row.start) {
             continue;
         }
-        copy.plain(scope)
-            .plain(period)
-            .plain(start)
-            .bytes(&sketch.to_bytes())
-            .plain(sketch.count());
+        let copy = match &row.campaign_type {
+            None => &mut whole,
+            Some(campaign_type) => per_type.text(campaign_type),
+        };
+        copy.plain(row.scope)
+            .plain(row.period)
+            .plain(row.start)
+            .bytes(&row.sketch.to_bytes())
+            .plain(row.sketch.count());
         copy.end_row();
     }
-    sqlx::query(
-        "DELETE FROM reach_rollups
-         WHERE $1 OR (period = 'day' AND period_start = ANY($2))
-            OR (period = 'week' AND period_start = ANY($3))
-            OR (period = 'month' AND period_start = ANY($4))",
-    )
-    .bind(every_day)
-    .bind(&listed)
-    .bind(weeks.iter().copied().collect::<Vec<_>>())
-    .bind(months.iter().copied().collect::<Vec<_>>())
-    .execute(&mut *tx)
-    .await
-    .map_err(EtlError::dashboard("emptying reach rollups"))?;
-    copy.copy_into(
-        tx,
-        "COPY reach_rollups (scope, period, period_start, sketch, reach) FROM STDIN",
-    )
-    .await
-    .map_err(EtlError::dashboard("writing reach rollups"))?;
+    for (grouping, copy, columns) in [
+        (Grouping::Whole, whole, "scope"),
+        (Grouping::PerType, per_type, "campaign_type, channel"),
+    ] {
+        let table = grouping.table("reach_rollups");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table}
+             WHERE $1 OR (period = 'day' AND period_start = ANY($2))
+                OR (period = 'week' AND period_start = ANY($3))
+                OR (period = 'month' AND period_start = ANY($4))"
+        )))
+        .bind(every_day)
+        .bind(&listed)
+        .bind(weeks.iter().copied().collect::<Vec<_>>())
+        .bind(months.iter().copied().collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await
+        .map_err(EtlError::dashboard("emptying reach rollups"))?;
+        copy.copy_into(
+            tx,
+            &format!("COPY {table} ({columns}, period, period_start, sketch, reach) FROM STDIN"),
+        )
+        .await
+        .map_err(EtlError::dashboard("writing reach rollups"))?;
+    }
     crate::campaign_rollups::rebuild(tx, campaigns.filter(|_| !every_day)).await?;
     sqlx::query("UPDATE dashboard_settings SET rollups_ready = true WHERE NOT rollups_ready")
         .execute(&mut *tx)

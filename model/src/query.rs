@@ -482,9 +482,16 @@ impl Filter {
         }
     }
 
-    /// Whether only the range and channels narrow it (so channel rollups answer it).
+    /// Whether only the range and channels narrow it (so the rollups over every campaign
+    /// answer it).
     pub fn by_channel_only(&self) -> bool {
-        self.campaigns.is_empty() && self.campaign_types.is_empty() && self.statuses.is_empty()
+        self.campaign_types.is_empty() && self.by_type_and_channel()
+    }
+
+    /// Whether only the range, campaign types and channels narrow it (so the rollups per type
+    /// answer it).
+    pub fn by_type_and_channel(&self) -> bool {
+        self.campaigns.is_empty() && self.statuses.is_empty()
     }
 
     /// The same filter over another range.

@@ -265,10 +265,10 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
         .await
         .map_err(sqlite)?;
     }
-    let channels: std::collections::HashMap<uuid::Uuid, outreach_model::Channel> = world
+    let kinds: std::collections::HashMap<uuid::Uuid, (&str, outreach_model::Channel)> = world
         .campaigns
         .iter()
-        .map(|c| (c.campaign_id, c.channel))
+        .map(|c| (c.campaign_id, (c.campaign_type.as_str(), c.channel)))
         .collect();
     let mut reach = ReachRollups::default();
     for ((campaign, day), bytes) in &stored {
@@ -279,30 +279,42 @@ pub async fn build(path: &Path, options: &GenerateOptions) -> Result<DemoSummary
             .execute(&mut *tx)
             .await
             .map_err(sqlite)?;
-        if let Some(channel) = channels.get(campaign) {
-            reach.add(*channel, *day, bytes)?;
+        if let Some((campaign_type, channel)) = kinds.get(campaign) {
+            reach.add(campaign_type, *channel, *day, bytes)?;
         }
     }
     // The rollups, built as the ETL builds them (every day: the demo is one full run).
-    for (scope, period, start, sketch) in reach.into_rows() {
-        sqlx::query(
-            "INSERT INTO reach_rollups (scope, period, period_start, sketch, reach) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(scope)
-        .bind(period.as_str())
-        .bind(start.to_string())
-        .bind(sketch.to_bytes())
-        .bind(estimate(&sketch))
-        .execute(&mut *tx)
-        .await
-        .map_err(sqlite)?;
+    for row in reach.into_rows() {
+        let insert = match row.campaign_type {
+            None => sqlx::query(
+                "INSERT INTO reach_rollups (scope, period, period_start, sketch, reach) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(row.scope),
+            Some(campaign_type) => sqlx::query(
+                "INSERT INTO type_reach_rollups (campaign_type, channel, period, period_start, sketch, reach) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(campaign_type)
+            .bind(row.scope),
+        };
+        insert
+            .bind(row.period.as_str())
+            .bind(row.start.to_string())
+            .bind(row.sketch.to_bytes())
+            .bind(estimate(&row.sketch))
+            .execute(&mut *tx)
+            .await
+            .map_err(sqlite)?;
     }
-    for sql in [
-        rollup::channel_sums_sql("1 = 1"),
-        rollup::segment_sums_sql("1 = 1"),
+    let sums = rollup::Grouping::ALL.into_iter().flat_map(|grouping| {
+        [
+            rollup::channel_sums_sql(grouping, "1 = 1"),
+            rollup::segment_sums_sql(grouping, "1 = 1"),
+        ]
+    });
+    for sql in sums.chain([
         rollup::data_spans_sql("1 = 1"),
         "UPDATE dashboard_settings SET rollups_ready = 1".to_owned(),
-    ] {
+    ]) {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(&mut *tx)
             .await

@@ -5,6 +5,7 @@ use outreach_model::{Count, DateRange, Filter, Interval};
 use time::Date;
 
 use crate::metrics::Counts;
+use crate::rollup::Grouping;
 use crate::store::{Read, Value};
 
 /// Binds $1 to $6 of every filtered template: the range, then the campaigns, channels, types
@@ -34,6 +35,20 @@ pub(super) fn channel_names(filter: &Filter) -> Value {
             .iter()
             .map(|c| c.as_str().to_owned())
             .collect(),
+    )
+}
+
+/// The condition on the campaign types of the rollups `r` of `grouping`, with what it binds as
+/// `$<at>`: the filter's types, per type; nothing when the filter names none (every type the
+/// connection sees) or over every campaign. Written only when there are types, so that it is a
+/// plain condition on the rollups' key.
+pub(super) fn rollup_types(grouping: Grouping, filter: &Filter, at: usize) -> (String, Vec<Value>) {
+    if grouping == Grouping::Whole || filter.campaign_types.is_empty() {
+        return (String::new(), Vec::new());
+    }
+    (
+        format!(" AND r.campaign_type = ANY(${at})"),
+        vec![Value::Texts(filter.campaign_types.clone())],
     )
 }
 

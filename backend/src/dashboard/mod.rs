@@ -22,8 +22,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::DashboardError;
 use crate::access::SignIn;
+use crate::rollup::Grouping;
 use crate::store::{Read, Rows, Statement, Store, Value};
-use outreach_model::Identity;
+use outreach_model::{Filter, Identity};
 
 /// The dashboard's questions over one store.
 #[derive(Debug, Clone)]
@@ -197,16 +198,48 @@ impl Dashboard {
         if self.rollups_seen.load(Ordering::Relaxed) {
             return Ok(true);
         }
+        Ok(self.rollup_state().await?.0)
+    }
+
+    /// Whether the rollups are built, and whether this connection may read those over every
+    /// campaign (only one that sees everything: read each time, since a refreshed sign-in
+    /// may narrow the scope).
+    async fn rollup_state(&self) -> Result<(bool, bool), DashboardError> {
         let rows = self.fetch(&rollups_ready_statement()).await?;
-        let ready = rows
-            .map("reading the settings", |r| r.int("ready"))?
+        let state = rows
+            .map("reading the settings", |r| {
+                Ok((r.int("ready")? == 1, r.int("whole")? == 1))
+            })?
             .first()
-            .is_some_and(|ready| *ready == 1);
-        if ready {
+            .copied()
+            .unwrap_or((false, false));
+        if state.0 {
             self.rollups_seen.store(true, Ordering::Relaxed);
         }
-        Ok(ready)
+        Ok(state)
     }
+
+    /// Where the sums and reach of `filter` are read from.
+    async fn route(&self, filter: &Filter) -> Result<Route, DashboardError> {
+        if !filter.by_type_and_channel() {
+            return Ok(Route::Facts);
+        }
+        Ok(match self.rollup_state().await? {
+            (false, _) => Route::Facts,
+            (true, true) if filter.by_channel_only() => Route::Rollups(Grouping::Whole),
+            (true, _) => Route::Rollups(Grouping::PerType),
+        })
+    }
+}
+
+/// Where a question's sums and reach come from: the rollups over every campaign (only the
+/// range and channels filter, and the connection sees everything), those per campaign type
+/// (the range, types and channels filter; a scoped connection sees its scope's rows), or the
+/// facts of the filter's campaigns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Rollups(Grouping),
+    Facts,
 }
 
 fn schema_version_statement() -> Statement {
@@ -220,7 +253,9 @@ fn schema_version_statement() -> Statement {
 fn rollups_ready_statement() -> Statement {
     Statement::new(
         "reading the settings",
-        "SELECT CAST(CASE WHEN rollups_ready THEN 1 ELSE 0 END AS bigint) AS ready FROM dashboard_settings",
+        "SELECT CAST(CASE WHEN rollups_ready THEN 1 ELSE 0 END AS bigint) AS ready,
+            CAST(CASE WHEN whole_rollups THEN 1 ELSE 0 END AS bigint) AS whole
+         FROM dashboard_settings",
         Vec::new(),
     )
 }

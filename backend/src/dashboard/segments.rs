@@ -4,10 +4,11 @@
 
 use outreach_model::{Count, Dimension, DimensionRow, Filter, SegmentReport, SegmentRow};
 
-use super::Dashboard;
-use super::binds::{channel_names, filter_values, read_counts};
+use super::binds::{channel_names, filter_values, read_counts, rollup_types};
+use super::{Dashboard, Route};
 use crate::DashboardError;
 use crate::metrics::{Counts, suppress_segments};
+use crate::rollup::Grouping;
 use crate::store::{Statement, Value};
 
 /// The segment's parts, selected beside its key.
@@ -42,18 +43,20 @@ fn segment_facts_sql() -> String {
     )
 }
 
-/// Per segment, the rollup of every campaign of the channels $3 (binds $1 to $3).
-fn segment_rollups_sql() -> String {
+/// Per segment, the rollup of every campaign of the channels $3 (binds $1 to $3; per type,
+/// the types' condition `types`).
+fn segment_rollups_sql(grouping: Grouping, types: &str) -> String {
     let sums: String = Count::SEGMENT
         .iter()
         .map(|count| format!(", CAST(sum(r.{count}) AS bigint) AS {count}"))
         .collect();
     format!(
         "SELECT {PARTS}{sums}
-         FROM segment_metrics_daily r
+         FROM {} r
          JOIN member_segments s ON s.member_segment = r.member_segment
-         WHERE r.metric_date BETWEEN $1 AND $2 AND {{channels}}
-         GROUP BY {PARTS}"
+         WHERE r.metric_date BETWEEN $1 AND $2 AND {{channels}}{types}
+         GROUP BY {PARTS}",
+        grouping.table("segment_metrics_daily"),
     )
 }
 
@@ -81,23 +84,27 @@ fn segments_sql(per_segment: &str) -> String {
     sql
 }
 
-fn segment_statement(filter: &Filter, rollups: bool) -> Statement {
-    if rollups {
-        Statement::new(
-            "reading segments",
-            segments_sql(&segment_rollups_sql()),
-            vec![
+fn segment_statement(filter: &Filter, route: Route) -> Statement {
+    match route {
+        Route::Rollups(grouping) => {
+            let (types, type_values) = rollup_types(grouping, filter, 4);
+            let mut values = vec![
                 Value::Date(filter.range.start()),
                 Value::Date(filter.range.end()),
                 channel_names(filter),
-            ],
-        )
-    } else {
-        Statement::new(
+            ];
+            values.extend(type_values);
+            Statement::new(
+                "reading segments",
+                segments_sql(&segment_rollups_sql(grouping, &types)),
+                values,
+            )
+        }
+        Route::Facts => Statement::new(
             "reading segments",
             segments_sql(&segment_facts_sql()),
             filter_values(filter),
-        )
+        ),
     }
 }
 
@@ -112,8 +119,8 @@ struct Read {
 impl Dashboard {
     /// The drill-down by member segment, small counts suppressed.
     pub async fn segments(&self, filter: &Filter) -> Result<SegmentReport, DashboardError> {
-        let rollups = filter.by_channel_only() && self.rollups_ready().await?;
-        let statement = segment_statement(filter, rollups);
+        let route = self.route(filter).await?;
+        let statement = segment_statement(filter, route);
         let rows = self.fetch(&statement).await?.map(statement.context, |r| {
             let dimension = r.text("dimension")?;
             Ok(Read {
@@ -191,8 +198,19 @@ impl Dashboard {
 pub(super) fn statements() -> Vec<Statement> {
     let range = outreach_model::DateRange::last_days(time::macros::date!(2026 - 11 - 27), 90);
     let filter = Filter::new(range);
-    vec![
-        segment_statement(&filter, true),
-        segment_statement(&filter, false),
-    ]
+    let by_type = Filter {
+        campaign_types: vec!["Wellness".to_owned()],
+        ..Filter::new(range)
+    };
+    let mut all = Vec::new();
+    for filter in [&filter, &by_type] {
+        for route in [
+            Route::Rollups(Grouping::Whole),
+            Route::Rollups(Grouping::PerType),
+            Route::Facts,
+        ] {
+            all.push(segment_statement(filter, route));
+        }
+    }
+    all
 }

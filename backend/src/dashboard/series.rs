@@ -10,10 +10,11 @@ use outreach_model::{
 };
 use time::Date;
 
-use super::Dashboard;
-use super::binds::{IntervalOrAll, channel_names, filter_values, read_counts, sums};
+use super::binds::{IntervalOrAll, channel_names, filter_values, read_counts, rollup_types, sums};
+use super::{Dashboard, Route};
 use crate::DashboardError;
 use crate::metrics::Counts;
+use crate::rollup::Grouping;
 use crate::store::{Statement, Value};
 
 /// The column of a channel's count in a per-channel sum, e.g. `sms_opt_outs`.
@@ -63,30 +64,35 @@ fn totals_statement(
     Statement::new("summing metrics", template, values)
 }
 
-/// The counts per interval ($4) of every campaign of the channels $3: in total, or per channel.
+/// The counts per interval ($4) of every campaign of the channels $3 (and, per type, of the
+/// types $5): in total, or per channel.
 fn rollup_totals_statement(
+    grouping: Grouping,
     filter: &Filter,
     interval: IntervalOrAll,
     counts: &[Count],
     per_channel: bool,
 ) -> Statement {
+    let (types, type_values) = rollup_types(grouping, filter, 5);
     let template = format!(
         "SELECT {{rollup_bucket}} AS bucket{}
-         FROM channel_metrics_daily r
-         WHERE r.metric_date BETWEEN $1 AND $2 AND {{channels}}
+         FROM {} r
+         WHERE r.metric_date BETWEEN $1 AND $2 AND {{channels}}{types}
          GROUP BY 1",
         if per_channel {
             per_channel_sums("r", "r.channel", counts)
         } else {
             sums("r", counts)
-        }
+        },
+        grouping.table("channel_metrics_daily"),
     );
-    let values = vec![
+    let mut values = vec![
         Value::Date(filter.range.start()),
         Value::Date(filter.range.end()),
         channel_names(filter),
         Value::Text(Some(interval.name().to_owned())),
     ];
+    values.extend(type_values);
     Statement::new("summing metrics", template, values)
 }
 
@@ -217,11 +223,12 @@ impl Dashboard {
         let interval = interval.into();
         let counts: &[Count] = only.map_or(Count::ALL, Metric::inputs);
         let with_reach = only.is_none_or(|metric| metric == Metric::Reach);
-        let rollups = filter.by_channel_only() && self.rollups_ready().await?;
-        let statement = if rollups {
-            rollup_totals_statement(filter, interval, counts, per_channel)
-        } else {
-            totals_statement(filter, interval, counts, per_channel)
+        let route = self.route(filter).await?;
+        let statement = match route {
+            Route::Rollups(grouping) => {
+                rollup_totals_statement(grouping, filter, interval, counts, per_channel)
+            }
+            Route::Facts => totals_statement(filter, interval, counts, per_channel),
         };
         let rows = self.fetch(&statement).await?;
         let mut buckets: BTreeMap<(Date, Series), Counts> = BTreeMap::new();
@@ -265,11 +272,18 @@ impl Dashboard {
         if !with_reach {
             return Ok(buckets);
         }
-        let reach = if rollups {
-            self.rollup_reach(filter, interval, per_channel).await?
-        } else {
-            self.campaign_sketch_reach(filter, interval, per_channel)
-                .await?
+        let reach = match route {
+            Route::Rollups(Grouping::Whole) => {
+                self.rollup_reach(filter, interval, per_channel).await?
+            }
+            Route::Rollups(Grouping::PerType) => {
+                self.type_rollup_reach(filter, interval, per_channel)
+                    .await?
+            }
+            Route::Facts => {
+                self.campaign_sketch_reach(filter, interval, per_channel)
+                    .await?
+            }
         };
         for (key, reach) in reach {
             buckets.entry(key).or_default().reach = reach;
@@ -283,17 +297,26 @@ impl Dashboard {
 pub(super) fn statements() -> Vec<Statement> {
     let range = DateRange::last_days(time::macros::date!(2026 - 11 - 27), 90);
     let filter = Filter::new(range);
+    let by_type = Filter {
+        campaign_types: vec!["Wellness".to_owned()],
+        ..Filter::new(range)
+    };
     let mut all = vec![campaign_name_statement(CampaignId::from_u128(7))];
     for interval in [IntervalOrAll::All, IntervalOrAll::Interval(Interval::Week)] {
         for per_channel in [false, true] {
             for counts in [Count::ALL, Metric::OptOutRate.inputs()] {
                 all.push(totals_statement(&filter, interval, counts, per_channel));
-                all.push(rollup_totals_statement(
-                    &filter,
-                    interval,
-                    counts,
-                    per_channel,
-                ));
+                for filter in [&filter, &by_type] {
+                    for grouping in Grouping::ALL {
+                        all.push(rollup_totals_statement(
+                            grouping,
+                            filter,
+                            interval,
+                            counts,
+                            per_channel,
+                        ));
+                    }
+                }
             }
         }
     }

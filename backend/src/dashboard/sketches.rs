@@ -10,10 +10,10 @@ use outreach_model::{CampaignId, Channel, DateRange, Filter, Interval, Series};
 use time::Date;
 
 use super::Dashboard;
-use super::binds::{IntervalOrAll, filter_values};
+use super::binds::{IntervalOrAll, filter_values, rollup_types};
 use crate::DashboardError;
 use crate::reach::Sketch;
-use crate::rollup;
+use crate::rollup::{self, Grouping};
 use crate::store::{Read, Statement, Value};
 
 /// The stored sketches of the filter's campaigns over the range.
@@ -30,6 +30,37 @@ const REACH_ROLLUPS: &str = "SELECT r.scope, r.period, r.period_start, r.reach, 
       AND ((r.period = 'day' AND r.period_start = ANY($2))
         OR (r.period = 'week' AND r.period_start = ANY($3))
         OR (r.period = 'month' AND r.period_start = ANY($4)))";
+
+/// The rollups per campaign type of the channels $1 (and types $5) over the days $2, weeks $3
+/// and months $4, with their sketches.
+fn type_reach_statement(filter: &Filter, days: [Vec<Date>; 3]) -> Statement {
+    let [day, week, month] = days;
+    let (types, type_values) = rollup_types(Grouping::PerType, filter, 5);
+    let channels = Channel::ALL
+        .iter()
+        .filter(|c| filter.channels.is_empty() || filter.channels.contains(c))
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    let mut values = vec![
+        Value::Texts(channels),
+        Value::Dates(day),
+        Value::Dates(week),
+        Value::Dates(month),
+    ];
+    values.extend(type_values);
+    Statement::new(
+        "reading reach rollups",
+        format!(
+            "SELECT r.channel, r.period, r.period_start, r.sketch
+             FROM type_reach_rollups r
+             WHERE r.channel = ANY($1){types}
+               AND ((r.period = 'day' AND r.period_start = ANY($2))
+                 OR (r.period = 'week' AND r.period_start = ANY($3))
+                 OR (r.period = 'month' AND r.period_start = ANY($4)))"
+        ),
+        values,
+    )
+}
 
 fn campaign_sketches_statement(filter: &Filter) -> Statement {
     Statement::new(
@@ -273,6 +304,71 @@ impl Dashboard {
                 .map(|(answer, sketch)| (answer, reach_of(&sketch))),
         );
         Ok(reach)
+    }
+
+    /// Reach per interval and series from the rollups per campaign type: each interval read as
+    /// the fewest whole months, weeks and days, and the sketches of every type and channel the
+    /// connection sees (of the filter's types and channels) merged into the total and their
+    /// channel's series.
+    pub(super) async fn type_rollup_reach(
+        &self,
+        filter: &Filter,
+        interval: IntervalOrAll,
+        per_channel: bool,
+    ) -> Result<BTreeMap<(Date, Series), i64>, DashboardError> {
+        // The label of each stored period read (the covers of the labels are disjoint).
+        let mut wanted: HashMap<(Interval, Date), Date> = HashMap::new();
+        let labels = interval.labels(&filter.range);
+        for (i, label) in labels.iter().enumerate() {
+            let last = labels
+                .get(i + 1)
+                .and_then(|next| next.previous_day())
+                .unwrap_or(filter.range.end());
+            for key in rollup::cover(*label, last) {
+                wanted.insert(key, *label);
+            }
+        }
+        let starts = |period: Interval| {
+            let mut starts: Vec<Date> = wanted
+                .keys()
+                .filter(|(p, _)| *p == period)
+                .map(|(_, start)| *start)
+                .collect();
+            starts.sort();
+            starts
+        };
+        let statement = type_reach_statement(
+            filter,
+            [
+                starts(Interval::Day),
+                starts(Interval::Week),
+                starts(Interval::Month),
+            ],
+        );
+        let mut sketches: BTreeMap<(Date, Series), Sketch> = BTreeMap::new();
+        self.for_each(&statement, |r| {
+            let period = r
+                .text("period")
+                .and_then(|p| p.parse::<Interval>().map_err(super::decode))
+                .map_err(query_error)?;
+            let start = r.day("period_start").map_err(query_error)?;
+            // (The statement reads every pairing of the periods and starts asked.)
+            let Some(label) = wanted.get(&(period, start)) else {
+                return Ok(());
+            };
+            let series =
+                series_of(&r.text("channel").map_err(query_error)?).map_err(query_error)?;
+            let bytes = r.bytes("sketch").map_err(query_error)?;
+            if per_channel {
+                merge_stored(sketches.entry((*label, series)).or_default(), &bytes)?;
+            }
+            merge_stored(sketches.entry((*label, Series::Total)).or_default(), &bytes)
+        })
+        .await?;
+        Ok(sketches
+            .into_iter()
+            .map(|(key, sketch)| (key, reach_of(&sketch)))
+            .collect())
     }
 
     /// Reach over `range` of each of `campaigns`: the count a merge of its daily sketches over
@@ -526,6 +622,14 @@ pub(super) fn statements() -> Vec<Statement> {
             vec![rollup::ALL.to_owned()],
             [vec![day], vec![day], vec![day]],
             false,
+        ),
+        type_reach_statement(&Filter::new(range), [vec![day], vec![day], vec![day]]),
+        type_reach_statement(
+            &Filter {
+                campaign_types: vec!["Wellness".to_owned()],
+                ..Filter::new(range)
+            },
+            [vec![day], vec![day], vec![day]],
         ),
     ]
 }

@@ -5,7 +5,8 @@
 use outreach_backend::access::{IdToken, SignIn};
 use outreach_backend::{Dashboard, DashboardError};
 use outreach_model::{
-    CampaignOrder, CampaignSort, Channel, DateRange, Filter, Interval, Metric, Page, Role,
+    CampaignId, CampaignOrder, CampaignSort, Channel, DateRange, Filter, Interval, Metric, Page,
+    Role,
 };
 use outreach_testkit::identity::{self, ADMIN_GROUP, CLIENT_ID, claims, key, now};
 use serde_json::{Value, json};
@@ -207,12 +208,79 @@ async fn a_viewer_sees_only_its_scope_and_gets_the_answers_an_admin_gets_for_it(
             0,
             "{rollup}"
         );
-    }
-    let ready: bool = sqlx::query_scalar("SELECT rollups_ready FROM dashboard.dashboard_settings")
-        .fetch_one(&mut conn)
+        // The rollups per type: exactly the rows of the scope's type.
+        let typed = format!("type_{rollup}");
+        let expected: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM public.{typed} WHERE campaign_type = $1"
+        )))
+        .bind(&scope)
+        .fetch_one(&mut owner)
         .await
-        .expect("settings");
-    assert!(!ready, "a scoped session reads the facts");
+        .expect("count as the owner");
+        assert!(expected > 0, "{typed} is built");
+        assert!(
+            count(&mut owner, &format!("public.{typed}")).await > expected,
+            "{typed} holds other types"
+        );
+        let seen: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT campaign_type FROM dashboard.{typed}"
+        )))
+        .fetch_all(&mut conn)
+        .await
+        .expect("read as the viewer");
+        assert_eq!(seen.len() as i64, expected, "{typed}");
+        assert!(seen.iter().all(|t| *t == scope), "{typed}");
+    }
+    let (ready, whole): (bool, bool) =
+        sqlx::query_as("SELECT rollups_ready, whole_rollups FROM dashboard.dashboard_settings")
+            .fetch_one(&mut conn)
+            .await
+            .expect("settings");
+    assert!(
+        ready && !whole,
+        "a scoped session reads the rollups per type, never those over every campaign"
+    );
+
+    // A scope of one type on one channel sees the rollups of that pair only.
+    let (pair_type, pair_channel) = (types[1].clone(), "SMS");
+    identity::grant(
+        &mut owner,
+        "sms-viewers",
+        "viewer",
+        Some(&[pair_type.as_str()]),
+        Some(&[pair_channel]),
+    )
+    .await;
+    let pair_token = key().id_token("sms@example.org", &["sms-viewers"]);
+    let mut pair_conn = raw(stores.reader.url()).await;
+    assert_eq!(sign_in(&mut pair_conn, &pair_token).await, None);
+    for typed in [
+        "type_channel_metrics_daily",
+        "type_segment_metrics_daily",
+        "type_reach_rollups",
+    ] {
+        let expected: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM public.{typed} WHERE campaign_type = $1 AND channel = $2"
+        )))
+        .bind(&pair_type)
+        .bind(pair_channel)
+        .fetch_one(&mut owner)
+        .await
+        .expect("count as the owner");
+        let seen: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT campaign_type, channel FROM dashboard.{typed}"
+        )))
+        .fetch_all(&mut pair_conn)
+        .await
+        .expect("read as the viewer of a pair");
+        assert!(expected > 0, "{typed} has rows of the pair");
+        assert_eq!(seen.len() as i64, expected, "{typed}");
+        assert!(
+            seen.iter()
+                .all(|(t, c)| *t == pair_type && c == pair_channel),
+            "{typed}"
+        );
+    }
 
     // The backend, signed in as the viewer, against an admin filtering to the viewer's scope.
     let viewer =
@@ -237,6 +305,14 @@ async fn a_viewer_sees_only_its_scope_and_gets_the_answers_an_admin_gets_for_it(
     assert_eq!((admin_who.role, admin_who.everything), (Role::Admin, true));
 
     let range = DateRange::new(date!(2026 - 06 - 01), date!(2026 - 11 - 27)).expect("range");
+    // The scope's campaigns by id: the admin's answers from the facts, not the rollups.
+    let scope_ids: Vec<CampaignId> = crate::helpers::campaign_ids(
+        sqlx::query_scalar("SELECT campaign_id FROM campaigns WHERE campaign_type = $1")
+            .bind(&scope)
+            .fetch_all(&mut owner)
+            .await
+            .expect("the scope's campaigns"),
+    );
     let as_viewer = Filter::new(range);
     let as_admin = Filter {
         campaign_types: vec![scope.clone()],
@@ -256,10 +332,39 @@ async fn a_viewer_sees_only_its_scope_and_gets_the_answers_an_admin_gets_for_it(
         ),
     ] {
         let what = format!("{viewer_filter:?}");
+        let from_facts = Filter {
+            campaigns: scope_ids.clone(),
+            ..admin_filter.clone()
+        };
         assert_eq!(
             json(&viewer.summary(&viewer_filter).await.expect("summary")),
             json(&admin.summary(&admin_filter).await.expect("summary")),
             "summary of {what}"
+        );
+        assert_eq!(
+            json(&viewer.summary(&viewer_filter).await.expect("summary")),
+            json(&admin.summary(&from_facts).await.expect("summary")),
+            "summary of {what}, from the facts"
+        );
+        assert_eq!(
+            json(&viewer.segments(&viewer_filter).await.expect("segments")),
+            json(&admin.segments(&from_facts).await.expect("segments")),
+            "segments of {what}, from the facts"
+        );
+        assert_eq!(
+            json(
+                &viewer
+                    .trend(&viewer_filter, Metric::Reach, Interval::Day)
+                    .await
+                    .expect("trend")
+            ),
+            json(
+                &admin
+                    .trend(&from_facts, Metric::Reach, Interval::Day)
+                    .await
+                    .expect("trend")
+            ),
+            "daily reach of {what}, from the facts"
         );
         for metric in [Metric::Reach, Metric::Impressions, Metric::OptOutRate] {
             assert_eq!(

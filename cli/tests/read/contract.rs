@@ -257,8 +257,8 @@ async fn both_stores_give_the_same_answers_and_they_add_up() {
             }
         }
     }
-    // Without a campaign, type or status filter the answers come from the rollups; naming
-    // every campaign reads the facts instead. Both must give the same answer exactly, reach
+    // Without a campaign or status filter the answers come from the rollups (over every
+    // campaign, or per type when types filter); naming every campaign reads the facts instead. Both must give the same answer exactly, reach
     // included (a rollup's registers are the union of its days').
     let mut conn = stores.postgres.connect().await;
     let every_id: Vec<CampaignId> = campaign_ids(
@@ -272,9 +272,29 @@ async fn both_stores_give_the_same_answers_and_they_add_up() {
         .await
         .expect("rollups_ready");
     assert!(ready, "the ETL built the rollups");
+    // Filters by campaign type read the rollups per type.
+    let types: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT campaign_type FROM campaigns ORDER BY 1")
+            .fetch_all(&mut conn)
+            .await
+            .expect("campaign types");
+    assert!(types.len() >= 3, "the dataset has several types: {types:?}");
     // From a Wednesday, over two month ends: days, whole weeks and a whole month.
     let ragged = DateRange::new(date!(2026 - 07 - 29), date!(2026 - 10 - 02)).expect("range");
     for filter in [
+        Filter {
+            campaign_types: vec![types[0].clone()],
+            ..Filter::new(ragged)
+        },
+        Filter {
+            campaign_types: vec![types[1].clone(), types[2].clone()],
+            channels: vec![Channel::Email, Channel::Sms],
+            ..Filter::new(recent)
+        },
+        Filter {
+            campaign_types: types.clone(),
+            ..Filter::new(everything)
+        },
         Filter::new(recent),
         Filter::new(ragged),
         Filter::new(empty),

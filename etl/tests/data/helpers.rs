@@ -232,6 +232,18 @@ pub async fn checksums(dashboard: &mut PgConnection, with_ids: bool) -> Vec<(Str
             "metric_date, channel, member_segment, impressions, opens, clicks, engaged, conversions, opt_outs",
         ),
         (
+            "type_reach_rollups",
+            "campaign_type, channel, period, period_start, sketch, reach",
+        ),
+        (
+            "type_channel_metrics_daily",
+            "campaign_type, channel, metric_date, total_sent, total_impressions, total_opens, total_clicks, total_engaged, total_conversions, total_opt_outs, total_bounces, total_machine_opens",
+        ),
+        (
+            "type_segment_metrics_daily",
+            "campaign_type, channel, metric_date, member_segment, impressions, opens, clicks, engaged, conversions, opt_outs",
+        ),
+        (
             "member_segments",
             "member_segment, age_band, plan_type, risk_tier, region",
         ),
@@ -265,10 +277,11 @@ pub async fn index_definitions(dashboard: &mut PgConnection) -> Vec<(String, Str
     sqlx::query_as(
         "SELECT conrelid::regclass::text, conname::text, pg_get_constraintdef(oid)
          FROM pg_constraint
-         WHERE conrelid IN ('member_interactions'::regclass, 'segment_metrics_daily'::regclass)
+         WHERE conrelid IN ('member_interactions'::regclass, 'segment_metrics_daily'::regclass,
+                           'type_segment_metrics_daily'::regclass)
          UNION ALL
          SELECT tablename::text, indexname::text, indexdef FROM pg_indexes
-         WHERE tablename IN ('member_interactions', 'segment_metrics_daily')
+         WHERE tablename IN ('member_interactions', 'segment_metrics_daily', 'type_segment_metrics_daily')
          ORDER BY 1, 2, 3",
     )
     .fetch_all(dashboard)

@@ -55,7 +55,8 @@ async fn rollups_missing_after_a_migration_are_all_built_by_the_next_incremental
     let built = checksums(&mut db, false).await;
     // What the migration that added the rollups leaves: empty tables, not ready.
     db.execute(
-        "TRUNCATE channel_metrics_daily, segment_metrics_daily, reach_rollups;
+        "TRUNCATE channel_metrics_daily, segment_metrics_daily, reach_rollups,
+             type_channel_metrics_daily, type_segment_metrics_daily, type_reach_rollups;
          UPDATE dashboard_settings SET rollups_ready = false",
     )
     .await

@@ -118,6 +118,9 @@ async fn the_reader_role_can_only_read_and_the_etl_role_can_write() {
         "campaign_reach_rollups",
         "channel_metrics_daily",
         "segment_metrics_daily",
+        "type_channel_metrics_daily",
+        "type_segment_metrics_daily",
+        "type_reach_rollups",
         "etl_runs",
         "dashboard_settings",
     ] {
