@@ -453,3 +453,52 @@ async fn access_is_administered_by_command_and_every_change_is_audited() {
         "{trail:#?}"
     );
 }
+
+#[tokio::test]
+async fn the_campaign_kinds_of_the_scopes_follow_every_write_of_the_etl_role() {
+    let (_dashboard, mut db) = migrated().await;
+    let mut tx = db.begin().await.expect("begin");
+    tx.execute("SET LOCAL ROLE outreach_etl")
+        .await
+        .expect("become the ETL");
+    assert_eq!(campaign_kinds(&mut tx).await, Vec::new());
+    tx.execute("INSERT INTO campaigns VALUES (gen_random_uuid(), 'X', 'Wellness', '2026-01-01', NULL, 'Active', 'SMS', now()),
+                                             (gen_random_uuid(), 'Y', 'Wellness', '2026-01-01', NULL, 'Active', 'SMS', now())")
+        .await
+        .expect("the ETL writes campaigns");
+    assert_eq!(
+        campaign_kinds(&mut tx).await,
+        vec![("Wellness".to_owned(), "SMS".to_owned())]
+    );
+    tx.execute("UPDATE campaigns SET campaign_type = 'Enrollment', channel = 'Push' WHERE campaign_name = 'Y'")
+        .await
+        .expect("the ETL changes a campaign's type");
+    assert_eq!(
+        campaign_kinds(&mut tx).await,
+        vec![
+            ("Enrollment".to_owned(), "Push".to_owned()),
+            ("Wellness".to_owned(), "SMS".to_owned())
+        ]
+    );
+    let denied = tx
+        .execute("INSERT INTO auth.campaign_kinds VALUES ('Anything', 'SMS')")
+        .await
+        .expect_err("the ETL role does not write the scopes' table itself");
+    assert_eq!(sqlstate(&denied).as_deref(), Some("42501"), "{denied}");
+    tx.rollback().await.expect("rollback");
+}
+
+/// The scopes' (campaign type, channel) pairs, read as the owner (the ETL's role may not) from
+/// inside a transaction acting as the ETL's role.
+async fn campaign_kinds(conn: &mut sqlx::PgConnection) -> Vec<(String, String)> {
+    conn.execute("SET LOCAL ROLE NONE").await.expect("reset");
+    let kinds =
+        sqlx::query_as("SELECT campaign_type, channel FROM auth.campaign_kinds ORDER BY 1, 2")
+            .fetch_all(&mut *conn)
+            .await
+            .expect("kinds");
+    conn.execute("SET LOCAL ROLE outreach_etl")
+        .await
+        .expect("become the ETL");
+    kinds
+}
